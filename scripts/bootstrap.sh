@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Installs everything the demo and the tests need, on a fresh Debian 12 machine with
+# Python 3.11, and does nothing the second time unless an input changed.
+#   - .venv: the pinned Python requirements and the lab package (editable)
+#   - Debian's Mono C# compiler and runtime (the clusapi P/Invoke util is compiled and
+#     called through Mono in the tests)
+#   - ansible.windows, unpacked from PyPI's `ansible` bundle (no Galaxy here)
+#   - a collections tree under .cache/collections where this checkout is
+#     ansible_collections/wsfc/clusterdb (ansible-test needs that path shape)
+# Source it (`. scripts/bootstrap.sh`) to get the environment exported too.
+set -euo pipefail
+
+WSFC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WSFC_CACHE="$WSFC_ROOT/.cache"
+WSFC_VENV="$WSFC_ROOT/.venv"
+ANSIBLE_BUNDLE_VERSION="12.3.0"   # carries ansible.windows 3.3.0
+mkdir -p "$WSFC_CACHE"
+
+log() { printf '[bootstrap] %s\n' "$*" >&2; }
+
+# Python: a venv with the pinned requirements; re-run only when requirements change.
+req_stamp="$WSFC_CACHE/requirements.sha256"
+req_sum="$(cat "$WSFC_ROOT/requirements.txt" "$WSFC_ROOT/tests/lab/pyproject.toml" | sha256sum | cut -d' ' -f1)"
+if [ ! -x "$WSFC_VENV/bin/python" ] || [ "$(cat "$req_stamp" 2>/dev/null)" != "$req_sum" ]; then
+    log "creating the virtual environment in .venv"
+    python3 -m venv "$WSFC_VENV"
+    "$WSFC_VENV/bin/pip" install --quiet --disable-pip-version-check -r "$WSFC_ROOT/requirements.txt"
+    "$WSFC_VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps -e "$WSFC_ROOT/tests/lab"
+    echo "$req_sum" > "$req_stamp"
+fi
+
+# Mono: mcs compiles the C# utils (-langversion:5 is what Windows PowerShell 5.1 accepts).
+if ! command -v mcs >/dev/null 2>&1 || ! command -v mono >/dev/null 2>&1; then
+    log "installing Debian's mono-mcs and mono-runtime"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends mono-mcs mono-runtime >/dev/null
+fi
+
+# ansible.windows: the roles use its modules; unpack only that collection from the bundle.
+coll="$WSFC_CACHE/collections/ansible_collections"
+if [ ! -f "$coll/ansible/windows/MANIFEST.json" ]; then
+    log "unpacking ansible.windows from ansible==$ANSIBLE_BUNDLE_VERSION"
+    dl="$WSFC_CACHE/downloads"
+    mkdir -p "$dl" "$coll/ansible"
+    whl="$dl/ansible-$ANSIBLE_BUNDLE_VERSION-py3-none-any.whl"
+    if [ ! -f "$whl" ]; then
+        "$WSFC_VENV/bin/pip" download --quiet --disable-pip-version-check --no-deps \
+            -d "$dl" "ansible==$ANSIBLE_BUNDLE_VERSION"
+    fi
+    "$WSFC_VENV/bin/python" - "$whl" "$WSFC_CACHE/collections" <<'PY'
+import sys
+import zipfile
+
+wheel, dest = sys.argv[1], sys.argv[2]
+prefix = "ansible_collections/ansible/windows/"
+with zipfile.ZipFile(wheel) as zf:
+    zf.extractall(dest, [n for n in zf.namelist() if n.startswith(prefix)])
+PY
+fi
+mkdir -p "$coll/wsfc"
+if [ "$(readlink "$coll/wsfc/clusterdb" 2>/dev/null)" != "$WSFC_ROOT" ]; then
+    rm -rf "$coll/wsfc/clusterdb"
+    ln -s "$WSFC_ROOT" "$coll/wsfc/clusterdb"
+fi
+
+export WSFC_ROOT WSFC_CACHE WSFC_VENV
+export PATH="$WSFC_VENV/bin:$PATH"
+export ANSIBLE_COLLECTIONS_PATH="$WSFC_CACHE/collections"
+export ANSIBLE_HOME="$WSFC_CACHE/ansible-home"
+export ANSIBLE_CONFIG="$WSFC_ROOT/tests/ansible.cfg"

@@ -1,0 +1,1 @@
+"""A simulated Windows Server failover cluster served over real WinRM."""
