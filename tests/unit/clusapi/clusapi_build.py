@@ -27,6 +27,17 @@ DRIVER_SOURCE = HERE / "ClusApiDriver.cs"
 
 # What Windows PowerShell 5.1's Add-Type accepts (C# 6 syntax is refused there).
 MCS_LANGVERSION = "-langversion:5"
+# Only the four clusapi names are exported (everything else in the stub is hidden).
+GCC_SHARED_LIBRARY_FLAGS = [
+    "-std=c11",
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    "-O2",
+    "-fPIC",
+    "-shared",
+    "-fvisibility=hidden",
+]
 
 
 @dataclass(frozen=True)
@@ -54,15 +65,24 @@ class DriverRun:
         return matching[0]
 
 
-def _run(command: list[str], cwd: Path | None = None) -> None:
-    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+def _run(command: list[str]) -> None:
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{command[0]} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
 
 
 def compile_csharp_library(source: Path, output: Path) -> None:
     """Compiles one C# file as a library with the language level PowerShell 5.1 accepts."""
-    _run(["mcs", MCS_LANGVERSION, "-target:library", "-warnaserror", f"-out:{output}", str(source)])
+    _run(
+        [
+            "mcs",
+            MCS_LANGVERSION,
+            "-target:library",
+            "-warnaserror",
+            f"-out:{output}",
+            str(source),
+        ]
+    )
 
 
 def build_bench(build_dir: Path) -> ClusApiBench:
@@ -72,8 +92,7 @@ def build_bench(build_dir: Path) -> ClusApiBench:
     bin_dir.mkdir(parents=True, exist_ok=True)
 
     stub = native_dir / "libclusapi.so"
-    _run(["gcc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-O2", "-fPIC", "-shared"]
-         + ["-fvisibility=hidden", "-o", str(stub), str(STUB_SOURCE)])
+    _run(["gcc", *GCC_SHARED_LIBRARY_FLAGS, "-o", str(stub), str(STUB_SOURCE)])
 
     util = bin_dir / "wsfc_clusapi.dll"
     compile_csharp_library(UTIL_SOURCE, util)
@@ -83,8 +102,10 @@ def build_bench(build_dir: Path) -> ClusApiBench:
     )
 
     driver = bin_dir / "clusapi_driver.exe"
-    _run(["mcs", MCS_LANGVERSION, "-target:exe", "-warnaserror", f"-r:{util}"]
-         + [f"-out:{driver}", str(DRIVER_SOURCE)])
+    _run(
+        ["mcs", MCS_LANGVERSION, "-target:exe", "-warnaserror", f"-r:{util}", f"-out:{driver}"]
+        + [str(DRIVER_SOURCE)]
+    )
     return ClusApiBench(stub=stub, util=util, driver=driver)
 
 
@@ -96,7 +117,10 @@ def encode_argument(value: str | None) -> str:
 
 
 def run_driver(
-    bench: ClusApiBench, log: Path, arguments: list[str], stub_env: dict[str, str] | None = None
+    bench: ClusApiBench,
+    log: Path,
+    arguments: list[str],
+    stub_env: dict[str, str] | None = None,
 ) -> DriverRun:
     """Runs the driver under mono with the stub told what to return; reads what it received."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("STUB_")}
