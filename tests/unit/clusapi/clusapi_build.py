@@ -102,10 +102,8 @@ def build_bench(build_dir: Path) -> ClusApiBench:
     )
 
     driver = bin_dir / "clusapi_driver.exe"
-    _run(
-        ["mcs", MCS_LANGVERSION, "-target:exe", "-warnaserror", f"-r:{util}", f"-out:{driver}"]
-        + [str(DRIVER_SOURCE)]
-    )
+    driver_command = ["mcs", MCS_LANGVERSION, "-target:exe", "-warnaserror", f"-r:{util}"]
+    _run([*driver_command, f"-out:{driver}", str(DRIVER_SOURCE)])
     return ClusApiBench(stub=stub, util=util, driver=driver)
 
 

@@ -15,6 +15,7 @@ from clusapi_build import (
     REPO_ROOT,
     UTIL_SOURCE,
     ClusApiBench,
+    DriverRun,
     build_bench,
     compile_csharp_library,
     encode_argument,
@@ -45,7 +46,9 @@ def log(tmp_path: Path) -> Path:
     return tmp_path / "clusapi_calls.jsonl"
 
 
-def backup(bench: ClusApiBench, log: Path, name: str | None, path: str, **stub_env: str):
+def backup(
+    bench: ClusApiBench, log: Path, name: str | None, path: str, **stub_env: str
+) -> DriverRun:
     arguments = ["backup", encode_argument(name), encode_argument(path)]
     return run_driver(bench, log, arguments, stub_env)
 
