@@ -1,0 +1,44 @@
+"""Checks that every PowerShell script and module in the repository parses.
+
+Usage: python tests/static/check_pwsh_syntax.py [PATH ...]
+Without a path it checks every .ps1 and .psm1 under the repository root (environments
+and caches excluded). Prints file:line:column of the first error of each broken file and
+exits 1 when any file is broken.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pwsh_tree import first_syntax_problem, parse_powershell
+from repo_files import REPO_ROOT, files_with_suffixes
+
+POWERSHELL_SUFFIXES = frozenset({".ps1", ".psm1"})
+
+
+def check_files(paths: list[Path]) -> list[str]:
+    """One message per file that does not parse."""
+    failures = []
+    for path in paths:
+        problem = first_syntax_problem(parse_powershell(path.read_bytes()))
+        if problem is not None:
+            failures.append(f"{path}:{problem.line}:{problem.column}: {problem.description}")
+    return failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="*", type=Path, help="files or directories to check")
+    args = parser.parse_args(argv)
+    paths = list(files_with_suffixes(args.paths or [REPO_ROOT], POWERSHELL_SUFFIXES))
+    failures = check_files(paths)
+    for failure in failures:
+        print(failure)
+    print(f"PowerShell syntax: {len(paths)} files checked, {len(failures)} with errors")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
