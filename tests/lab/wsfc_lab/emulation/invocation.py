@@ -1,0 +1,112 @@
+"""Run one emulation with the arguments ansible-core sent, as module_wrapper.ps1 runs a module.
+
+The outcome is the module's result and exit code:
+- the emulation ends with exit_json / fail_json, or returns (taken as exit_json);
+- a WindowsError from the world becomes a failure carrying `error_code` and the Windows
+  message, as a PowerShell module that catches the Win32 exception reports it;
+- UnhandledModuleException is a PowerShell `throw`: module_wrapper.ps1's
+  "Unhandled exception while executing module" result;
+- any other exception is a bug in the lab, and so is a result key the emulation did not
+  declare: both raise LabError, which the command dispatch reports loudly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from wsfc_lab.emulation.basic import EmulatedModule, ModuleExit, UnhandledModuleException
+from wsfc_lab.emulation.node_environment import DEFAULT_USER
+from wsfc_lab.emulation.registry import Emulation
+from wsfc_lab.emulation.world_api import WorldApi
+from wsfc_lab.world.errors import WindowsError
+
+# Keys Ansible.Basic or the exec wrapper put in any module's result.
+COMMON_RESULT_KEYS = frozenset(
+    {
+        "changed",
+        "failed",
+        "msg",
+        "skipped",
+        "invocation",
+        "warnings",
+        "deprecations",
+        "diff",
+        "exception",
+        "error_code",
+    }
+)
+
+
+class LabError(Exception):
+    """The lab itself is wrong (a bug or an undeclared result key), not the module's input."""
+
+
+@dataclass(frozen=True)
+class ModuleOutcome:
+    result: dict[str, Any]
+    exit_code: int
+
+
+def _unhandled_exception(error: UnhandledModuleException) -> ModuleOutcome:
+    # module_wrapper.ps1 Write-AnsibleErrorDetail -ForModule: no changed, no invocation;
+    # `exception` is the error record as PowerShell formats a `throw "<text>"`.
+    text = str(error)
+    record = "\r\n".join(
+        (
+            text,
+            f"+ CategoryInfo          : OperationStopped: ({text}:String) [], RuntimeException",
+            f"+ FullyQualifiedErrorId : {text}",
+        )
+    )
+    return ModuleOutcome(
+        {
+            "failed": True,
+            "msg": f"Unhandled exception while executing module: {text}",
+            "exception": record,
+        },
+        1,
+    )
+
+
+def invoke(
+    emulation: Emulation,
+    arguments: Mapping[str, Any],
+    *,
+    world: WorldApi,
+    node: str,
+    user: str = DEFAULT_USER,
+    environment: Mapping[str, str] | None = None,
+) -> ModuleOutcome:
+    """Validate `arguments` against the emulation's spec, run it and return its outcome."""
+    try:
+        module = EmulatedModule(
+            spec=emulation.spec_for(arguments),
+            arguments=arguments,
+            world=world,
+            node=node,
+            user=user,
+            environment=environment,
+        )
+        try:
+            emulation.function(module)
+        except WindowsError as error:
+            module.fail_json(error.message, error_code=error.code)
+        module.exit_json()
+    except ModuleExit as done:
+        outcome = ModuleOutcome(done.result, done.exit_code)
+    except UnhandledModuleException as error:
+        outcome = _unhandled_exception(error)
+    except Exception as error:
+        raise LabError(
+            f"the emulation of {emulation.fqcn} failed: {type(error).__name__}: {error}"
+        ) from error
+
+    undeclared = set(outcome.result) - COMMON_RESULT_KEYS - emulation.returns
+    if undeclared:
+        raise LabError(
+            f"the emulation of {emulation.fqcn} returned keys it does not declare: "
+            + ", ".join(sorted(undeclared))
+        )
+    return outcome

@@ -1,0 +1,18 @@
+"""What an emulation may ask of the simulated world: docs/lab.md, Contract 3."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any, Protocol
+
+
+class WorldApi(Protocol):
+    def transaction(self) -> AbstractContextManager[Any]: ...
+
+    def operation(self, node: str, name: str) -> None: ...
+
+    def resolve_path(self, node: str, windows_path: str) -> Path: ...
+
+    def node_facts(self, node: str) -> Mapping[str, Any]: ...
