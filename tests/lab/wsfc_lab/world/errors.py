@@ -1,0 +1,51 @@
+"""Windows errors raised by the simulated world, with the Win32 codes the lab uses.
+
+Codes from windows-cluster-facts.md section 1 (mingw-w64 winerror.h). The few that page
+does not list (ERROR_FILE_NOT_FOUND, ERROR_PATH_NOT_FOUND, ERROR_BAD_NETPATH,
+ERROR_BAD_NET_NAME, ERROR_DISK_FULL) are the
+standard winerror.h values; docs/lab.md names ERROR_DISK_FULL for the disk_full fault.
+"""
+
+from __future__ import annotations
+
+ERROR_FILE_NOT_FOUND = 2
+ERROR_PATH_NOT_FOUND = 3
+ERROR_ACCESS_DENIED = 5
+ERROR_BAD_NETPATH = 53
+ERROR_BAD_NET_NAME = 67
+ERROR_DISK_FULL = 112
+ERROR_CALL_NOT_IMPLEMENTED = 120
+ERROR_DIRECTORY = 267
+ERROR_SERVICE_DOES_NOT_EXIST = 1060
+ERROR_SERVICE_NOT_ACTIVE = 1062
+RPC_S_SERVER_UNAVAILABLE = 1722
+ERROR_QUORUM_OWNER_ALIVE = 5034
+ERROR_NODE_NOT_AVAILABLE = 5036
+ERROR_CLUSTER_NODE_NOT_FOUND = 5042
+ERROR_CLUSTER_NODE_DOWN = 5050
+ERROR_CLUSTER_NODE_UP = 5056
+ERROR_CLUSTER_DATABASE_SEQMISMATCH = 5083
+ERROR_QUORUM_DISK_NOT_FOUND = 5086
+ERROR_DATABASE_BACKUP_CORRUPT = 5087
+ERROR_CLUSTER_NO_QUORUM = 5925
+ERROR_CLUSTER_NOT_INSTALLED = 5932
+ERROR_CLUSTER_BACKUP_IN_PROGRESS = 5949
+
+ERROR_NAMES: dict[int, str] = {
+    value: name
+    for name, value in globals().items()
+    if (name.startswith("ERROR_") or name.startswith("RPC_S_")) and isinstance(value, int)
+}
+
+
+class WindowsError(Exception):
+    """A Windows operation failed with a Win32 error code."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(f"{message} ({ERROR_NAMES.get(code, 'error')} {code})")
+        self.code = code
+        self.message = message
+
+    @property
+    def name(self) -> str:
+        return ERROR_NAMES.get(self.code, f"ERROR_{self.code}")

@@ -1,0 +1,133 @@
+"""The World: the entry point emulations use (docs/lab.md, Contract 3)."""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wsfc_lab.world import faults
+from wsfc_lab.world.paths import host_root
+from wsfc_lab.world.state import LabState, initial_state
+from wsfc_lab.world.store import StateStore
+
+if TYPE_CHECKING:
+    from wsfc_lab.spec import LabSpec
+
+# Which latency from the lab description an operation waits for when the description
+# has no latency under the operation's own name (docs/lab.md: latencies per operation).
+LATENCY_CLASSES: dict[str, str] = {
+    "stop-clusternode": "service_stop",
+    "stop-service clussvc": "service_stop",
+    "start-clusternode": "service_start",
+    "start-service clussvc": "service_start",
+    "wbadmin start systemstatebackup": "backup",
+    "wbadmin start backup": "backup",
+    "backupclusterdatabase": "backup",
+    "wbadmin start recovery": "restore",
+    "wbadmin start systemstaterecovery": "restore",
+    "restoreclusterdatabase": "restore",
+}
+
+
+class World:
+    """The simulated world kept in `<lab_dir>/state.json` and the files under `<lab_dir>`."""
+
+    def __init__(self, lab_dir: str | Path) -> None:
+        self.lab_dir = Path(lab_dir).resolve()
+        self.store = StateStore(self.lab_dir)
+
+    @classmethod
+    def create(cls, lab_dir: str | Path, spec: LabSpec, *, replace: bool = False) -> World:
+        """Build a fresh world from a lab description (refuses to overwrite one)."""
+        world = cls(lab_dir)
+        if world.store.exists() and not replace:
+            raise FileExistsError(f"a lab already exists in {world.lab_dir}")
+        data = initial_state(spec)
+        world.store.write_new(data)
+        with world.transaction() as state:
+            for host in state.data["hosts"]:
+                node = state.data["nodes"].get(host)
+                for letter in node["volumes"] if node else ["C"]:
+                    (host_root(state, host) / letter).mkdir(parents=True, exist_ok=True)
+            for disk in state.disks.values():
+                (world.lab_dir / "disks" / str(disk["number"])).mkdir(parents=True, exist_ok=True)
+            for host, shares in state.shares.items():
+                for share in shares.values():
+                    state.resolve_path(host, share["path"]).mkdir(parents=True, exist_ok=True)
+        return world
+
+    # -- state -----------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[LabState]:
+        """Read and change the state under the lab-wide lock; saved when the block ends
+        normally, discarded when it raises. The cluster is reconciled first, so node
+        states reflect node processes that died or came back since the last transaction."""
+        with self.store.locked_data() as data:
+            state = LabState(data, self.lab_dir)
+            state.cluster.reconcile()
+            yield state
+
+    def read(self) -> LabState:
+        """A reconciled snapshot of the state (changes to it are not saved)."""
+        with self.transaction() as state:
+            return LabState(copy.deepcopy(state.data), self.lab_dir)
+
+    def peek(self) -> dict[str, Any]:
+        """The last saved state without taking the lock: for frequent polling."""
+        return self.store.read_unlocked()
+
+    # -- Windows operations --------------------------------------------------------------
+
+    def operation(self, node: str, name: str, *, latency: str | None = None) -> None:
+        """A Windows capability used on `node`: raise an injected failure, or wait.
+
+        The failure (`fail` fault) uses up one of its counts in the state; the latency
+        (the operation's own, else its class's: service_stop, service_start, backup,
+        restore, ...) is slept outside the lock.
+        """
+        with self.transaction() as state:
+            node = state.node_name(node)
+            error = faults.take_failure(state, node, name)
+            key = latency or LATENCY_CLASSES.get(name.lower())
+            seconds = state.latencies.get(name, state.latencies.get(key or "", 0.0))
+        if error is not None:
+            raise error
+        if seconds:
+            time.sleep(seconds)
+
+    def resolve_path(self, node: str, windows_path: str) -> Path:
+        with self.transaction() as state:
+            return state.resolve_path(node, windows_path)
+
+    def charge_write(self, node: str, windows_path: str, nbytes: int) -> Path:
+        """Account for `nbytes` about to be written at a path (disk_full fault); the path."""
+        with self.transaction() as state:
+            target = state.resolve_path(node, windows_path)
+            faults.charge_write(state, target, nbytes)
+            return target
+
+    def write_file(self, node: str, windows_path: str, data: bytes) -> Path:
+        """Write a file as a Windows program on `node` would (faults apply)."""
+        self.operation(node, "write_file")
+        target = self.charge_write(node, windows_path, len(data))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        return target
+
+    def node_facts(self, node: str) -> dict[str, str]:
+        """What the setup emulation reports about a node's host and operating system."""
+        with self.transaction() as state:
+            record = state.node(node)
+            return {
+                "hostname": record["name"],
+                "address": record["address"],
+                "domain": state.data["cluster"]["domain"],
+                "os_name": record["os_name"],
+                "os_version": record["os_version"],
+                "os_release": record["os_release"],
+            }
