@@ -1,0 +1,223 @@
+#!powershell
+
+# Copyright: (c) 2026, wsfc.clusterdb contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+#AnsibleRequires -CSharpUtil Ansible.Basic
+#AnsibleRequires -CSharpUtil ansible_collections.wsfc.clusterdb.plugins.module_utils.ClusApi
+#AnsibleRequires -PowerShell ansible_collections.wsfc.clusterdb.plugins.module_utils.WsfcBackupSet
+#AnsibleRequires -PowerShell ansible_collections.wsfc.clusterdb.plugins.module_utils.WsfcClusterFacts
+
+# One phase of a cluster database backup per run (docs/internals.md, "cluster_backup"):
+#   inspect   read the facts and list the sets under path (read only);
+#   backup    create path\staging_name and run the route into it, list what it wrote;
+#   finalize  write the manifest, then the completion marker, then rename the staging
+#             directory to set_name.
+# The action plugin (plugins/action/cluster_backup.py) decides everything between phases:
+# the route, whether a backup is needed, the set name, the manifest, what a code means.
+# This script makes no decision; it carries out the step it is given and reports raw facts.
+#
+# Every path is data: used through -LiteralPath or .NET methods, and given to wbadmin as
+# one element of an argument array, never pasted into a command string.
+
+$spec = @{
+    options = @{
+        path = @{ type = 'str'; required = $true }
+        route = @{ type = 'str'; default = 'auto'; choices = @('auto', 'vss', 'clusapi') }
+        phase = @{ type = 'str'; default = 'inspect'; choices = @('inspect', 'backup', 'finalize') }
+        include_configuration = @{ type = 'bool'; default = $true }
+        hash_sets = @{ type = 'str'; default = 'newest'; choices = @('all', 'newest', 'none') }
+        staging_name = @{ type = 'str' }
+        wbadmin_target = @{ type = 'str' }
+        set_name = @{ type = 'str' }
+        manifest = @{ type = 'str' }
+    }
+    required_if = @(
+        , @('phase', 'backup', @('staging_name'))
+        , @('phase', 'finalize', @('staging_name', 'set_name', 'manifest'))
+    )
+    supports_check_mode = $true
+}
+
+$module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
+$path = $module.Params.path
+$phase = $module.Params.phase
+
+$module.Result.changed = $false
+$module.Result.phase = $phase
+
+Function Exit-WsfcFileError {
+    # Fails the module with the Win32 code behind a file system error (5 access denied,
+    # 112 disk full, ...) in error_code; the controller explains the code.
+    param (
+        [Parameter(Mandatory = $true)] [string] $Message,
+        [Parameter(Mandatory = $true)] [System.Management.Automation.ErrorRecord] $ErrorRecord
+    )
+    $module.Result.error_code = Get-WsfcWin32ErrorCode -ErrorRecord $ErrorRecord
+    $module.FailJson("$Message`: $($ErrorRecord.Exception.Message)", $ErrorRecord)
+}
+
+Function Assert-WsfcPathIsNotFile {
+    # A backup path that names a file: ERROR_DIRECTORY (267), before anything is written
+    # (windows-cluster-facts.md §1, BackupClusterDatabase: the path must be a directory).
+    if ((Test-Path -LiteralPath $path) -and -not (Test-Path -LiteralPath $path -PathType Container)) {
+        $module.Result.error_code = 267
+        $module.FailJson("The backup path '$path' names a file, not a directory.")
+    }
+}
+
+if ($phase -eq 'inspect') {
+    $module.Result.node_name = $env:COMPUTERNAME
+    $module.Result.os = Get-WsfcOsFact
+    $module.Result.backup_tools = Get-WsfcBackupToolFact
+    $module.Result.cluster_service = Get-WsfcClusterServiceFact
+    $paxosTag = Get-WsfcPaxosTag
+    $module.Result.configuration_version = @{
+        paxos_tag = $paxosTag
+        source = if ($null -ne $paxosTag) { 'cluster' } else { 'none' }
+    }
+    $clusterFacts = @{
+        cluster = $null
+        nodes = @()
+        core_group_owner = $null
+        quorum = $null
+        configuration = $null
+        cluster_error = $null
+    }
+    if ($module.Result.cluster_service.installed) {
+        $clusterFacts = Get-WsfcClusterFact -IncludeConfiguration:$module.Params.include_configuration
+    }
+    foreach ($key in $clusterFacts.Keys) {
+        $module.Result[$key] = $clusterFacts[$key]
+    }
+    try {
+        $module.Result.path_info = Get-WsfcBackupPathInfo -LiteralPath $path
+        $module.Result.sets = Get-WsfcBackupSetListing -LiteralPath $path -HashSets $module.Params.hash_sets
+    }
+    catch {
+        Exit-WsfcFileError -Message "Failed to list the backup sets under '$path'" -ErrorRecord $_
+    }
+    $module.ExitJson()
+}
+
+$stagingPath = [System.IO.Path]::Combine($path, $module.Params.staging_name)
+$module.Result.staging_path = $stagingPath
+
+if ($phase -eq 'backup') {
+    $route = $module.Params.route
+    if ($route -eq 'auto') {
+        $module.FailJson("phase=backup needs route vss or clusapi; the action plugin resolves auto.")
+    }
+    if ($route -eq 'vss' -and -not $module.Params.wbadmin_target) {
+        $module.FailJson("phase=backup with route=vss needs wbadmin_target.")
+    }
+    Assert-WsfcPathIsNotFile
+    $module.Result.route = $route
+    $module.Result.route_exit_code = $null
+    $module.Result.route_output = $null
+    $module.Result.route_started = $null
+    $module.Result.versions_output = $null
+    $module.Result.paxos_tag_before = Get-WsfcPaxosTag
+    $module.Result.paxos_tag = $null
+    $module.Result.files = @()
+    if ($module.CheckMode) {
+        $module.Result.changed = $true
+        $module.ExitJson()
+    }
+
+    if (Test-Path -LiteralPath $stagingPath) {
+        # ERROR_ALREADY_EXISTS: a staging directory is never reused.
+        $module.Result.error_code = 183
+        $module.FailJson("The staging directory '$stagingPath' exists already.")
+    }
+    try {
+        $null = [System.IO.Directory]::CreateDirectory($stagingPath)
+    }
+    catch {
+        Exit-WsfcFileError -Message "Failed to create the staging directory '$stagingPath'" -ErrorRecord $_
+    }
+    $module.Result.changed = $true
+    # The node's clock, in UTC to the second: the controller matches it against wbadmin's
+    # version identifiers (minute resolution, UTC).
+    $module.Result.route_started = [DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture)
+
+    if ($route -eq 'vss') {
+        # windows-cluster-facts.md §2: wbadmin start systemstatebackup -backupTarget:<volume or
+        # \\server\share> -quiet. The target is given by the controller (a UNC path to the
+        # staging directory); it travels as one element of the argument array.
+        $system32 = [Environment]::GetFolderPath([Environment+SpecialFolder]::System)
+        $wbadmin = [System.IO.Path]::Combine($system32, 'wbadmin.exe')
+        if (-not (Test-Path -LiteralPath $wbadmin -PathType Leaf)) {
+            $module.Result.condition = 'windows_server_backup_missing'
+            $module.FailJson("wbadmin.exe was not found at '$wbadmin'.")
+        }
+        $arguments = @(
+            'start'
+            'systemstatebackup'
+            ('-backupTarget:' + $module.Params.wbadmin_target)
+            '-quiet'
+        )
+        $module.Result.route_command = @(, $wbadmin) + $arguments
+        $output = & $wbadmin @arguments 2>&1 | ForEach-Object { [string]$_ }
+        $module.Result.route_exit_code = $LASTEXITCODE
+        $module.Result.route_output = $output -join "`r`n"
+
+        # The start command may not print the version identifier the backup got; the
+        # versions at the target do (windows-cluster-facts.md §2, wbadmin get versions).
+        $versionArguments = @(
+            'get'
+            'versions'
+            ('-backupTarget:' + $module.Params.wbadmin_target)
+        )
+        $versions = & $wbadmin @versionArguments 2>&1 | ForEach-Object { [string]$_ }
+        $module.Result.versions_output = $versions -join "`r`n"
+    }
+    else {
+        # windows-cluster-facts.md §1: BackupClusterDatabase into a directory; the util
+        # returns the raw Win32 code (120 on Windows Server 2008 and later).
+        $module.Result.route_command = @('ClusterDatabase.Backup', '', $stagingPath)
+        $code = [ansible_collections.wsfc.clusterdb.plugins.module_utils.ClusApi.ClusterDatabase]::Backup('', $stagingPath)
+        $module.Result.route_exit_code = $code
+        $module.Result.route_output = ''
+    }
+
+    $module.Result.paxos_tag = Get-WsfcPaxosTag
+    try {
+        $module.Result.files = Get-WsfcDirectoryFile -LiteralPath $stagingPath -Hash
+    }
+    catch {
+        Exit-WsfcFileError -Message "Failed to list what the backup wrote to '$stagingPath'" -ErrorRecord $_
+    }
+    $module.ExitJson()
+}
+
+# phase finalize: manifest, then marker, then the rename; each step only after the one
+# before it succeeded, so a set directory without the marker was never finished.
+$names = Get-WsfcBackupSetFileName
+$setPath = [System.IO.Path]::Combine($path, $module.Params.set_name)
+$module.Result.set_path = $setPath
+if ($module.CheckMode) {
+    $module.Result.changed = $true
+    $module.ExitJson()
+}
+if (-not (Test-Path -LiteralPath $stagingPath -PathType Container)) {
+    # ERROR_PATH_NOT_FOUND
+    $module.Result.error_code = 3
+    $module.FailJson("The staging directory '$stagingPath' does not exist.")
+}
+if (Test-Path -LiteralPath $setPath) {
+    $module.Result.error_code = 183
+    $module.FailJson("The set directory '$setPath' exists already.")
+}
+try {
+    $utf8NoBom = [System.Text.UTF8Encoding]::new($false)
+    [System.IO.File]::WriteAllText(
+        [System.IO.Path]::Combine($stagingPath, $names.manifest), $module.Params.manifest, $utf8NoBom)
+    $module.Result.changed = $true
+    [System.IO.File]::WriteAllText([System.IO.Path]::Combine($stagingPath, $names.marker), '', $utf8NoBom)
+    [System.IO.Directory]::Move($stagingPath, $setPath)
+}
+catch {
+    Exit-WsfcFileError -Message "Failed to finish the set '$setPath'" -ErrorRecord $_
+}
+$module.ExitJson()
