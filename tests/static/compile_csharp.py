@@ -126,7 +126,9 @@ def resolve_util(name: str, requester: Path) -> Path:
         if candidate.is_file():
             return candidate
         raise CompileError(f"{requester}: no ansible-core C# util named {name}")
-    _, namespace, collection, _, _, *util = name.split(".")
+    # ansible_collections.<namespace>.<collection>.plugins.module_utils.<path...>.<Name>
+    parts = name.split(".")
+    namespace, collection, util = parts[1], parts[2], parts[5:]
     # A util of the same collection is first looked for beside the requester.
     own_prefix = ".".join(namespace_of(requester).split(".")[:5])
     if name.startswith(own_prefix + ".") and own_prefix.count(".") == 4:
