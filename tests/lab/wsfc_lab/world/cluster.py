@@ -59,7 +59,7 @@ class Cluster:
     # -- facts ---------------------------------------------------------------------------
 
     def machine_running(self, node: str) -> bool:
-        return node_running(self.state.node(node))
+        return node_running(self.state.node(node), bool(self.state.data.get("supervised")))
 
     def service_running(self, node: str) -> bool:
         return self.state.node(node)["service"]["state"] == "running"

@@ -1,8 +1,9 @@
 """Whether a simulated node is running: powered on and, when it has one, its process alive.
 
-A node without a recorded process (a world used directly, as in unit tests) counts as
-running while powered on; a node whose recorded process is gone is down, as a crashed
-machine is. The process check reads /proc so that a recycled pid does not count.
+In a supervised lab (one the Lab runs, with a process per node) a node runs while it is
+powered on and its recorded process is alive: a node whose process is gone is down, as a
+crashed machine is. In a world used directly (unit tests, no processes) a node runs while
+it is powered on. The process check reads /proc so that a recycled pid does not count.
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ def _is_zombie(pid: int) -> bool:
     return stat.rsplit(")", 1)[-1].split()[0] in ("Z", "X")
 
 
-def node_running(node: dict[str, Any]) -> bool:
+def node_running(node: dict[str, Any], supervised: bool) -> bool:
     if node.get("power", "on") != "on":
         return False
+    if not supervised:
+        return True
     pid = node.get("process", {}).get("pid")
-    return pid is None or process_alive(int(pid))
+    return pid is not None and process_alive(int(pid))

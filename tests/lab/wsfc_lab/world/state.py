@@ -3,6 +3,7 @@
 Layout (schema 1), all plain JSON so that a node process killed at any moment leaves a
 whole file behind (the store replaces it atomically):
 
+  supervised  true when the Lab runs a process per node (liveness.py)
   cluster     name, id, domain, network; formed / forced / tag (see cluster.py)
   ports, credentials
   nodes       NAME -> id, address, os_*, features, volumes, power, process.pid,
@@ -201,6 +202,7 @@ def initial_state(spec: LabSpec) -> dict[str, Any]:
     }
     return {
         "schema": SCHEMA,
+        "supervised": False,
         "cluster": {
             "name": spec.cluster,
             "id": str(uuid.uuid4()),

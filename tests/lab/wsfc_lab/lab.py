@@ -1,0 +1,363 @@
+"""The Lab: builds a lab directory, runs one process per node, injects faults, reports.
+
+lab = Lab("/tmp/lab")
+lab.create(load_spec("tests/lab/examples/three-node.yml"))
+lab.start()                 # every node process, waits until each port accepts
+lab.inject("fail", "NODE1", operation="Stop-ClusterNode", code=5, count=1)
+lab.change(ConfigChange("parameter", "set", "Cluster Name", {"name": "x", "value": 1}))
+lab.status()                # a dict: cluster, quorum, nodes, faults, latencies, events
+lab.stop()
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from wsfc_lab.spec import LabSpec
+from wsfc_lab.world import ConfigChange, World, faults
+from wsfc_lab.world.liveness import process_alive
+
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 10.0
+
+
+class LabError(RuntimeError):
+    """The lab could not do what was asked (a node did not start, no such lab, ...)."""
+
+
+class Lab:
+    def __init__(self, lab_dir: str | Path) -> None:
+        self.lab_dir = Path(lab_dir).resolve()
+        self.world = World(self.lab_dir)
+        self._children: dict[str, subprocess.Popen[bytes]] = {}
+
+    # -- life cycle --------------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        return self.world.store.exists()
+
+    def create(self, spec: LabSpec, *, replace: bool = False) -> None:
+        """Build the lab directory: state, file systems, inventory. Starts nothing."""
+        if replace and self.exists():
+            self.stop()
+        World.create(self.lab_dir, spec, replace=replace)
+        with self.world.transaction() as state:
+            state.data["supervised"] = True
+        self.write_inventory()
+
+    def start(self, timeout: float = START_TIMEOUT) -> None:
+        """Start every node process that is not running (crashed nodes stay down)."""
+        self._require_lab()
+        with self.world.transaction() as state:
+            names = [n for n in state.node_names() if state.node(n)["power"] == "on"]
+        for name in names:
+            if not self._process_alive(name):
+                self._spawn(name)
+        for name in names:
+            self._wait_until_listening(name, timeout)
+
+    def stop(self, timeout: float = STOP_TIMEOUT) -> None:
+        """Stop every node process (SIGTERM, then SIGKILL); the state stays on disk."""
+        self._require_lab()
+        pids = {n: p for n in self._node_names() if (p := self._pid(n)) and process_alive(p)}
+        for pid in pids.values():
+            _signal(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for name, pid in pids.items():
+            while self._still_running(name, pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if self._still_running(name, pid):
+                _signal(pid, signal.SIGKILL)
+                self._wait_dead(name, pid)
+
+    def kill_node(self, name: str) -> None:
+        """The crash fault: the node's process is killed and the node stays powered off."""
+        with self.world.transaction() as state:
+            name = state.node_name(name)
+            faults.set_crashed(state, name, True)
+            pid = state.node(name)["process"].get("pid")
+        if pid and process_alive(pid):
+            _signal(pid, signal.SIGKILL)
+            self._wait_dead(name, pid)
+
+    def start_node(self, name: str, timeout: float = START_TIMEOUT) -> None:
+        """Power a node on and start its process (after a crash, or after `stop`)."""
+        with self.world.transaction() as state:
+            name = state.node_name(name)
+            faults.set_crashed(state, name, False)
+        if not self._process_alive(name):
+            self._spawn(name)
+        self._wait_until_listening(name, timeout)
+
+    # -- faults, changes ----------------------------------------------------------------------
+
+    def inject(self, kind: str, node: str, **options: Any) -> list[str]:  # noqa: ANN401
+        """Inject a fault (docs/lab.md, Faults). Options per kind:
+        slow: seconds; fail: operation, code, count=None, message=None;
+        disk_full: path, budget; corrupt: path, flips=1. Returns files touched (corrupt)."""
+        if kind == "crash":
+            self.kill_node(node)
+            return []
+        with self.world.transaction() as state:
+            if kind == "unreachable":
+                faults.set_unreachable(state, node, True)
+            elif kind == "slow":
+                faults.set_slow(state, node, float(options["seconds"]))
+            elif kind == "fail":
+                faults.add_failure(
+                    state,
+                    node,
+                    str(options["operation"]),
+                    int(options["code"]),
+                    options.get("count"),
+                    options.get("message"),
+                )
+            elif kind == "disk_full":
+                faults.add_disk_full(state, node, str(options["path"]), int(options["budget"]))
+            elif kind == "corrupt":
+                return faults.corrupt(state, node, str(options["path"]), options.get("flips", 1))
+            else:
+                raise LabError(f"unknown fault {kind!r} (known: {', '.join(faults.FAULT_KINDS)})")
+        return []
+
+    def clear_faults(self, kinds: list[str] | None = None) -> list[str]:
+        """Clear faults (all kinds by default); crashed nodes are started again."""
+        with self.world.transaction() as state:
+            crashed = list(state.faults.get("crashed", []))
+            cleared = faults.clear(state, kinds)
+        if kinds is None or "crash" in kinds:
+            for name in crashed:
+                self.start_node(name)
+        return cleared
+
+    def change(self, change: ConfigChange, node: str | None = None) -> str:
+        """A configuration change an administrator makes on a node of the running cluster
+        (any member by default); returns the new PaxosTag."""
+        with self.world.transaction() as state:
+            cluster = state.cluster
+            target = node or next(iter(cluster.members()), None) or state.node_names()[0]
+            return cluster.change_configuration(target, change)
+
+    def service(
+        self, node: str, action: str, *, force_quorum: bool = False, prevent_quorum: bool = False
+    ) -> str:
+        """Start or stop the Cluster service on a node as an administrator would
+        (Start-ClusterNode / Stop-ClusterNode); returns the node's state after."""
+        with self.world.transaction() as state:
+            cluster = state.cluster
+            if action == "start":
+                return cluster.start_service(
+                    node, force_quorum=force_quorum, prevent_quorum=prevent_quorum
+                )
+            if action == "stop":
+                cluster.stop_service(node, check_quorum=True)
+                return cluster.node_state(node)
+            raise LabError(f"service action must be start or stop, not {action!r}")
+
+    def set_latency(self, operation: str, seconds: float) -> None:
+        if seconds < 0:
+            raise LabError("a latency cannot be negative")
+        with self.world.transaction() as state:
+            if seconds:
+                state.latencies[operation] = float(seconds)
+            else:
+                state.latencies.pop(operation, None)
+
+    # -- reports -------------------------------------------------------------------------------
+
+    def status(self) -> dict[str, Any]:
+        self._require_lab()
+        with self.world.transaction() as state:
+            cluster = state.cluster
+            nodes = []
+            for name in state.node_names():
+                record = state.node(name)
+                pid = record["process"].get("pid")
+                nodes.append(
+                    {
+                        "name": name,
+                        "address": record["address"],
+                        "os_release": record["os_release"],
+                        "pid": pid,
+                        "process_alive": bool(pid) and process_alive(pid),
+                        "power": record["power"],
+                        "service": record["service"]["state"],
+                        "state": cluster.node_state(name),
+                        "paxos_tag": cluster.paxos_tag(name),
+                        "windows_server_backup": record["features"]["Windows-Server-Backup"],
+                    }
+                )
+            witness = state.witness
+            return {
+                "lab_dir": str(self.lab_dir),
+                "inventory": str(self.inventory_path),
+                "cluster": {
+                    "name": state.data["cluster"]["name"],
+                    "domain": state.data["cluster"]["domain"],
+                    "formed": cluster.formed,
+                    "forced": cluster.forced,
+                    "paxos_tag": cluster.tag,
+                },
+                "quorum": {
+                    "votes": cluster.votes_present(),
+                    "total": cluster.total_votes(),
+                    "majority": cluster.majority(),
+                    "witness": witness["type"],
+                    "witness_paxos_tag": cluster.witness_tag(),
+                },
+                "nodes": nodes,
+                "faults": faults.describe(state),
+                "latencies": dict(state.latencies),
+                "events": state.data["events"][-10:],
+            }
+
+    @property
+    def inventory_path(self) -> Path:
+        return self.lab_dir / "inventory.yml"
+
+    def write_inventory(self) -> Path:
+        return write_inventory(self.world.peek(), self.inventory_path)
+
+    # -- processes -----------------------------------------------------------------------------
+
+    def log_path(self, name: str) -> Path:
+        return self.lab_dir / "logs" / f"{name}.log"
+
+    def _spawn(self, name: str) -> None:
+        log = self.log_path(name)
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("ab") as output:
+            child = subprocess.Popen(
+                [sys.executable, "-m", "wsfc_lab.node", str(self.lab_dir), name],
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # detached: it outlives the command that started it
+                close_fds=True,
+            )
+        self._children[name] = child
+
+    def _wait_until_listening(self, name: str, timeout: float) -> None:
+        data = self.world.peek()
+        address = data["nodes"][name]["address"]
+        ports = (data["ports"]["http"], data["ports"]["https"])
+        deadline = time.monotonic() + timeout
+        pending = list(ports)
+        while pending:
+            child = self._children.get(name)
+            if child is not None and child.poll() is not None:
+                raise LabError(
+                    f"node {name} exited with {child.returncode}; see {self.log_path(name)}"
+                )
+            if time.monotonic() > deadline:
+                raise LabError(
+                    f"node {name} does not listen on {address}:{pending[0]} after "
+                    f"{timeout:.0f}s; see {self.log_path(name)}"
+                )
+            if data["faults"].get("unreachable") and name in data["faults"]["unreachable"]:
+                return  # it refuses connections on purpose
+            pending = [p for p in pending if not _accepts(address, p)]
+            if pending:
+                time.sleep(0.05)
+
+    def _process_alive(self, name: str) -> bool:
+        pid = self._pid(name)
+        return bool(pid) and process_alive(pid)
+
+    def _pid(self, name: str) -> int | None:
+        return self.world.peek()["nodes"][name]["process"].get("pid")
+
+    def _node_names(self) -> list[str]:
+        return list(self.world.peek()["nodes"])
+
+    def _still_running(self, name: str, pid: int) -> bool:
+        child = self._children.get(name)
+        if child is not None and child.pid == pid:
+            return child.poll() is None
+        return process_alive(pid)
+
+    def _wait_dead(self, name: str, pid: int, timeout: float = STOP_TIMEOUT) -> None:
+        deadline = time.monotonic() + timeout
+        while self._still_running(name, pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    def _require_lab(self) -> None:
+        if not self.exists():
+            raise LabError(f"no lab in {self.lab_dir} (create one with `wsfc-lab start -f`)")
+
+
+def _accepts(address: str, port: int) -> bool:
+    try:
+        with socket.create_connection((address, port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+def _signal(pid: int, signum: int) -> None:
+    try:
+        os.kill(pid, signum)
+    except ProcessLookupError:
+        pass
+
+
+# -- the Ansible inventory -------------------------------------------------------------
+#
+# <lab_dir>/inventory.yml: two groups hold every node, `windows` and one named after the
+# cluster. WinRM with NTLM over HTTPS on the lab's HTTPS port, the self-signed certificate
+# not validated. Plain HTTP works too: -e ansible_port=<http port> -e ansible_winrm_scheme=http
+# (NTLM still encrypts the messages).
+def cluster_group_name(cluster: str) -> str:
+    """An Ansible group name for the cluster: lower case, letters, digits and '_'."""
+    name = re.sub(r"[^a-z0-9_]", "_", cluster.lower())
+    return name if not name[:1].isdigit() else f"cluster_{name}"
+
+
+def inventory(data: dict[str, Any]) -> dict[str, Any]:
+    hosts = {name: {"ansible_host": node["address"]} for name, node in data["nodes"].items()}
+    credentials = data["credentials"]
+    return {
+        "all": {
+            "children": {
+                "windows": {
+                    "hosts": hosts,
+                    "vars": {
+                        "ansible_connection": "winrm",
+                        "ansible_port": data["ports"]["https"],
+                        "ansible_winrm_scheme": "https",
+                        "ansible_winrm_transport": "ntlm",
+                        "ansible_winrm_server_cert_validation": "ignore",
+                        "ansible_user": credentials["username"],
+                        "ansible_password": credentials["password"],
+                        "wsfc_lab_http_port": data["ports"]["http"],
+                    },
+                },
+                cluster_group_name(data["cluster"]["name"]): {
+                    "hosts": {name: {} for name in data["nodes"]},
+                    "vars": {
+                        "wsfc_cluster_name": data["cluster"]["name"],
+                        "wsfc_cluster_domain": data["cluster"]["domain"],
+                    },
+                },
+            }
+        }
+    }
+
+
+def write_inventory(data: dict[str, Any], path: Path) -> Path:
+    header = (
+        "# Written by wsfc-lab for the lab in this directory. Over plain HTTP instead:\n"
+        f"#   -e ansible_port={data['ports']['http']} -e ansible_winrm_scheme=http\n"
+    )
+    path.write_text(header + yaml.safe_dump(inventory(data), sort_keys=False), encoding="utf-8")
+    return path
