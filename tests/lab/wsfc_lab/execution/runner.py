@@ -1,0 +1,105 @@
+"""NodeCommandRunner: the CommandRunner (docs/lab.md, Contract 1) of one lab node.
+
+It answers each WinRS command the node's endpoint receives:
+- PowerShell -EncodedCommand <bootstrap_wrapper.ps1> with ansible-core's payload on
+  stdin: the module emulation it names, or one of the fixed transfer scripts;
+- PowerShell -EncodedCommand <Remove-Item '<dir>' -Force -Recurse;>: temp dir cleanup;
+- hostname, echo, exit, cmd /c ..., whoami, more: cmd.exe built-ins;
+- anything else fails with exit code 1 and a message that names what is not emulated.
+A fault in the lab itself (an exception) is reported the same loud way, as a lab error,
+and never reaches the endpoint.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+from wsfc_lab.emulation.node_environment import DEFAULT_USER, node_environment
+from wsfc_lab.emulation.world_api import WorldApi
+from wsfc_lab.execution import transfer
+from wsfc_lab.execution.cmd_builtins import is_builtin, reads_stdin, run_builtin
+from wsfc_lab.execution.command_line import (
+    BootstrapScript,
+    Command,
+    RemoveItemScript,
+    classify_script,
+    encoded_script,
+    parse_command,
+)
+from wsfc_lab.execution.context import NodeContext
+from wsfc_lab.execution.failures import (
+    failed_result,
+    not_emulated_command,
+    not_emulated_result,
+)
+from wsfc_lab.execution.module_action import run_module
+from wsfc_lab.execution.payload import MODULE_WRAPPER, PayloadError, parse_payload
+from wsfc_lab.winrm.runner import CommandResult
+
+# How much of an unemulated script the failure message quotes.
+_SCRIPT_EXCERPT = 120
+
+
+class NodeCommandRunner:
+    """Runs WinRS commands on `node` of `world`, as `user` (the WinRM account)."""
+
+    def __init__(self, world: WorldApi, node: str, user: str = DEFAULT_USER) -> None:
+        self.world = world
+        self.node = node
+        self.user = user
+
+    def _context(self) -> NodeContext:
+        facts = self.world.node_facts(self.node)
+        return NodeContext(self.world, self.node, self.user, node_environment(facts, self.user))
+
+    def needs_stdin(self, command: str, arguments: list[str]) -> bool:
+        parsed = parse_command(command, arguments)
+        script = encoded_script(parsed)
+        if script is not None:
+            return isinstance(classify_script(script), BootstrapScript)
+        return is_builtin(parsed) and reads_stdin(parsed)
+
+    def run(self, command: str, arguments: list[str], stdin: bytes) -> CommandResult:
+        try:
+            return self._dispatch(parse_command(command, arguments), stdin)
+        except Exception as error:
+            return failed_result(
+                f"lab error while running {command}: {type(error).__name__}: {error}",
+                exception=traceback.format_exc(),
+            )
+
+    def _dispatch(self, command: Command, stdin: bytes) -> CommandResult:
+        script = encoded_script(command)
+        if script is not None:
+            kind = classify_script(script)
+            if isinstance(kind, BootstrapScript):
+                return self._run_payload(stdin)
+            if isinstance(kind, RemoveItemScript):
+                return transfer.remove_item(self._context(), kind.path, kind.recurse)
+            excerpt = " ".join(script.split())[:_SCRIPT_EXCERPT]
+            return not_emulated_command(f"this PowerShell script: {excerpt}")
+        if is_builtin(command):
+            return run_builtin(self._context(), command, stdin)
+        return not_emulated_command(f"the command: {command.text}")
+
+    def _run_payload(self, stdin: bytes) -> CommandResult:
+        try:
+            payload = parse_payload(stdin)
+        except PayloadError as error:
+            return failed_result(f"the lab could not read the exec wrapper payload: {error}")
+        context = self._context()
+        final = payload.final_action
+        if final.name == MODULE_WRAPPER:
+            return run_module(context, payload)
+        if payload.wrappers:
+            names = ", ".join(payload.action_names)
+            return not_emulated_result(f"the exec wrapper actions {names}")
+        if final.name == "winrm_put_file.ps1":
+            return transfer.put_file(context, final, payload.input_data)
+        if final.name == "winrm_fetch_file.ps1":
+            return transfer.fetch_file(context, final)
+        if final.name == "powershell_mkdtemp.ps1":
+            return transfer.mkdtemp(context, final)
+        if final.name == "powershell_expand_user.ps1":
+            return transfer.expand_user(context, final)
+        return not_emulated_result(f"the exec wrapper script {final.name}")
