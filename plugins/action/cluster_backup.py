@@ -1,0 +1,309 @@
+# Copyright: contributors to wsfc.clusterdb
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The controller side of wsfc.clusterdb.cluster_backup.
+
+Runs the module's phases (docs/internals.md): ``inspect``; then, only when a backup is
+needed and not in check mode, ``backup`` and ``finalize``. Every decision is taken here:
+the path is validated before any module run, the route resolved, the node's cluster state
+checked, idempotence judged from the newest verified set, the set named, the manifest
+built. An idempotent run costs one module run.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from datetime import UTC, datetime
+
+from ansible.module_utils.common.text.converters import to_text
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.backup_decisions import (
+    BackupBlocked,
+    backed_up_version,
+    check_cluster_can_back_up,
+    check_path_is_directory,
+    check_route_result,
+    current_configuration_version,
+    explain_module_failure,
+    find_up_to_date_set,
+)
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.errors import (
+    BACKUP,
+    ERROR_CALL_NOT_IMPLEMENTED,
+    ERROR_DATABASE_BACKUP_CORRUPT,
+    explain_win32_error,
+)
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.manifest import (
+    Manifest,
+    ManifestError,
+    SetVerification,
+    build_manifest,
+    manifest_to_json,
+    verify_backup_set,
+)
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paths import (
+    BackupPath,
+    validate_backup_path,
+)
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paxos import PaxosTag
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.phased_action import (
+    PhasedAction,
+    PhaseFailed,
+)
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.refusal import PolicyRefusal
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.routes import (
+    CLUSAPI,
+    ROUTE_CHOICES,
+    VSS,
+    HostBackupFacts,
+    os_version_tuple,
+    resolve_route,
+)
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.set_naming import make_set_name
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.wbadmin_target import (
+    wbadmin_target_for,
+)
+
+# The keys of the task result that no phase of the module returns: the controller adds
+# them (the contract check reads this).
+ADDED_RESULT_KEYS: frozenset[str] = frozenset(
+    {"backup_path", "set_name", "created", "wbadmin_version", "module_runs", "phases", "error"}
+)
+
+_ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
+    "path": {"type": "str", "required": True},
+    "route": {"type": "str", "default": "auto", "choices": list(ROUTE_CHOICES)},
+}
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ActionModule(PhasedAction):
+    MODULE = "wsfc.clusterdb.cluster_backup"
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(_ARGUMENT_SPEC)
+    _supports_check_mode = True
+    _supports_async = False
+
+    # The clock that names a new set; tests replace it.
+    clock: t.Callable[[], datetime] = staticmethod(_utc_now)
+
+    def run(
+        self, tmp: str | None = None, task_vars: dict[str, t.Any] | None = None
+    ) -> dict[str, t.Any]:
+        super().run(tmp, task_vars)
+        task_vars = task_vars or {}
+        self._module_runs = 0
+        self._phases_run = []
+        self._result: dict[str, t.Any] = {"changed": False}
+        try:
+            _, args = self.validate_argument_spec(argument_spec=_ARGUMENT_SPEC)
+            backup_path = validate_backup_path(args["path"], option="path")
+            self._result["backup_path"] = backup_path.path
+            self._back_up(backup_path, to_text(args["route"]), task_vars)
+        except PolicyRefusal as refusal:
+            self._fail(str(refusal))
+        except BackupBlocked as blocked:
+            self._fail(blocked.message, blocked.error_code, blocked)
+        self._result.update(self.phase_summary())
+        return self._result
+
+    def _back_up(self, backup_path: BackupPath, requested_route: str, task_vars: dict) -> None:
+        path = backup_path.path
+        inspect = self._phase(
+            "inspect",
+            {
+                "path": path,
+                "route": requested_route,
+                "include_configuration": True,
+                "hash_sets": "newest",
+            },
+            task_vars,
+            path,
+            None,
+        )
+        node = inspect.get("node_name")
+        self._result.update(
+            node_name=node,
+            cluster=inspect.get("cluster"),
+            nodes=inspect.get("nodes") or [],
+            cluster_service=inspect.get("cluster_service"),
+        )
+        check_path_is_directory(inspect, path)
+        check_cluster_can_back_up(inspect, path)
+        tag = current_configuration_version(inspect)
+        self._result["configuration_version"] = tag.as_facts()
+        route = self._resolve_route(requested_route, inspect, node)
+        self._result["route"] = route
+
+        up_to_date = find_up_to_date_set(inspect, tag)
+        if up_to_date is not None:
+            self._report_up_to_date(backup_path, up_to_date.name, up_to_date.verification)
+            return
+
+        existing = [str(s.get("name")) for s in inspect.get("sets") or []]
+        set_name = make_set_name(self.clock(), tag, existing)
+        self._result.update(
+            changed=True,
+            set_name=set_name.name,
+            set_path=backup_path.child(set_name.name),
+            staging_path=backup_path.child(set_name.staging_name),
+            created=set_name.created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+        if self._task.check_mode:
+            self._result["msg"] = (
+                f"Check mode: would back up configuration version {tag.version} of cluster "
+                f"{(inspect.get('cluster') or {}).get('name')} with route {route} into "
+                f"{self._result['set_path']}."
+            )
+            return
+
+        backup_args: dict[str, t.Any] = {
+            "path": path,
+            "route": route,
+            "staging_name": set_name.staging_name,
+        }
+        if route == VSS:
+            backup_args["wbadmin_target"] = wbadmin_target_for(
+                backup_path, str(node), set_name.staging_name
+            )
+        backup = self._phase("backup", backup_args, task_vars, path, node)
+        self._result["staging_path"] = backup.get("staging_path") or self._result["staging_path"]
+        try:
+            wbadmin_version = check_route_result(route, backup, path=path, node=node)
+        except BackupBlocked:
+            self._result.update(
+                route_command=backup.get("route_command"),
+                route_exit_code=backup.get("route_exit_code"),
+                route_output=backup.get("route_output"),
+            )
+            raise
+        backed_up = backed_up_version(backup)
+        if backed_up != tag:
+            # The configuration changed between inspect and backup, and stayed put during
+            # the backup: the set holds the newer version and is named after it.
+            set_name = make_set_name(set_name.created, backed_up, existing)
+            tag = backed_up
+            self._result.update(
+                set_name=set_name.name,
+                set_path=backup_path.child(set_name.name),
+                configuration_version=tag.as_facts(),
+            )
+        manifest = self._manifest(inspect, backup, route, tag, set_name.created, wbadmin_version)
+        self._result["wbadmin_version"] = wbadmin_version
+        self._result["files"] = [
+            {"path": f.path, "size": f.size, "sha256": f.sha256} for f in manifest.files
+        ]
+
+        finalize = self._phase(
+            "finalize",
+            {
+                "path": path,
+                "route": route,
+                "staging_name": set_name.staging_name,
+                "set_name": set_name.name,
+                "manifest": manifest_to_json(manifest),
+            },
+            task_vars,
+            path,
+            node,
+        )
+        self._result["set_path"] = finalize.get("set_path") or self._result["set_path"]
+        self._result.pop("staging_path", None)
+        self._result["msg"] = (
+            f"Backed up configuration version {tag.version} with route {route} into "
+            f"{self._result['set_path']}."
+        )
+
+    def _phase(
+        self, phase: str, args: dict[str, t.Any], task_vars: dict, path: str, node: str | None
+    ) -> dict[str, t.Any]:
+        try:
+            result = self.run_phase(phase, args, task_vars)
+        except PhaseFailed as failed:
+            if failed.result.get("unreachable"):
+                self._result["unreachable"] = True
+            if phase != "inspect" and (phase == "finalize" or failed.result.get("changed")):
+                self._result["changed"] = True
+            raise explain_module_failure(failed.result, path=path, node=node) from failed
+        if result.get("changed"):
+            self._result["changed"] = True
+        return result
+
+    def _resolve_route(self, requested: str, inspect: dict, node: str | None) -> str:
+        facts = HostBackupFacts.from_cluster_info(inspect)
+        try:
+            # The vss target is always a UNC path (plugin_utils.wbadmin_target).
+            return resolve_route(requested, facts, unc_target=True, node=node)
+        except PolicyRefusal as refusal:
+            # Asking for clusapi on 2008 or later: Windows would answer 120; say so.
+            version = os_version_tuple(facts.os_version)
+            legacy_refused = requested == CLUSAPI and version is not None and version >= (6, 0)
+            code = ERROR_CALL_NOT_IMPLEMENTED if legacy_refused else None
+            raise BackupBlocked(str(refusal), error_code=code) from refusal
+
+    def _report_up_to_date(
+        self, backup_path: BackupPath, name: str, verification: SetVerification
+    ) -> None:
+        manifest = verification.manifest
+        if manifest is None:
+            raise ValueError("an up-to-date set always has a manifest")
+        self._result.update(
+            changed=False,
+            set_name=name,
+            set_path=backup_path.child(name),
+            created=manifest.created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            wbadmin_version=manifest.wbadmin_version,
+            files=[{"path": f.path, "size": f.size, "sha256": f.sha256} for f in manifest.files],
+            msg=(
+                f"The newest complete set {name} already holds configuration version "
+                f"{manifest.configuration_version.version}; nothing was written."
+            ),
+        )
+
+    def _manifest(
+        self,
+        inspect: dict,
+        backup: dict,
+        route: str,
+        tag: PaxosTag,
+        created: datetime,
+        wbadmin_version: str | None,
+    ) -> Manifest:
+        files = list(backup.get("files") or [])
+        corrupt = explain_win32_error(ERROR_DATABASE_BACKUP_CORRUPT, BACKUP)
+        if not files:
+            raise BackupBlocked.from_explanation(corrupt, "the route wrote no files")
+        try:
+            manifest = build_manifest(
+                cluster=inspect.get("cluster") or {},
+                source_node=str(inspect.get("node_name") or ""),
+                route=route,
+                paxos_tag=tag,
+                quorum=inspect.get("quorum"),
+                configuration=inspect.get("configuration"),
+                files=files,
+                created=created,
+                wbadmin_version=wbadmin_version,
+            )
+        except ManifestError as err:
+            raise BackupBlocked.from_explanation(
+                corrupt, f"the manifest cannot be built: {err}"
+            ) from err
+        # The manifest must verify against the very listing it was built from before the
+        # set is marked complete.
+        check = verify_backup_set(
+            marker_present=True, manifest_text=manifest_to_json(manifest), files=files
+        )
+        if not check.is_complete:
+            raise BackupBlocked.from_explanation(corrupt, check.message)
+        return manifest
+
+    def _fail(
+        self, message: str, error_code: int | None = None, blocked: BackupBlocked | None = None
+    ) -> None:
+        self._result["failed"] = True
+        self._result["msg"] = message
+        self._result["error_code"] = error_code
+        if blocked is not None and blocked.explanation is not None:
+            self._result["error"] = blocked.explanation.as_result()
