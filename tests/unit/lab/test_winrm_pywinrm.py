@@ -181,7 +181,9 @@ def test_one_megabyte_of_output(lab_endpoint):
     assert result.std_out == pattern_bytes(1048576)
 
 
-@pytest.mark.parametrize(("transport", "https"), [("basic", False), ("ntlm", False), ("ntlm", True)])
+@pytest.mark.parametrize(
+    ("transport", "https"), [("basic", False), ("ntlm", False), ("ntlm", True)]
+)
 def test_wrong_password_is_refused(lab_endpoint, transport, https):
     with pytest.raises(winrm.exceptions.InvalidCredentialsError):
         session(lab_endpoint, transport, https, password="not-the-password").run_cmd("echo")
