@@ -5,8 +5,7 @@ import sys
 
 import pytest
 from wsfc_lab.spec import parse_spec
-from wsfc_lab.world import DOWN, JOINING, UP, ConfigChange, PaxosTag, WindowsError, World
-from wsfc_lab.world import faults
+from wsfc_lab.world import DOWN, JOINING, UP, ConfigChange, PaxosTag, WindowsError, World, faults
 from wsfc_lab.world.errors import ERROR_CLUSTER_NO_QUORUM, RPC_S_SERVER_UNAVAILABLE
 
 DISK = {"name": "Cluster Disk 1", "signature": "1A2B3C4D", "drive_letter": "Q",
