@@ -1,0 +1,304 @@
+#!powershell
+
+# Copyright: (c) 2026, wsfc.clusterdb contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+#AnsibleRequires -CSharpUtil Ansible.Basic
+#AnsibleRequires -CSharpUtil ansible_collections.wsfc.clusterdb.plugins.module_utils.ClusApi
+#AnsibleRequires -PowerShell ansible_collections.wsfc.clusterdb.plugins.module_utils.WsfcBackupSet
+#AnsibleRequires -PowerShell ansible_collections.wsfc.clusterdb.plugins.module_utils.WsfcClusterFacts
+
+# One phase of a cluster database restore per run (docs/internals.md, "cluster_restore"):
+#   inspect  read the facts the controller decides from: this node and its cluster (with the
+#            configuration objects), the Cluster service on every other node, this node's
+#            local copy of the database, and the set at path with its files hashed (read only);
+#   restore  run the route: wbadmin's authoritative restore of the cluster, or
+#            RestoreClusterDatabase; then read the states again.
+# The action plugin (plugins/action/cluster_restore.py) makes every decision: whether the
+# set is whole and of this cluster, whether to refuse without force, the route, the wbadmin
+# version and target, what an exit code means. This script decides nothing.
+#
+# Every path is data: used through -LiteralPath or .NET methods, and given to wbadmin and
+# reg.exe as one element of an argument array, never pasted into a command string.
+
+$spec = @{
+    options = @{
+        path = @{ type = 'str'; required = $true }
+        force = @{ type = 'bool'; default = $false }
+        quorum_drive = @{ type = 'str' }
+        route = @{ type = 'str'; default = 'auto'; choices = @('auto', 'vss', 'clusapi') }
+        phase = @{ type = 'str'; default = 'inspect'; choices = @('inspect', 'restore') }
+        wbadmin_version = @{ type = 'str' }
+        wbadmin_target = @{ type = 'str' }
+        wbadmin_machine = @{ type = 'str' }
+        other_nodes = @{ type = 'list'; elements = 'str'; default = @() }
+    }
+    supports_check_mode = $true
+}
+
+$module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
+$path = $module.Params.path
+$phase = $module.Params.phase
+
+$module.Result.changed = $false
+$module.Result.phase = $phase
+$module.Result.node_name = $env:COMPUTERNAME
+
+Function Get-WsfcLocalDatabaseFact {
+    # This node's copy of the cluster database (windows-cluster-facts.md §2: the file
+    # %SystemRoot%\Cluster\CLUSDB, loaded as HKLM\Cluster while the Cluster service runs):
+    # the configuration version, the cluster name and the node names it records. Read from
+    # HKLM\Cluster when loaded; otherwise the file is loaded under a temporary key, read and
+    # unloaded again. The database is never written through the registry.
+    # *Unconfirmed*: the value ClusterName and the keys Nodes\<id> with the value NodeName
+    # (only PaxosTag is named on the reference page).
+    $clusdb = [System.IO.Path]::Combine($env:SystemRoot, 'Cluster\CLUSDB')
+    $fact = @{
+        present = [bool](Test-Path -LiteralPath $clusdb -PathType Leaf)
+        source = 'none'
+        paxos_tag = $null
+        cluster_name = $null
+        nodes = @()
+    }
+    $root = $null
+    $hiveKey = $null
+    if (Test-Path -LiteralPath 'HKLM:\Cluster') {
+        $root = 'HKLM:\Cluster'
+        $fact.source = 'cluster'
+    }
+    elseif ($fact.present) {
+        $hiveKey = 'HKLM\WSFC_CLUSDB_{0}' -f [Guid]::NewGuid().ToString('N')
+        $loadArguments = @('load', $hiveKey, $clusdb)
+        $null = & reg.exe @loadArguments 2>&1
+        if ($LASTEXITCODE -eq 0) {
+            $root = "Registry::$hiveKey"
+            $fact.source = 'local_copy'
+        }
+        else {
+            $hiveKey = $null
+        }
+    }
+    if ($root) {
+        try {
+            $values = Get-ItemProperty -LiteralPath $root -ErrorAction SilentlyContinue
+            if ($values) {
+                if ($null -ne $values.PaxosTag) {
+                    $fact.paxos_tag = if ($values.PaxosTag -is [byte[]]) {
+                        [System.Text.Encoding]::Unicode.GetString($values.PaxosTag).TrimEnd([char]0)
+                    }
+                    else {
+                        [string]@($values.PaxosTag)[0]
+                    }
+                }
+                $fact.cluster_name = $values.ClusterName
+            }
+            $nodesKey = Join-Path -Path $root -ChildPath 'Nodes'
+            $names = [System.Collections.Generic.List[string]]::new()
+            if (Test-Path -LiteralPath $nodesKey) {
+                foreach ($nodeKey in (Get-ChildItem -LiteralPath $nodesKey -ErrorAction SilentlyContinue)) {
+                    $name = (Get-ItemProperty -LiteralPath $nodeKey.PSPath -Name NodeName -ErrorAction SilentlyContinue).NodeName
+                    if ($name) { $names.Add([string]$name) }
+                }
+            }
+            $fact.nodes = $names.ToArray()
+        }
+        finally {
+            if ($hiveKey) {
+                # Handles to the hive must be gone before it can be unloaded.
+                [GC]::Collect()
+                [GC]::WaitForPendingFinalizers()
+                $unloadArguments = @('unload', $hiveKey)
+                $null = & reg.exe @unloadArguments 2>&1
+            }
+        }
+    }
+    $fact
+}
+
+Function Get-WsfcNodeServiceFact {
+    # The Cluster service (ClusSvc) on each named node other than this one, through the
+    # node's service control manager. state is as Win32_Service reports it (lower case,
+    # words joined by an underscore); $null with the error when the node did not answer.
+    param ([string[]] $NodeName)
+
+    $services = [System.Collections.Generic.List[hashtable]]::new()
+    foreach ($name in $NodeName) {
+        if ($name -eq $env:COMPUTERNAME) {
+            continue
+        }
+        $entry = @{ name = $name; state = $null; error = $null }
+        try {
+            $service = Get-Service -ComputerName $name -Name ClusSvc -ErrorAction Stop
+            # ServiceControllerStatus names (StopPending) in Win32_Service's form (stop_pending).
+            $entry.state = ([string]$service.Status -creplace '(?<=[a-z])([A-Z])', '_$1').ToLowerInvariant()
+        }
+        catch {
+            $entry.error = $_.Exception.Message
+        }
+        $services.Add($entry)
+    }
+    , $services.ToArray()
+}
+
+Function Get-WsfcKnownNodeName {
+    # The cluster's nodes: as the running cluster lists them, else as this node's copy of
+    # the database records them (the cluster may be down: that is when restores happen).
+    param ([hashtable] $ClusterFacts, [hashtable] $LocalDatabase)
+    if ($ClusterFacts.nodes -and @($ClusterFacts.nodes).Count -gt 0) {
+        return @{ source = 'cluster'; names = @($ClusterFacts.nodes | ForEach-Object { $_.name }) }
+    }
+    if (@($LocalDatabase.nodes).Count -gt 0) {
+        return @{ source = 'local_database'; names = @($LocalDatabase.nodes) }
+    }
+    @{ source = 'none'; names = @() }
+}
+
+Function Get-WsfcRestoreClusterFact {
+    $facts = @{
+        cluster = $null
+        nodes = @()
+        core_group_owner = $null
+        quorum = $null
+        configuration = $null
+        cluster_error = $null
+    }
+    if ($module.Result.cluster_service.installed) {
+        $facts = Get-WsfcClusterFact -IncludeConfiguration
+    }
+    $facts
+}
+
+$module.Result.cluster_service = Get-WsfcClusterServiceFact
+
+if ($phase -eq 'inspect') {
+    $module.Result.os = Get-WsfcOsFact
+    $module.Result.backup_tools = Get-WsfcBackupToolFact
+    $paxosTag = Get-WsfcPaxosTag
+    $module.Result.configuration_version = @{
+        paxos_tag = $paxosTag
+        source = if ($null -ne $paxosTag) { 'cluster' } else { 'none' }
+    }
+    $clusterFacts = Get-WsfcRestoreClusterFact
+    $module.Result.cluster = $clusterFacts.cluster
+    $module.Result.nodes = $clusterFacts.nodes
+    $module.Result.core_group_owner = $clusterFacts.core_group_owner
+    $module.Result.quorum = $clusterFacts.quorum
+    $module.Result.configuration = $clusterFacts.configuration
+    $module.Result.cluster_error = $clusterFacts.cluster_error
+    $localDatabase = Get-WsfcLocalDatabaseFact
+    $module.Result.local_database = $localDatabase
+    $known = Get-WsfcKnownNodeName -ClusterFacts $clusterFacts -LocalDatabase $localDatabase
+    $module.Result.node_list_source = $known.source
+    $module.Result.node_services = Get-WsfcNodeServiceFact -NodeName $known.names
+
+    $module.Result.set = $null
+    $module.Result.child_sets = $null
+    try {
+        $module.Result.path_info = Get-WsfcBackupPathInfo -LiteralPath $path
+        if ($module.Result.path_info.is_directory) {
+            # The shared listing of the location that holds the set, narrowed to this set;
+            # then this set's files with their SHA-256.
+            $location = [System.IO.Path]::GetDirectoryName($path)
+            $setName = [System.IO.Path]::GetFileName($path)
+            $listing = Get-WsfcBackupSetListing -LiteralPath $location -HashSets none
+            $entry = $null
+            foreach ($item in $listing) {
+                if ($item.name -eq $setName) {
+                    $entry = $item
+                }
+            }
+            if ($entry) {
+                $entry.files = Get-WsfcDirectoryFile -LiteralPath $path -Hash
+                $module.Result.set = $entry
+            }
+            if (-not $entry -or (-not $entry.marker_present -and $null -eq $entry.manifest_text)) {
+                # Not a set: perhaps the location of several. Their names let the
+                # controller tell the operator which set to name.
+                $children = Get-WsfcBackupSetListing -LiteralPath $path -HashSets none
+                $names = [System.Collections.Generic.List[string]]::new()
+                foreach ($child in $children) {
+                    if ($child.marker_present) {
+                        $names.Add([string]$child.name)
+                    }
+                }
+                $module.Result.child_sets = $names.ToArray()
+            }
+        }
+    }
+    catch {
+        $module.Result.error_code = Get-WsfcWin32ErrorCode -ErrorRecord $_
+        $module.FailJson("Failed to read the backup set '$path': $($_.Exception.Message)", $_)
+    }
+    $module.ExitJson()
+}
+
+# phase restore: the controller resolved the route and, for vss, the version and target.
+$route = $module.Params.route
+if ($route -eq 'auto') {
+    $module.FailJson("phase=restore needs route vss or clusapi; the action plugin resolves auto.")
+}
+$module.Result.route = $route
+$module.Result.route_command = $null
+$module.Result.route_exit_code = $null
+$module.Result.route_output = $null
+$module.Result.paxos_tag = $null
+$module.Result.node_services = @()
+$module.Result.error_code = $null
+
+if ($route -eq 'vss') {
+    if (-not $module.Params.wbadmin_version -or -not $module.Params.wbadmin_target) {
+        $module.FailJson("phase=restore with route=vss needs wbadmin_version and wbadmin_target.")
+    }
+    # windows-cluster-facts.md §2: the authoritative restore of the cluster configuration;
+    # the command itself stops the Cluster service on the other nodes. -machine names the
+    # node whose backup it is when that is not this node.
+    $system32 = [Environment]::GetFolderPath([Environment+SpecialFolder]::System)
+    $wbadmin = [System.IO.Path]::Combine($system32, 'wbadmin.exe')
+    $arguments = [System.Collections.Generic.List[string]]::new()
+    $arguments.Add('start')
+    $arguments.Add('recovery')
+    $arguments.Add('-version:' + $module.Params.wbadmin_version)
+    $arguments.Add('-itemtype:app')
+    $arguments.Add('-items:cluster')
+    $arguments.Add('-backupTarget:' + $module.Params.wbadmin_target)
+    if ($module.Params.wbadmin_machine) {
+        $arguments.Add('-machine:' + $module.Params.wbadmin_machine)
+    }
+    $arguments.Add('-quiet')
+    $module.Result.route_command = @(, $wbadmin) + $arguments.ToArray()
+    if ($module.CheckMode) {
+        $module.Result.changed = $true
+        $module.ExitJson()
+    }
+    if (-not (Test-Path -LiteralPath $wbadmin -PathType Leaf)) {
+        $module.Result.condition = 'windows_server_backup_missing'
+        $module.FailJson("wbadmin.exe was not found at '$wbadmin'.")
+    }
+    $argumentArray = $arguments.ToArray()
+    $output = & $wbadmin @argumentArray 2>&1 | ForEach-Object { [string]$_ }
+    $module.Result.route_exit_code = $LASTEXITCODE
+    $module.Result.route_output = $output -join "`r`n"
+}
+else {
+    # windows-cluster-facts.md §1: RestoreClusterDatabase(path, bForce, quorum drive); the
+    # util returns the raw Win32 code (120 on Windows Server 2008 and later).
+    $quorumDrive = if ($module.Params.quorum_drive) { $module.Params.quorum_drive } else { '' }
+    $module.Result.route_command = @('ClusterDatabase.Restore', $path, [string]$module.Params.force, $quorumDrive)
+    if ($module.CheckMode) {
+        $module.Result.changed = $true
+        $module.ExitJson()
+    }
+    $code = [ansible_collections.wsfc.clusterdb.plugins.module_utils.ClusApi.ClusterDatabase]::Restore(
+        $path, $module.Params.force, $quorumDrive)
+    $module.Result.route_exit_code = $code
+    $module.Result.route_output = ''
+}
+$module.Result.changed = $true
+
+# The states after the route: the configuration version of this node's copy, this node's
+# Cluster service, and the services of the nodes the controller names (those inspect read).
+$localAfter = Get-WsfcLocalDatabaseFact
+$module.Result.paxos_tag = $localAfter.paxos_tag
+$module.Result.cluster_service = Get-WsfcClusterServiceFact
+$module.Result.node_services = Get-WsfcNodeServiceFact -NodeName $module.Params.other_nodes
+$module.ExitJson()
