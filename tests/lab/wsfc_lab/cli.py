@@ -39,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     except (LabError, SpecError, ConfigurationError, WindowsError, ValueError) as error:
         print(f"wsfc-lab: {error}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `wsfc-lab status | head`: the reader left early
+        sys.stderr.close()
+        return 0
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -100,7 +103,8 @@ def _change(lab: Lab, args: argparse.Namespace) -> int:
             force_quorum=args.force_quorum,
             prevent_quorum=args.prevent_quorum,
         )
-        print(f"{args.node}: Cluster service {args.action}ed, node {state}")
+        done = "started" if args.action == "start" else "stopped"
+        print(f"{args.node}: Cluster service {done}, node {state}")
         return 0
     tag = lab.change(_config_change(args), node=args.on)
     print(f"configuration changed; PaxosTag {tag}")
@@ -202,7 +206,10 @@ def render_status(status: dict[str, Any]) -> str:
             )
         )
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(header))]
-    lines += ["  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)) for row in rows]
+    lines += [
+        "  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
     if status["faults"]:
         lines += ["", "faults:"] + [f"  {f}" for f in status["faults"]]
     if status["latencies"]:

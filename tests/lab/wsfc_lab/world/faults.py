@@ -170,23 +170,20 @@ def clear(state: LabState, kinds: list[str] | None = None) -> list[str]:
     unknown = sorted(set(kinds) - set(FAULT_KINDS))
     if unknown:
         raise ValueError(f"unknown fault kind {unknown[0]!r} (known: {', '.join(FAULT_KINDS)})")
-    cleared: list[str] = []
+    cleared = [line for line in describe(state) if line.split()[0] in kinds]
     if "corrupt" in kinds:
         for fault in state.faults.pop("corrupt", []):
             for relative, offsets in fault["files"].items():
                 path = state.lab_dir / relative
                 if path.is_file() and path.stat().st_size > max(offsets):
                     _flip(path, offsets)
-            cleared.append(f"corrupt {fault['node']} {fault['path']}")
     if "crash" in kinds:
         for node in list(state.faults.get("crashed", [])):
             set_crashed(state, node, False)
-            cleared.append(f"crash {node}")
         state.faults.pop("crashed", None)
-    for kind, key in (("unreachable", "unreachable"), ("slow", "slow"), ("fail", "fail"),
-                      ("disk_full", "disk_full")):  # fmt: skip
-        if kind in kinds and state.faults.get(key):
-            cleared.extend(f"{kind} {item}" for item in _describe_items(state.faults.pop(key)))
+    for kind in ("unreachable", "slow", "fail", "disk_full"):
+        if kind in kinds:
+            state.faults.pop(kind, None)
     return cleared
 
 
@@ -205,9 +202,3 @@ def describe(state: LabState) -> list[str]:
     for f in faults.get("corrupt", []):
         lines.append(f"corrupt {f['node']} {f['path']} ({len(f['files'])} files)")
     return lines
-
-
-def _describe_items(items: dict[str, Any] | list[Any]) -> list[str]:
-    if isinstance(items, dict):
-        return [f"{k} {v}" for k, v in items.items()]
-    return [str(i if not isinstance(i, dict) else i.get("node", i)) for i in items]
