@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from wsfc_lab.winrm.certificate import generate_certificate
 from wsfc_lab.winrm.runner import CommandResult
 from wsfc_lab.winrm.server import WinRMEndpoint
 
 WINRM_USER = "Administrator"
 WINRM_PASSWORD = "Lab-Passw0rd!"
-_ADDRESSES = (f"127.0.77.{host}" for host in itertools.count(1))
+_ADDRESSES = (f"127.0.77.{host % 254 + 1}" for host in itertools.count(0))
 
 
 @dataclass(frozen=True)
@@ -88,8 +87,17 @@ class RunningEndpoint:
         return self.endpoint.url(https)
 
 
+@pytest.fixture(scope="session")
+def winrm_certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """One certificate for every test endpoint: it names all of 127.0.77.1-254."""
+    addresses = [f"127.0.77.{host}" for host in range(1, 255)]
+    return generate_certificate(tmp_path_factory.mktemp("winrm-tls"), ["localhost"], addresses)
+
+
 @pytest.fixture
-def start_endpoint(tmp_path: Path) -> Iterator[Callable[..., RunningEndpoint]]:
+def start_endpoint(
+    winrm_certificate: tuple[Path, Path],
+) -> Iterator[Callable[..., RunningEndpoint]]:
     """Start endpoints on fresh loopback addresses; all are stopped after the test."""
     started: list[WinRMEndpoint] = []
 
@@ -98,7 +106,7 @@ def start_endpoint(tmp_path: Path) -> Iterator[Callable[..., RunningEndpoint]]:
         credentials: dict[str, str] | None = None,
     ) -> RunningEndpoint:
         address = next(_ADDRESSES)
-        certificate = generate_certificate(tmp_path / address, ["localhost"], [address])
+        certificate = winrm_certificate
         runner = ScriptedRunner()
         endpoint = WinRMEndpoint(
             address,

@@ -1,5 +1,7 @@
 """pypsrp 0.9.1's WinRS client against the lab's WinRM endpoint."""
 
+import time
+
 import pytest
 from pypsrp.client import Client
 from pypsrp.exceptions import AuthenticationError
@@ -63,6 +65,23 @@ def test_stdin_through_winrs(lab_endpoint, auth, ssl):
     assert process.rc == 0
     assert process.stdout == payload
     assert process.stderr == f"{len(payload)} bytes".encode()
+
+
+def test_receive_before_the_end_of_input_times_out_and_is_retried(lab_endpoint):
+    with WSMan(**wsman_options(lab_endpoint, "ntlm", False)) as wsman, WinRS(wsman) as shell:
+        process = Process(shell, "cat")
+        process.begin_invoke()
+        process.send(b"early ", end=False)
+        started = time.monotonic()
+        process.poll_invoke(timeout=1)  # pypsrp swallows the OperationTimeout fault
+        waited = time.monotonic() - started
+        state_while_waiting = process.state
+        process.send(b"late", end=True)
+        process.end_invoke()
+
+    assert 0.9 <= waited < 4
+    assert state_while_waiting == CommandState.PENDING
+    assert (process.stdout, process.rc) == (b"early late", 0)
 
 
 def test_separate_arguments_arrive_as_the_runner_arguments(lab_endpoint):
