@@ -1,0 +1,375 @@
+# Copyright: (c) 2026, wsfc.clusterdb contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: cluster_restore
+short_description: Restore a failover cluster's configuration database from a backup set
+version_added: 0.1.0
+description:
+  - Restores the cluster database (the cluster's configuration) on the node it runs on, from
+    one backup set written by M(wsfc.clusterdb.cluster_backup). The node then forms the
+    cluster from the restored copy and the other nodes take it as they join.
+  - Runs in two phases (the action plugin runs the module once per phase). V(inspect) reads
+    the cluster, the Cluster service on every node, the quorum disk layout and the set with
+    the SHA-256 of its files. The controller then decides; only if the restore goes ahead
+    does V(restore) run the route.
+  - Refused before anything changes, with the problem and the operator's options in the
+    message, when the set is incomplete or corrupt (ERROR_DATABASE_BACKUP_CORRUPT, 5087),
+    when it belongs to another cluster, and, without O(force), while the Cluster service
+    runs on another node (ERROR_CLUSTER_NODE_UP, 5056) or while the quorum disk's partition
+    layout differs from the one the set records (ERROR_QUORUM_DISK_NOT_FOUND, 5086).
+  - Idempotent. When the cluster already runs the set's configuration (the same
+    configuration version and the same configuration objects), nothing is done and no node
+    is stopped.
+  - With O(force=true) the restore goes ahead while other nodes run; the route stops their
+    Cluster service (C(wbadmin start recovery) stops it on the other nodes of the cluster,
+    C(RestoreClusterDatabase) with bForce does too) and the quorum disk's signature and
+    drive letter are set back to the backed-up values.
+  - Cluster disks other than the quorum disk that were added or changed since the backup
+    stay offline after the restore; they are listed in RV(offline_disks).
+  - After a successful restore start the Cluster service on this node first
+    (M(wsfc.clusterdb.cluster_node) with O(wsfc.clusterdb.cluster_node#module:state=started)),
+    then on the other nodes. The C(wsfc.clusterdb.restore) role runs the whole procedure.
+options:
+  path:
+    description:
+      - The backup set to restore, the directory of one set, local to the node
+        (V(D:\Backups\20261122T020304Z_clusterdb_e2s41)) or UNC
+        (V(\\fs01\clusterbackups\20261122T020304Z_clusterdb_e2s41)).
+      - One set, not the location that holds several. A restore replaces the running
+        configuration, so the set restored must be the set the operator chose and agreed
+        to, not whichever set is the newest when the task runs (a backup that finishes in
+        between would change it). M(wsfc.clusterdb.backup_set_info) lists and verifies the
+        sets at a location; the C(wsfc.clusterdb.restore) role picks the newest complete one
+        before it asks for consent.
+      - When O(path) names a location that holds sets, the task fails and its message names
+        the newest set found there.
+    type: str
+    required: true
+  force:
+    description:
+      - Restore even while the Cluster service runs on other nodes (the route stops it) and
+        while the quorum disk's partition layout differs from the backup's (the quorum
+        disk's signature and drive letter are set back to the backed-up values).
+      - Without it those conditions refuse the restore; try without force first, and use it
+        only with the consent of the cluster's owner.
+      - Never overrides a set that is incomplete, corrupt or of another cluster.
+    type: bool
+    default: false
+  quorum_drive:
+    description:
+      - The drive letter of a replacement quorum disk, as V(Q:) (a letter and a colon, no
+        backslash), when the quorum disk was replaced since the backup.
+      - With it the quorum disk layout is not compared with the backup's (the disk is a
+        new one). It is handed to the V(clusapi) route; the V(vss) route has no such
+        parameter and ignores it.
+    type: str
+  route:
+    description:
+      - How to restore. V(vss) runs Windows Server Backup's authoritative restore of the
+        cluster (C(wbadmin start recovery -itemtype:app -items:cluster)), Windows Server
+        2008 and later. V(clusapi) calls C(RestoreClusterDatabase), Windows Server 2003 only.
+      - V(auto) takes the route that wrote the set. A set can only be restored by the route
+        that wrote it; asking for the other one is refused.
+    type: str
+    default: auto
+    choices: [auto, vss, clusapi]
+  phase:
+    description:
+      - Set by the action plugin; do not set it in a task.
+      - V(inspect) reads the facts and the set (read only); V(restore) runs the route.
+    type: str
+    default: inspect
+    choices: [inspect, restore]
+  wbadmin_version:
+    description:
+      - Set by the action plugin (phase V(restore), route V(vss)); do not set it in a task.
+      - The wbadmin version identifier to restore (C(MM/DD/YYYY-HH:MM)), from the set's
+        manifest.
+    type: str
+  wbadmin_target:
+    description:
+      - Set by the action plugin (phase V(restore), route V(vss)); do not set it in a task.
+      - The C(-backupTarget) given to wbadmin, the set's directory as a UNC path (a local
+        set through the node's administrative share, as the backup wrote it).
+    type: str
+  wbadmin_machine:
+    description:
+      - Set by the action plugin (phase V(restore), route V(vss)); do not set it in a task.
+      - The C(-machine) given to wbadmin, the node that made the backup, when it is not this
+        node; unset otherwise.
+    type: str
+  other_nodes:
+    description:
+      - Set by the action plugin (phase V(restore)); do not set it in a task.
+      - The other nodes whose Cluster service is read again after the route ran, to report
+        which ones it stopped.
+    type: list
+    elements: str
+    default: []
+attributes:
+  check_mode:
+    support: full
+    details: Runs the V(inspect) phase only and reports what the restore would do; no node
+      is touched.
+  diff_mode:
+    support: full
+    details: Shows the configuration objects (groups, resources, networks) the restore
+      would change, the running cluster's against the set's.
+  platform:
+    platforms: windows
+notes:
+  - The FailoverClusters cmdlets and the restore need a cluster and local administrator.
+    Over WinRM use O(ansible_become=true) with C(become_method=runas), or CredSSP.
+  - The V(vss) route needs the Windows Server Backup feature (C(Windows-Server-Backup)).
+  - The V(clusapi) route answers ERROR_CALL_NOT_IMPLEMENTED (120) on every Windows version
+    that Ansible can manage; it stays for sets written by Windows Server 2003.
+seealso:
+  - module: wsfc.clusterdb.cluster_backup
+  - module: wsfc.clusterdb.backup_set_info
+  - module: wsfc.clusterdb.cluster_node
+author:
+  - wsfc.clusterdb contributors
+"""
+
+EXAMPLES = r"""
+- name: Show what a restore would change, touching nothing
+  wsfc.clusterdb.cluster_restore:
+    path: \\fs01\clusterbackups\20261122T020304Z_clusterdb_e2s41
+  check_mode: true
+  diff: true
+  register: preview
+
+- name: Restore, refusing while other nodes run
+  wsfc.clusterdb.cluster_restore:
+    path: \\fs01\clusterbackups\20261122T020304Z_clusterdb_e2s41
+
+- name: Restore with force; the route stops the other nodes
+  wsfc.clusterdb.cluster_restore:
+    path: D:\ClusterBackups\20261122T020304Z_clusterdb_e2s41
+    force: true
+  register: restored
+
+- name: Start this node first; it forms the cluster from the restored copy
+  wsfc.clusterdb.cluster_node:
+    state: started
+    force_quorum: true
+  when: restored is changed
+"""
+
+RETURN = r"""
+changed:
+  description: Whether the restore ran (in check mode, whether it would run).
+  returned: always
+  type: bool
+  sample: true
+phase:
+  description: The last phase the module ran, V(inspect) or V(restore).
+  returned: when the module ran
+  type: str
+  sample: restore
+node_name:
+  description: The node the restore runs on.
+  returned: when the module ran
+  type: str
+  sample: NODE1
+cluster_service:
+  description: The Cluster service on this node at the end of the last phase, with
+    C(installed), C(state) and C(start_mode), as M(wsfc.clusterdb.cluster_info) returns it.
+  returned: when the module ran
+  type: dict
+os:
+  description: The operating system of this node (C(name), C(version)), from V(inspect).
+  returned: when the module ran
+  type: dict
+backup_tools:
+  description: C(windows_server_backup), C(wbadmin), C(clusapi) presence, from V(inspect).
+  returned: when the module ran
+  type: dict
+cluster:
+  description: The running cluster (C(name), C(id), C(domain)); V(null) when this node could
+    not reach it.
+  returned: when the module ran
+  type: dict
+nodes:
+  description: The nodes with C(name), C(id) and C(state), as the running cluster lists them;
+    empty when it could not be reached.
+  returned: when the module ran
+  type: list
+  elements: dict
+core_group_owner:
+  description: The node that owns the core cluster group.
+  returned: when the module ran
+  type: str
+quorum:
+  description: The quorum and its witness with the witness disk's partition layout, as
+    M(wsfc.clusterdb.cluster_info) returns it; V(null) when the cluster could not be reached.
+  returned: when the module ran
+  type: dict
+configuration:
+  description: The running cluster's configuration objects (C(groups), C(resources),
+    C(networks)); V(null) when the cluster could not be reached.
+  returned: when the module ran
+  type: dict
+cluster_error:
+  description: Why the cluster could not be reached (C(code), C(message)), V(null) when it was.
+  returned: when the module ran
+  type: dict
+local_database:
+  description:
+    - This node's copy of the cluster database, read in V(inspect). C(present) (the
+      C(CLUSDB) file exists), C(source) (V(cluster) when read from the loaded hive,
+      V(local_copy) when from the file, V(none)), C(paxos_tag), C(cluster_name), and
+      C(nodes) (the node names it records).
+  returned: when the module ran
+  type: dict
+node_list_source:
+  description: Where the node names whose Cluster service was read came from, V(cluster)
+    (the running cluster), V(local_database) (this node's copy) or V(none).
+  returned: when the module ran
+  type: str
+  sample: cluster
+node_services:
+  description:
+    - The Cluster service on each other node, C(name), C(state) (as
+      M(wsfc.clusterdb.cluster_info) reports a service state, V(null) when the node did not
+      answer) and C(error).
+    - Read in V(inspect), and again at the end of V(restore).
+  returned: when the module ran
+  type: list
+  elements: dict
+path_info:
+  description: Whether O(path) exists (C(exists)) and is a directory (C(is_directory)).
+  returned: when the module ran
+  type: dict
+child_sets:
+  description: When O(path) is not a set, the names of the complete sets directly under it
+    (so that the message can name one); V(null) otherwise.
+  returned: when the module ran
+  type: list
+  elements: str
+set:
+  description:
+    - The set, as the controller verified it. The module's raw V(inspect) value (the shared
+      set listing, C(name), C(marker_present), C(manifest_text), C(files) with C(path),
+      C(size) and C(sha256)) is replaced by the verdict.
+    - C(path), C(name), C(status) (V(complete), V(incomplete), V(corrupt), V(missing)),
+      C(problems) (texts), C(hashes_checked), C(unexpected_files), and from the manifest
+      when readable C(cluster), C(source_node), C(route), C(created),
+      C(configuration_version) and C(wbadmin_version).
+  returned: always
+  type: dict
+route:
+  description: The route used (or that would be used), V(vss) or V(clusapi); V(null) when the
+    task stopped before it was chosen.
+  returned: always
+  type: str
+  sample: vss
+route_command:
+  description: The command the V(restore) phase ran, as an argument list.
+  returned: when the restore phase ran
+  type: list
+  elements: str
+  sample: ["C:\\Windows\\system32\\wbadmin.exe", "start", "recovery",
+    "-version:11/22/2026-02:03", "-itemtype:app", "-items:cluster",
+    "-backupTarget:\\\\fs01\\clusterbackups\\20261122T020304Z_clusterdb_e2s41", "-quiet"]
+route_exit_code:
+  description: wbadmin's exit code, or the Win32 code C(RestoreClusterDatabase) returned.
+  returned: when the restore phase ran
+  type: int
+  sample: 0
+route_output:
+  description: wbadmin's output (stdout and stderr) as it printed it; empty for V(clusapi).
+  returned: when the restore phase ran
+  type: str
+paxos_tag:
+  description: The C(PaxosTag) of this node's copy of the database after the route ran.
+  returned: when the restore phase ran
+  type: str
+  sample: 133772032000000000_2:41
+condition:
+  description: V(windows_server_backup_missing) when the V(restore) phase found no wbadmin.exe.
+  returned: when that condition occurred
+  type: str
+configuration_version:
+  description:
+    - The configuration version (C(PaxosTag)) C(before) the task, C(after) it, and the
+      set's (C(backup)). C(after) equals C(before) when no restore ran.
+    - Replaces the raw V(inspect) value (C(paxos_tag), C(source)).
+  returned: always
+  type: dict
+  sample: {"before": "133772040000000000_2:57", "after": "133772032000000000_2:41",
+    "backup": "133772032000000000_2:41"}
+configuration_fingerprint:
+  description: The SHA-256 fingerprints of the configuration objects, C(current) (the
+    running cluster's, V(null) when not read) and C(backup).
+  returned: when the set could be read
+  type: dict
+configuration_changes:
+  description: The configuration objects the restore changes (or would change), each with
+    C(kind), C(name), C(change) (V(added), V(removed), V(changed)) and C(fields) (C(field),
+    C(before), C(after)); the running cluster's objects against the set's.
+  returned: when the set could be read
+  type: list
+  elements: dict
+stopped_nodes:
+  description: The other nodes whose Cluster service the restore stopped (in check mode, would
+    stop). Start them after this node.
+  returned: always
+  type: list
+  elements: str
+  sample: [NODE2, NODE3]
+offline_disks:
+  description: Cluster disk resources, other than the quorum disk, that were added or changed
+    since the backup and stay offline after the restore. Bring them online and check them
+    (C(Start-ClusterResource)).
+  returned: always
+  type: list
+  elements: str
+  sample: [Cluster Disk 3]
+error_code:
+  description: The Windows error code of a refusal or a failure (5087, 5056, 5086, or the
+    route's), V(null) when the task succeeded.
+  returned: always
+  type: int
+  sample: 5056
+error:
+  description: The explanation of a refusal or failure, V(null) when the task succeeded.
+  returned: always
+  type: dict
+  contains:
+    code:
+      description: The Win32 code, V(null) for a condition without one.
+      type: int
+    name:
+      description: The code's name, such as V(ERROR_CLUSTER_NODE_UP).
+      type: str
+    cause:
+      description: What is wrong.
+      type: str
+    fix:
+      description: What to do.
+      type: str
+    options:
+      description: The operator's options, when there are several.
+      type: list
+      elements: str
+    retryable:
+      description: Whether running the task again later may succeed without a change.
+      type: bool
+    message:
+      description: All of the above in one text (also the task's C(msg)).
+      type: str
+module_runs:
+  description: How many times the module ran on the node (one per phase).
+  returned: always
+  type: int
+  sample: 2
+phases:
+  description: The phases run, in order.
+  returned: always
+  type: list
+  elements: str
+  sample: [inspect, restore]
+"""
