@@ -1,0 +1,592 @@
+"""The cluster_backup action plugin against a scripted node.
+
+The node is a small in-memory stand-in for the PowerShell module: it keeps the backup
+directory's sets as files with contents, answers each phase with the raw result keys that
+plugins/modules/cluster_backup.py documents (hashes computed from the contents), and
+records every module run. So a set written by one run is read, hashed and verified by the
+next.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import typing as t
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+import pytest
+from ansible.errors import AnsibleActionFail
+from ansible_collections.wsfc.clusterdb.plugins.action import cluster_backup
+from ansible_collections.wsfc.clusterdb.plugins.action.cluster_backup import ActionModule
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.manifest import (
+    COMPLETION_MARKER_NAME,
+    MANIFEST_NAME,
+    verify_backup_set,
+)
+
+CLOCK = datetime(2026, 11, 22, 2, 3, 4, tzinfo=UTC)
+SERVER_2022 = "10.0.20348"
+SERVER_2003 = "5.2.3790"
+PAXOS = "133772032000000000_2:41"
+CLUSTER = {"name": "CLU01", "id": "6f1c3c9b-4d6e-4f5a-8f0e-2f7f9a3b1c11", "domain": "corp"}
+WBADMIN_OK = (
+    "wbadmin 1.0 - Backup command-line tool\r\n"
+    "Starting a system state backup...\r\n"
+    "The backup operation successfully completed.\r\n"
+)
+VERSIONS = (
+    "Backup time: 11/22/2026 2:03 AM\r\n"
+    "Backup target: Network Share labeled {target}\r\n"
+    "Version identifier: 11/22/2026-02:03\r\n"
+    "Can recover: Volume(s), File(s), Application(s), System State\r\n"
+)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class FakeNode:
+    """One Windows node with a backup directory, as the module's documentation describes."""
+
+    def __init__(
+        self,
+        *,
+        os_version: str = SERVER_2022,
+        windows_server_backup: bool = True,
+        node_state: str = "Up",
+        service_state: str = "running",
+        cluster: dict | None = None,
+        cluster_error: dict | None = None,
+        paxos_tag: str | None = PAXOS,
+        path_is_file: bool = False,
+    ) -> None:
+        self.os_version = os_version
+        self.windows_server_backup = windows_server_backup
+        self.node_state = node_state
+        self.service_state = service_state
+        self.cluster = copy.deepcopy(CLUSTER) if cluster is None else cluster
+        self.cluster_error = cluster_error
+        self.paxos_tag = paxos_tag
+        self.paxos_tag_after_backup: str | None = None
+        self.path_is_file = path_is_file
+        # directory name -> {relative path (backslashes): contents}
+        self.directories: dict[str, dict[str, bytes]] = {}
+        self.route_exit_code = 0
+        self.route_output = WBADMIN_OK
+        self.fail_phase: dict[str, dict[str, t.Any]] = {}
+        self.runs: list[dict[str, t.Any]] = []
+        self.check_mode = False
+
+    # The ActionBase._execute_module signature, as PhasedAction calls it.
+    def __call__(self, module_name=None, module_args=None, task_vars=None, **_):
+        args = dict(module_args)
+        self.runs.append({"module": module_name, "args": args, "check_mode": self.check_mode})
+        phase = args["phase"]
+        if phase in self.fail_phase:
+            result = {"failed": True, "changed": False, "phase": phase, **self.fail_phase[phase]}
+        else:
+            result = getattr(self, f"_{phase}")(args)
+        self.runs[-1]["result"] = copy.deepcopy(result)
+        return result
+
+    @property
+    def phases(self) -> list[str]:
+        return [run["args"]["phase"] for run in self.runs]
+
+    def listing(self, hash_sets: str) -> list[dict[str, t.Any]]:
+        entries = []
+        for name in sorted(self.directories):
+            files = self.directories[name]
+            manifest = files.get(MANIFEST_NAME)
+            entries.append(
+                {
+                    "name": name,
+                    "marker_present": COMPLETION_MARKER_NAME in files,
+                    "manifest_text": manifest.decode("utf-8") if manifest is not None else None,
+                    "files": None,
+                }
+            )
+        if hash_sets == "all":
+            chosen = entries
+        elif hash_sets == "newest":
+            marked = [e for e in entries if e["marker_present"]]
+            chosen = marked[-1:]
+        else:
+            chosen = []
+        for entry in chosen:
+            entry["files"] = self.file_listing(entry["name"])
+        return entries
+
+    def file_listing(self, name: str) -> list[dict[str, t.Any]]:
+        return [
+            {"path": path, "size": len(data), "sha256": sha256(data)}
+            for path, data in sorted(self.directories[name].items())
+        ]
+
+    def _inspect(self, args: dict[str, t.Any]) -> dict[str, t.Any]:
+        running = self.service_state == "running"
+        has_cluster = running and self.cluster_error is None
+        path_exists = self.path_is_file or bool(self.directories)
+        return {
+            "changed": False,
+            "phase": "inspect",
+            "node_name": "NODE1",
+            "os": {"name": "Microsoft Windows Server", "version": self.os_version},
+            "backup_tools": {
+                "windows_server_backup": self.windows_server_backup,
+                "wbadmin": self.windows_server_backup,
+                "clusapi": True,
+            },
+            "cluster_service": {
+                "installed": True,
+                "state": self.service_state,
+                "start_mode": "auto",
+            },
+            "configuration_version": {
+                "paxos_tag": self.paxos_tag if running else None,
+                "source": "cluster" if running else "none",
+            },
+            "cluster": self.cluster if has_cluster else None,
+            "nodes": [
+                {"name": "NODE1", "id": "1", "state": self.node_state},
+                {"name": "NODE2", "id": "2", "state": "Up"},
+            ]
+            if has_cluster
+            else [],
+            "core_group_owner": "NODE1" if has_cluster else None,
+            "quorum": {
+                "type": "NodeAndDiskMajority",
+                "witness": {
+                    "type": "disk",
+                    "resource": "Cluster Disk 1",
+                    "owner_node": "NODE1",
+                    "path": None,
+                    "disk": {
+                        "number": 1,
+                        "signature": "1A2B3C4D",
+                        "drive_letter": "Q:",
+                        "partitions": [{"number": 1, "offset": 1048576, "size": 1072693248}],
+                    },
+                },
+            }
+            if has_cluster
+            else None,
+            "configuration": {"groups": [], "resources": [], "networks": []}
+            if has_cluster and args.get("include_configuration")
+            else None,
+            "cluster_error": self.cluster_error,
+            "path_info": {"exists": path_exists, "is_directory": not self.path_is_file},
+            "sets": [] if self.path_is_file else self.listing(args["hash_sets"]),
+        }
+
+    def _backup(self, args: dict[str, t.Any]) -> dict[str, t.Any]:
+        assert not self.check_mode, "the backup phase must not run in check mode"
+        staging = args["staging_name"]
+        route = args["route"]
+        assert staging not in self.directories
+        if route == "vss":
+            files = {
+                "WindowsImageBackup\\NODE1\\SystemStateBackup\\Backup 2026-11-22 020304\\"
+                "disk.vhdx": b"system state " * 100,
+                "WindowsImageBackup\\NODE1\\Catalog\\BackupGlobalCatalog": b"catalog",
+            }
+            versions = VERSIONS.format(target=args["wbadmin_target"])
+        else:
+            files = {
+                "chk0001.tmp": b"snapshot",
+                "quolog.log": b"quorum log",
+                "0a1b2c3d-0000-0000-0000-000000000001\\00000001.CPT": b"checkpoint",
+                "Clusbackup.dat": b"",
+            }
+            versions = None
+        self.directories[staging] = files if self.route_exit_code == 0 else {}
+        after = self.paxos_tag_after_backup or self.paxos_tag
+        return {
+            "changed": True,
+            "phase": "backup",
+            "staging_path": args["path"] + "\\" + staging,
+            "route": route,
+            "route_command": ["wbadmin.exe", "start", "systemstatebackup"],
+            "route_exit_code": self.route_exit_code,
+            "route_output": self.route_output if route == "vss" else "",
+            "route_started": "2026-11-22T02:03:05Z",
+            "versions_output": versions,
+            "paxos_tag_before": self.paxos_tag,
+            "paxos_tag": after,
+            "files": self.file_listing(staging),
+        }
+
+    def _finalize(self, args: dict[str, t.Any]) -> dict[str, t.Any]:
+        assert not self.check_mode, "the finalize phase must not run in check mode"
+        files = self.directories.pop(args["staging_name"])
+        files[MANIFEST_NAME] = args["manifest"].encode("utf-8")
+        files[COMPLETION_MARKER_NAME] = b""
+        self.directories[args["set_name"]] = files
+        return {
+            "changed": True,
+            "phase": "finalize",
+            "staging_path": args["path"] + "\\" + args["staging_name"],
+            "set_path": args["path"] + "\\" + args["set_name"],
+        }
+
+
+def run_backup(node: FakeNode, args: dict[str, t.Any], *, check_mode: bool = False):
+    task = SimpleNamespace(
+        args=args, async_val=0, check_mode=check_mode, diff=False, action="cluster_backup"
+    )
+    connection = SimpleNamespace(_shell=SimpleNamespace(tmpdir="/tmp/unused"))
+    action = ActionModule(task, connection, None, None, None)
+    action._load_name = "wsfc.clusterdb.cluster_backup"
+    action.clock = lambda: CLOCK
+    node.check_mode = check_mode
+    action._execute_module = node
+    return action.run(task_vars={})
+
+
+LOCAL = {"path": "D:\\Backups"}
+UNC = {"path": "\\\\fs01\\clusterbackups"}
+
+
+class TestBadPaths:
+    @pytest.mark.parametrize(
+        ("path", "expected"),
+        [
+            ("", "path is empty"),
+            ("Backups\\cluster", "relative path"),
+            ("D:", "without a backslash"),
+            ("\\Backups", "no drive letter"),
+            ("\\\\fs01", "no share"),
+            ("D:\\Back\nups", "control character"),
+            ("D:\\Back`\nups", "control character"),
+            ("D:\\Backups\\a|b", "'|'"),
+            ("D:\\Backups\\..\\Windows", "'..'"),
+        ],
+    )
+    def test_refused_before_any_module_run(self, path: str, expected: str) -> None:
+        node = FakeNode()
+        result = run_backup(node, {"path": path})
+        assert result["failed"] is True
+        assert expected in result["msg"]
+        assert result["module_runs"] == 0
+        assert result["phases"] == []
+        assert node.runs == []
+        assert result["changed"] is False
+
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "D:\\Backups\\it's",
+            "D:\\Backups\\a;b",
+            "D:\\Backups\\$(Stop-Computer -Force)",
+            "D:\\Backups\\tick`n",
+            "\\\\fs01\\share\\x'; calc; '",
+        ],
+    )
+    def test_metacharacters_reach_the_module_as_data(self, path: str) -> None:
+        # Legal in Windows names (plugin_utils.paths): carried unchanged, never refused.
+        node = FakeNode()
+        result = run_backup(node, {"path": path})
+        assert result.get("failed") is not True, result.get("msg")
+        assert {run["args"]["path"] for run in node.runs} == {path}
+        assert result["set_path"] == path + "\\" + result["set_name"]
+
+    def test_a_file_is_refused_with_error_directory_before_the_backup(self) -> None:
+        node = FakeNode(path_is_file=True)
+        result = run_backup(node, {"path": "D:\\Backups\\notes.txt"})
+        assert result["failed"] is True
+        assert result["error_code"] == 267
+        assert "names a file, not a directory" in result["msg"]
+        assert "D:\\Backups\\notes.txt" in result["msg"]
+        assert result["phases"] == ["inspect"]
+        assert result["changed"] is False
+
+    def test_unknown_route_is_refused_before_any_module_run(self) -> None:
+        node = FakeNode()
+        with pytest.raises(AnsibleActionFail, match="route"):
+            run_backup(node, {"path": "D:\\Backups", "route": "tape"})
+        assert node.runs == []
+
+
+class TestBackup:
+    def test_needed_backup_runs_three_phases_and_writes_a_verifiable_set(self) -> None:
+        node = FakeNode()
+        result = run_backup(node, LOCAL)
+        assert result.get("failed") is not True, result.get("msg")
+        assert result["changed"] is True
+        assert result["phases"] == ["inspect", "backup", "finalize"]
+        assert result["module_runs"] == 3
+        assert result["route"] == "vss"
+        assert result["set_name"] == "20261122T020304Z_clusterdb_e2s41"
+        assert result["set_path"] == "D:\\Backups\\20261122T020304Z_clusterdb_e2s41"
+        assert result["configuration_version"]["paxos_tag"] == PAXOS
+        assert result["cluster"]["name"] == "CLU01"
+        assert result["wbadmin_version"] == "11/22/2026-02:03"
+        # Only the finished set is left; its listing verifies against its manifest.
+        assert list(node.directories) == [result["set_name"]]
+        written = node.directories[result["set_name"]]
+        verdict = verify_backup_set(
+            marker_present=COMPLETION_MARKER_NAME in written,
+            manifest_text=written[MANIFEST_NAME].decode("utf-8"),
+            files=node.file_listing(result["set_name"]),
+            set_name=result["set_name"],
+        )
+        assert verdict.is_complete and verdict.hashes_checked, verdict.message
+        manifest = json.loads(written[MANIFEST_NAME])
+        assert manifest["source_node"] == "NODE1"
+        assert manifest["cluster"]["id"] == CLUSTER["id"]
+        assert {f["sha256"] for f in result["files"]} == {
+            sha256(data)
+            for path, data in written.items()
+            if path not in (MANIFEST_NAME, COMPLETION_MARKER_NAME)
+        }
+
+    def test_local_path_gives_wbadmin_the_admin_share_of_the_staging_directory(self) -> None:
+        node = FakeNode()
+        run_backup(node, LOCAL)
+        backup = node.runs[1]["args"]
+        assert backup["staging_name"] == "unfinished_20261122T020304Z_clusterdb_e2s41"
+        assert backup["wbadmin_target"] == (
+            "\\\\NODE1\\D$\\Backups\\unfinished_20261122T020304Z_clusterdb_e2s41"
+        )
+
+    def test_unc_path_is_the_wbadmin_target_itself(self) -> None:
+        node = FakeNode()
+        run_backup(node, UNC)
+        assert node.runs[1]["args"]["wbadmin_target"] == (
+            "\\\\fs01\\clusterbackups\\unfinished_20261122T020304Z_clusterdb_e2s41"
+        )
+
+    def test_second_run_is_one_module_run_and_changes_nothing(self) -> None:
+        node = FakeNode()
+        first = run_backup(node, LOCAL)
+        before = copy.deepcopy(node.directories)
+        node.runs.clear()
+        second = run_backup(node, LOCAL)
+        assert second.get("failed") is not True, second.get("msg")
+        assert second["changed"] is False
+        assert second["module_runs"] == 1
+        assert second["phases"] == ["inspect"]
+        assert node.runs[0]["args"]["hash_sets"] == "newest"
+        assert second["set_name"] == first["set_name"]
+        assert second["files"] == first["files"]
+        assert node.directories == before
+
+    def test_new_configuration_version_makes_a_new_set(self) -> None:
+        node = FakeNode()
+        first = run_backup(node, LOCAL)
+        node.paxos_tag = "133772032000000000_2:42"
+        second = run_backup(node, LOCAL)
+        assert second["changed"] is True
+        assert second["set_name"] == "20261122T020304Z_clusterdb_e2s42"
+        assert sorted(node.directories) == sorted([first["set_name"], second["set_name"]])
+
+    def test_corrupted_newest_set_is_not_taken_as_up_to_date(self) -> None:
+        node = FakeNode()
+        first = run_backup(node, LOCAL)
+        files = node.directories[first["set_name"]]
+        victim = next(p for p in files if p.endswith(".vhdx"))
+        files[victim] = b"flipped" + files[victim][7:]
+        second = run_backup(node, LOCAL)
+        assert second["changed"] is True
+        assert second["phases"] == ["inspect", "backup", "finalize"]
+        assert second["set_name"] != first["set_name"]
+
+    def test_set_of_another_cluster_is_not_taken_as_up_to_date(self) -> None:
+        node = FakeNode()
+        run_backup(node, LOCAL)
+        node.cluster = dict(CLUSTER, id="00000000-0000-0000-0000-0000000000ff")
+        second = run_backup(node, LOCAL)
+        assert second["changed"] is True
+        assert second["module_runs"] == 3
+
+    def test_configuration_change_during_the_backup_is_refused_with_5083(self) -> None:
+        node = FakeNode()
+        node.paxos_tag_after_backup = "133772032000000000_2:42"
+        result = run_backup(node, LOCAL)
+        assert result["failed"] is True
+        assert result["error_code"] == 5083
+        assert "changed while it was being backed up" in result["msg"]
+        assert result["phases"] == ["inspect", "backup"]
+        assert not any(name.startswith("2026") for name in node.directories)
+
+
+class TestCheckMode:
+    def test_check_mode_reports_the_plan_after_inspect_only(self) -> None:
+        node = FakeNode()
+        result = run_backup(node, LOCAL, check_mode=True)
+        assert result.get("failed") is not True, result.get("msg")
+        assert result["changed"] is True
+        assert result["phases"] == ["inspect"]
+        assert result["module_runs"] == 1
+        assert result["set_name"] == "20261122T020304Z_clusterdb_e2s41"
+        assert result["set_path"] == "D:\\Backups\\20261122T020304Z_clusterdb_e2s41"
+        assert result["route"] == "vss"
+        assert result["backup_path"] == "D:\\Backups"
+        assert "would back up" in result["msg"]
+        assert node.directories == {}
+
+    def test_check_mode_on_an_up_to_date_directory_reports_no_change(self) -> None:
+        node = FakeNode()
+        run_backup(node, LOCAL)
+        result = run_backup(node, LOCAL, check_mode=True)
+        assert result["changed"] is False
+        assert result["phases"] == ["inspect"]
+
+
+class TestRoutes:
+    def test_auto_on_server_2022_is_vss(self) -> None:
+        node = FakeNode(os_version=SERVER_2022)
+        result = run_backup(node, {"path": "D:\\Backups", "route": "auto"})
+        assert result["route"] == "vss"
+        assert node.runs[1]["args"]["route"] == "vss"
+
+    def test_auto_on_server_2003_is_clusapi_with_no_wbadmin_target(self) -> None:
+        node = FakeNode(os_version=SERVER_2003, windows_server_backup=False)
+        result = run_backup(node, {"path": "\\\\fs01\\clusterbackups", "route": "auto"})
+        assert result.get("failed") is not True, result.get("msg")
+        assert result["route"] == "clusapi"
+        backup_args = node.runs[1]["args"]
+        assert backup_args["route"] == "clusapi"
+        assert "wbadmin_target" not in backup_args
+        assert result["wbadmin_version"] is None
+        written = node.directories[result["set_name"]]
+        assert json.loads(written[MANIFEST_NAME])["route"] == "clusapi"
+
+    def test_clusapi_on_server_2022_is_refused_naming_vss(self) -> None:
+        node = FakeNode(os_version=SERVER_2022)
+        result = run_backup(node, {"path": "D:\\Backups", "route": "clusapi"})
+        assert result["failed"] is True
+        assert result["error_code"] == 120
+        assert "route=vss" in result["msg"]
+        assert "2008 or later" in result["msg"]
+        assert result["phases"] == ["inspect"]
+
+    def test_vss_without_the_feature_is_refused_naming_the_install(self) -> None:
+        node = FakeNode(os_version=SERVER_2022, windows_server_backup=False)
+        result = run_backup(node, {"path": "D:\\Backups", "route": "auto"})
+        assert result["failed"] is True
+        assert "Install-WindowsFeature Windows-Server-Backup" in result["msg"]
+        assert result["phases"] == ["inspect"]
+
+
+def hresult_output(hresult: str, text: str) -> str:
+    return f"Starting a system state backup...\r\nERROR - {text} ({hresult})\r\n"
+
+
+class TestWindowsErrors:
+    @pytest.mark.parametrize(
+        ("hresult", "text", "code", "expected"),
+        [
+            ("0x80070070", "There is not enough space on the disk.", 112, "ran out of space"),
+            ("0x80070005", "Access is denied.", 5, "may not write to"),
+            ("0x8007173D", "A backup is already running.", 5949, "another backup"),
+            ("0x80071725", "The cluster has no quorum.", 5925, "has no quorum"),
+        ],
+    )
+    def test_wbadmin_failure_codes_become_explanations(self, hresult, text, code, expected):
+        node = FakeNode()
+        node.route_exit_code = 1
+        node.route_output = hresult_output(hresult, text)
+        result = run_backup(node, LOCAL)
+        assert result["failed"] is True
+        assert result["error_code"] == code
+        assert expected in result["msg"]
+        assert text in result["msg"]
+        assert result["error"]["fix"] in result["msg"]
+        assert result["route_exit_code"] == 1
+        assert result["phases"] == ["inspect", "backup"]
+        # Nothing finished: the previous sets are whole, only a staging directory is left.
+        assert all(name.startswith("unfinished_") for name in node.directories)
+
+    def test_wbadmin_failure_without_a_code_quotes_wbadmin(self) -> None:
+        node = FakeNode()
+        node.route_exit_code = 2
+        node.route_output = "ERROR - The specified backup storage location is not valid.\r\n"
+        result = run_backup(node, LOCAL)
+        assert result["failed"] is True
+        assert result["error_code"] is None
+        assert "The specified backup storage location is not valid." in result["msg"]
+        assert "exited with code 2" in result["msg"]
+        assert "Microsoft-Windows-Backup" in result["msg"]
+
+    def test_legacy_route_answering_120_names_vss(self) -> None:
+        node = FakeNode(os_version=SERVER_2003, windows_server_backup=False)
+        node.route_exit_code = 120
+        result = run_backup(node, UNC)
+        assert result["failed"] is True
+        assert result["error_code"] == 120
+        assert "route=vss" in result["msg"]
+
+    @pytest.mark.parametrize(
+        ("phase", "code", "expected"),
+        [
+            ("inspect", 5, "ERROR_ACCESS_DENIED"),
+            ("backup", 5, "ERROR_ACCESS_DENIED"),
+            ("backup", 267, "names a file"),
+            ("finalize", 112, "ran out of space"),
+        ],
+    )
+    def test_module_failures_with_a_code_are_explained(self, phase, code, expected) -> None:
+        node = FakeNode()
+        node.fail_phase[phase] = {"msg": "raw text from the node", "error_code": code}
+        result = run_backup(node, LOCAL)
+        assert result["failed"] is True
+        assert result["error_code"] == code
+        assert expected in result["msg"]
+        assert "raw text from the node" in result["msg"]
+        assert result["phases"][-1] == phase
+
+    def test_feature_missing_when_the_route_runs(self) -> None:
+        node = FakeNode()
+        node.fail_phase["backup"] = {
+            "msg": "wbadmin.exe was not found",
+            "condition": "windows_server_backup_missing",
+            "error_code": None,
+        }
+        result = run_backup(node, LOCAL)
+        assert result["failed"] is True
+        assert "Windows Server Backup feature" in result["msg"]
+        assert "Install-WindowsFeature" in result["msg"]
+
+    def test_no_quorum_is_5925(self) -> None:
+        node = FakeNode(cluster_error={"code": 5925, "message": "no quorum"})
+        result = run_backup(node, LOCAL)
+        assert result["failed"] is True
+        assert result["error_code"] == 5925
+        assert "has no quorum" in result["msg"]
+        assert result["module_runs"] == 1
+
+    def test_cluster_unreachable_without_a_code_is_taken_as_no_quorum(self) -> None:
+        node = FakeNode(cluster_error={"code": None, "message": "cannot connect"})
+        result = run_backup(node, LOCAL)
+        assert result["error_code"] == 5925
+        assert "cannot connect" in result["msg"]
+
+    def test_service_stopped_is_1062(self) -> None:
+        node = FakeNode(service_state="stopped")
+        result = run_backup(node, LOCAL)
+        assert result["error_code"] == 1062
+        assert "Cluster service is not running" in result["msg"]
+
+    def test_node_down_is_5050(self) -> None:
+        result = run_backup(FakeNode(node_state="Down"), LOCAL)
+        assert result["error_code"] == 5050
+
+    def test_paused_node_is_refused_with_the_way_out(self) -> None:
+        result = run_backup(FakeNode(node_state="Paused"), LOCAL)
+        assert result["failed"] is True
+        assert "Resume-ClusterNode" in result["msg"]
+        assert result["phases"] == ["inspect"]
+
+
+def test_added_result_keys_are_the_keys_no_phase_returns() -> None:
+    node = FakeNode()
+    result = run_backup(node, LOCAL)
+    raw_keys = set().union(*(run["result"] for run in node.runs))
+    added = set(result) - raw_keys - {"changed", "failed", "msg"}
+    assert added
+    assert added <= cluster_backup.ADDED_RESULT_KEYS
+    assert {"set_name", "module_runs", "phases", "backup_path"} <= added
