@@ -1,0 +1,572 @@
+# Copyright: contributors to wsfc.clusterdb
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The sequencing of a cluster restore, as data; and what to do when a step fails.
+
+The order (reference page §2, ``wbadmin start recovery``; §1, RestoreClusterDatabase):
+every other node's Cluster service must be stopped, one node restores, that node starts
+first and forms the cluster, the others start after it and take its configuration as they
+join. Around it: a preflight on every node first, and a safety backup of the running
+configuration before anything is stopped, so that nothing is lost.
+
+Choosing the restoring node (when the operator does not name one), among reachable nodes:
+1. the node that owns the core cluster group, which holds the quorum/witness disk: it sees
+   the witness disk, and the legacy route needs the backup visible to the quorum owner;
+2. otherwise the first node, by name, that is Up;
+3. otherwise the first node by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.errors import (
+    ERROR_CLUSTER_NODE_UP,
+    ERROR_QUORUM_DISK_NOT_FOUND,
+    RESTORE,
+    ErrorExplanation,
+    explain_win32_error,
+)
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paxos import PaxosTag
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.refusal import PolicyRefusal
+
+PREFLIGHT = "preflight"
+SAFETY_BACKUP = "safety_backup"
+STOP_OTHERS = "stop_others"
+RESTORE_STEP = "restore"
+START_RESTORING = "start_restoring"
+START_OTHERS = "start_others"
+WAIT_UP = "wait_up"
+STEP_ORDER = (
+    PREFLIGHT,
+    SAFETY_BACKUP,
+    STOP_OTHERS,
+    RESTORE_STEP,
+    START_RESTORING,
+    START_OTHERS,
+    WAIT_UP,
+)
+
+RUNNING = "running"
+UP = "Up"
+
+_START = "wsfc.clusterdb.cluster_node state=started"
+_START_FORCED = "wsfc.clusterdb.cluster_node state=started force_quorum=true"
+
+
+@dataclass(frozen=True)
+class NodeFacts:
+    """What the preflight learned about one node.
+
+    ``state`` is the node's cluster state as the cluster reports it (Up, Down, Paused,
+    Joining, Unknown); ``service_state`` the Cluster service (``running``, ``stopped``...)
+    as the node itself reports it; ``owns_core_group`` whether it owns the core cluster
+    group (the quorum/witness resource).
+    """
+
+    name: str
+    reachable: bool = True
+    state: str = "Unknown"
+    service_state: str = "unknown"
+    owns_core_group: bool = False
+    paxos_tag: PaxosTag | None = None
+
+    @property
+    def service_running(self) -> bool:
+        return self.service_state == RUNNING
+
+
+@dataclass(frozen=True)
+class NodeChoice:
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RestoreStep:
+    """One step; ``parallel`` when its nodes may be handled at the same time."""
+
+    kind: str
+    nodes: tuple[str, ...]
+    parallel: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class RestorePlan:
+    """The ordered steps of a restore, or why there is nothing to do, or why it is refused.
+
+    ``refusals`` non-empty: the restore must not start (steps is empty). ``already_current``:
+    the cluster runs the backup's configuration; steps is empty and nothing changes.
+    """
+
+    restoring_node: str | None
+    choice_reason: str
+    other_nodes: tuple[str, ...]
+    force: bool
+    expected_version: PaxosTag
+    steps: tuple[RestoreStep, ...]
+    refusals: tuple[ErrorExplanation, ...] = ()
+    notes: tuple[str, ...] = ()
+    already_current: bool = False
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.steps)
+
+    def step(self, kind: str) -> RestoreStep | None:
+        return next((s for s in self.steps if s.kind == kind), None)
+
+
+@dataclass(frozen=True)
+class NodeObservation:
+    """A node as seen when a step failed (the same fields the preflight reads)."""
+
+    name: str
+    reachable: bool
+    service_state: str
+    state: str
+    paxos_tag: PaxosTag | None = None
+
+
+@dataclass(frozen=True)
+class RecoveryAction:
+    """Something the role does to bring the cluster back after a failure."""
+
+    kind: str
+    nodes: tuple[str, ...]
+    description: str
+
+
+@dataclass(frozen=True)
+class NodeAdvice:
+    name: str
+    state: str
+    next_step: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.name}: {self.state}. Next: {self.next_step}"
+
+
+@dataclass(frozen=True)
+class RecoveryPlan:
+    failed_step: str
+    summary: str
+    actions: tuple[RecoveryAction, ...]
+    nodes: tuple[NodeAdvice, ...]
+
+    @property
+    def report(self) -> str:
+        """The operator-facing text: what happened, and per node its state and what next."""
+        return "\n".join([self.summary, *(advice.text for advice in self.nodes)])
+
+
+def choose_restoring_node(nodes: Iterable[NodeFacts], requested: str | None = None) -> NodeChoice:
+    """The node that restores; see the module documentation for the rule."""
+    nodes = sorted(nodes, key=lambda n: n.name.casefold())
+    if requested:
+        match = next((n for n in nodes if n.name.casefold() == requested.casefold()), None)
+        if match is None:
+            raise PolicyRefusal(
+                f"restoring_node {requested!r} is not a node of this cluster.",
+                f"Name one of: {', '.join(n.name for n in nodes) or '(no nodes found)'}.",
+            )
+        if not match.reachable:
+            raise PolicyRefusal(
+                f"restoring_node {match.name} cannot be reached.",
+                "Bring it back on the network, or name another node.",
+            )
+        return NodeChoice(match.name, "named by the operator")
+    reachable = [n for n in nodes if n.reachable]
+    if not reachable:
+        raise PolicyRefusal(
+            "No node of the cluster can be reached.",
+            "Check the inventory and the nodes' WinRM listeners, then run the restore again.",
+        )
+    owner = next((n for n in reachable if n.owns_core_group), None)
+    if owner is not None:
+        return NodeChoice(owner.name, "it owns the core cluster group (quorum/witness disk)")
+    up = next((n for n in reachable if n.state == UP), None)
+    if up is not None:
+        return NodeChoice(up.name, "the first node by name that is Up")
+    return NodeChoice(reachable[0].name, "the first reachable node by name")
+
+
+def plan_restore(
+    nodes: Iterable[NodeFacts],
+    *,
+    backup_version: PaxosTag,
+    force: bool,
+    restoring_node: str | None = None,
+    quorum_differences: tuple[str, ...] = (),
+    quorum_drive: str | None = None,
+    safety_backup: bool = True,
+    running_fingerprint: str | None = None,
+    backup_fingerprint: str | None = None,
+) -> RestorePlan:
+    """The steps of a restore of ``backup_version``.
+
+    ``quorum_differences`` come from ``QuorumLayout.layout_differences``. Without ``force``
+    a running Cluster service on another node refuses the restore (5056), and so does a
+    quorum disk layout that differs from the backup's (5086) unless ``quorum_drive`` names
+    a replacement disk. Raises PolicyRefusal when no restoring node can be chosen.
+    """
+    nodes = sorted(nodes, key=lambda n: n.name.casefold())
+    choice = choose_restoring_node(nodes, restoring_node)
+    others = tuple(n for n in nodes if n.name != choice.name)
+    other_names = tuple(n.name for n in others)
+
+    def plan(steps: tuple[RestoreStep, ...] = (), **extra: object) -> RestorePlan:
+        return RestorePlan(
+            restoring_node=choice.name,
+            choice_reason=choice.reason,
+            other_nodes=other_names,
+            force=force,
+            expected_version=backup_version,
+            steps=steps,
+            **extra,  # type: ignore[arg-type]
+        )
+
+    if _already_current(nodes, backup_version, running_fingerprint, backup_fingerprint):
+        return plan(
+            already_current=True,
+            notes=("every node is Up and runs the backup's configuration: nothing to restore",),
+        )
+
+    notes: list[str] = []
+    refusals: list[ErrorExplanation] = []
+    for node in others:
+        if not node.reachable and node.state != "Down":
+            refusals.append(
+                ErrorExplanation(
+                    operation=RESTORE,
+                    code=None,
+                    name="NODE_UNREACHABLE",
+                    cause=f"{node.name} cannot be reached and the cluster does not see it Down, "
+                    "so its Cluster service may still be running",
+                    fix=f"Bring {node.name} back on the network, or shut it down (the cluster "
+                    "then reports it Down), and run the restore again.",
+                )
+            )
+        elif not node.reachable:
+            notes.append(
+                f"{node.name} cannot be reached and is Down: it is left alone and takes the "
+                "restored configuration when it joins later"
+            )
+    running_others = tuple(n.name for n in others if n.reachable and n.service_running)
+    if running_others and not force:
+        explanation = explain_win32_error(ERROR_CLUSTER_NODE_UP, RESTORE)
+        refusals.append(
+            ErrorExplanation(
+                operation=explanation.operation,
+                code=explanation.code,
+                name=explanation.name,
+                cause=f"{explanation.cause} (running on: {', '.join(running_others)})",
+                fix=explanation.fix,
+                options=explanation.options,
+            )
+        )
+    if quorum_differences and not force and not quorum_drive:
+        explanation = explain_win32_error(ERROR_QUORUM_DISK_NOT_FOUND, RESTORE)
+        refusals.append(
+            ErrorExplanation(
+                operation=explanation.operation,
+                code=explanation.code,
+                name=explanation.name,
+                cause=f"{explanation.cause} ({'; '.join(quorum_differences)})",
+                fix=explanation.fix,
+                options=explanation.options,
+            )
+        )
+    if refusals:
+        return plan(refusals=tuple(refusals), notes=tuple(notes))
+
+    reachable = tuple(n.name for n in nodes if n.reachable)
+    steps = [
+        RestoreStep(
+            PREFLIGHT,
+            reachable,
+            True,
+            "read every node's facts and verify the backup set (changes nothing)",
+        )
+    ]
+    if safety_backup:
+        backup_node = _safety_backup_node(nodes, choice.name)
+        if backup_node is None:
+            notes.append(
+                "no safety backup: no node is Up, and backing up needs a running cluster "
+                "with quorum"
+            )
+        else:
+            steps.append(
+                RestoreStep(
+                    SAFETY_BACKUP,
+                    (backup_node,),
+                    False,
+                    "back up the running configuration, so that it can be restored if needed",
+                )
+            )
+    if running_others:
+        steps.append(
+            RestoreStep(
+                STOP_OTHERS,
+                running_others,
+                True,
+                "stop the Cluster service on the other nodes (force=true)",
+            )
+        )
+    restore_text = "restore the backup set on this node"
+    if force:
+        restore_text += " with force (the quorum disk is reconfigured to the backup's layout)"
+    if quorum_drive:
+        restore_text += f", quorum disk now at {quorum_drive}"
+    steps.append(RestoreStep(RESTORE_STEP, (choice.name,), False, restore_text))
+    steps.append(
+        RestoreStep(
+            START_RESTORING,
+            (choice.name,),
+            False,
+            "start the Cluster service on this node first; it forms the cluster with the "
+            "restored configuration",
+        )
+    )
+    start_others = tuple(n.name for n in others if n.reachable)
+    if start_others:
+        steps.append(
+            RestoreStep(
+                START_OTHERS,
+                start_others,
+                True,
+                "start the Cluster service on the other nodes; each takes the restored "
+                "configuration as it joins",
+            )
+        )
+    steps.append(
+        RestoreStep(
+            WAIT_UP,
+            reachable,
+            True,
+            f"wait until every node is Up with the same configuration version, not older "
+            f"than the backup's {backup_version.version}",
+        )
+    )
+    return plan(tuple(steps), notes=tuple(notes))
+
+
+def converged(
+    plan: RestorePlan, observed: Mapping[str, NodeObservation]
+) -> tuple[bool, tuple[str, ...]]:
+    """Whether the wait step is done: every node it waits for is Up, all with the same
+    configuration version, and that version is not older than the backup's.
+
+    *Unconfirmed* whether an authoritative restore keeps the backup's PaxosTag or moves it
+    on (the reference page does not say), so a newer version than the backup's is accepted
+    as long as every node agrees.
+    """
+    step = plan.step(WAIT_UP)
+    names = step.nodes if step is not None else ()
+    problems = []
+    versions = set()
+    for name in names:
+        node = observed.get(name)
+        if node is None or not node.reachable:
+            problems.append(f"{name} cannot be reached")
+        elif node.state != UP:
+            problems.append(f"{name} is {node.state}")
+        elif node.paxos_tag is None:
+            problems.append(f"{name} reports no configuration version")
+        else:
+            versions.add((node.paxos_tag.epoch, node.paxos_tag.sequence))
+            if node.paxos_tag < plan.expected_version:
+                problems.append(
+                    f"{name} runs version {node.paxos_tag.version}, older than the backup's "
+                    f"{plan.expected_version.version}"
+                )
+    if len(versions) > 1:
+        problems.append(
+            "the nodes run different configuration versions: "
+            + ", ".join(f"{e}:{s}" for e, s in sorted(versions))
+        )
+    return (not problems, tuple(problems))
+
+
+def plan_recovery(
+    plan: RestorePlan,
+    failed_step: str,
+    observed: Mapping[str, NodeObservation],
+    *,
+    stopped_by_run: Iterable[str] | None = None,
+    safety_backup_set: str | None = None,
+) -> RecoveryPlan:
+    """What the role does after ``failed_step`` failed, and per node its state and what next.
+
+    ``stopped_by_run``: the nodes whose Cluster service this run stopped (default: the
+    nodes of the stop step, which is right once that step has completed).
+    """
+    if failed_step not in STEP_ORDER or plan.step(failed_step) is None:
+        raise ValueError(f"{failed_step!r} is not a step of this plan")
+    restoring = plan.restoring_node or ""
+    stop_step = plan.step(STOP_OTHERS)
+    if stopped_by_run is None:
+        # Every node of the stop step ran the service at preflight: if it no longer does
+        # once that step started, this run stopped it.
+        reached = STEP_ORDER.index(failed_step) >= STEP_ORDER.index(STOP_OTHERS)
+        stopped_by_run = stop_step.nodes if stop_step and reached else ()
+    stopped = tuple(stopped_by_run)
+    safety = (
+        f" The safety backup {safety_backup_set} holds the configuration from before the run."
+        if safety_backup_set
+        else ""
+    )
+
+    def state_of(name: str) -> str:
+        node = observed.get(name)
+        if node is None or not node.reachable:
+            return "cannot be reached, state unknown"
+        version = f", configuration version {node.paxos_tag.version}" if node.paxos_tag else ""
+        return f"node {node.state}, Cluster service {node.service_state}{version}"
+
+    def not_running(names: Iterable[str]) -> tuple[str, ...]:
+        return tuple(
+            n for n in names if observed.get(n) is None or observed[n].service_state != RUNNING
+        )
+
+    actions: list[RecoveryAction] = []
+    advice: list[NodeAdvice] = []
+    all_nodes = (restoring, *plan.other_nodes)
+
+    if failed_step in (PREFLIGHT, SAFETY_BACKUP):
+        summary = f"The restore stopped at {failed_step}, before any node was changed.{safety}"
+        for name in all_nodes:
+            advice.append(
+                NodeAdvice(name, state_of(name), "nothing; fix the cause and run the restore again")
+            )
+    elif failed_step in (STOP_OTHERS, RESTORE_STEP):
+        then = (
+            ", then the restoring node, which takes that configuration as it joins"
+            if failed_step == RESTORE_STEP
+            else ""
+        )
+        summary = (
+            f"The restore stopped at {failed_step} and did not complete. The nodes this run "
+            f"stopped are started again with the configuration they held{then}.{safety}"
+        )
+        restart = not_running(stopped)
+        if restart:
+            actions.append(
+                RecoveryAction(
+                    "start_service",
+                    restart,
+                    "start the Cluster service again where this run stopped it",
+                )
+            )
+        if failed_step == RESTORE_STEP and not_running((restoring,)):
+            actions.append(
+                RecoveryAction(
+                    "start_service",
+                    (restoring,),
+                    f"then start {restoring}; it joins and takes the running configuration",
+                )
+            )
+        for name in all_nodes:
+            if name in restart or (name == restoring and failed_step == RESTORE_STEP):
+                next_step = (
+                    f"recovery starts it; if that fails, run {_START} on {name}, then run the "
+                    "restore again once the cause is fixed"
+                )
+            else:
+                next_step = "nothing for this node; fix the cause and run the restore again"
+            advice.append(NodeAdvice(name, state_of(name), next_step))
+    elif failed_step == START_RESTORING:
+        summary = (
+            f"{restoring} holds the restored configuration but did not come Up. The other "
+            "nodes are left stopped: started now they would form the cluster with the old "
+            f"configuration and undo the restore.{safety}"
+        )
+        advice.append(
+            NodeAdvice(
+                restoring,
+                state_of(restoring),
+                "read its cluster log (Get-ClusterLog) and the FailoverClustering events "
+                f"(1561: stale copy; 1575/1593: database missing or corrupt), then run "
+                f"{_START_FORCED} on {restoring}",
+            )
+        )
+        for name in plan.other_nodes:
+            advice.append(
+                NodeAdvice(
+                    name,
+                    state_of(name),
+                    f"leave it stopped until {restoring} is Up, then run {_START} on {name}",
+                )
+            )
+    elif failed_step == START_OTHERS:
+        summary = (
+            f"{restoring} runs the restored configuration; some other nodes did not start. "
+            "Recovery starts them again."
+        )
+        restart = not_running(plan.other_nodes)
+        if restart:
+            actions.append(
+                RecoveryAction(
+                    "start_service",
+                    restart,
+                    "start the Cluster service on the nodes that did not start",
+                )
+            )
+        for name in all_nodes:
+            if name in restart:
+                next_step = (
+                    f"recovery starts it; if that fails, run {_START} on {name} (event 1561 "
+                    f"on it means it must join {restoring}, which holds the newer copy)"
+                )
+            else:
+                next_step = "nothing"
+            advice.append(NodeAdvice(name, state_of(name), next_step))
+    else:  # WAIT_UP
+        _, problems = converged(plan, observed)
+        summary = (
+            "Not every node reached Up with the restored configuration version"
+            + (": " + "; ".join(problems) if problems else "")
+            + "."
+        )
+        reference = observed.get(restoring)
+        wanted = reference.paxos_tag if reference and reference.paxos_tag else None
+        for name in all_nodes:
+            node = observed.get(name)
+            if node is None or not node.reachable:
+                next_step = f"bring it back on the network; then run {_START} on {name}"
+            elif node.state != UP:
+                next_step = f"run {_START} on {name}"
+            elif wanted is not None and node.paxos_tag != wanted:
+                next_step = (
+                    f"it runs another configuration version than {restoring} "
+                    f"({wanted.version}): run wsfc.clusterdb.cluster_node state=stopped and then "
+                    f"{_START} on {name}, so that it takes {restoring}'s copy as it joins"
+                )
+            else:
+                next_step = "nothing"
+            advice.append(NodeAdvice(name, state_of(name), next_step))
+    return RecoveryPlan(failed_step, summary, tuple(actions), tuple(advice))
+
+
+def _already_current(
+    nodes: list[NodeFacts],
+    backup_version: PaxosTag,
+    running_fingerprint: str | None,
+    backup_fingerprint: str | None,
+) -> bool:
+    if not nodes or any(not n.reachable or n.state != UP for n in nodes):
+        return False
+    if all(n.paxos_tag is not None and n.paxos_tag == backup_version for n in nodes):
+        return True
+    return running_fingerprint is not None and running_fingerprint == backup_fingerprint
+
+
+def _safety_backup_node(nodes: list[NodeFacts], restoring: str) -> str | None:
+    up = [n for n in nodes if n.reachable and n.state == UP and n.service_running]
+    if not up:
+        return None
+    preferred = next((n for n in up if n.name == restoring), None)
+    return (preferred or up[0]).name
