@@ -1,0 +1,406 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: (c) 2026, wsfc.clusterdb contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: cluster_backup
+short_description: Back up the configuration (cluster database) of a Windows Server failover cluster
+version_added: 0.1.0
+description:
+  - Backs up the cluster database of the failover cluster this node belongs to into a new
+    backup set, a directory under O(path) named after its UTC creation time and the
+    configuration version it holds (for example C(20261122T020304Z_clusterdb_e2s41)).
+  - Idempotent. When the newest set under O(path) is complete, verified (every file's size
+    and SHA-256 match its manifest), of this cluster, and already holds the cluster's current
+    configuration version (C(PaxosTag)), nothing is written and the task reports no change.
+    That check costs one module run.
+  - Nothing is lost. The backup is written into a staging directory
+    (C(unfinished_<set name>)); the manifest (cluster identity, source node, route,
+    configuration version, quorum disk layout, the configuration objects, every file with
+    size and SHA-256) and then the completion marker C(backup.complete) are written last,
+    and only then is the directory renamed to the set name. A failed or interrupted backup
+    leaves a staging directory, which is never taken for a set, and the earlier sets whole.
+  - Backing up needs a running cluster with quorum, and this node Up in it.
+  - The module runs in phases, each a separate run of the PowerShell module on the node
+    (C(inspect), C(backup), C(finalize)); its action plugin decides between them. The
+    options marked "set by the action plugin" are the contract between the two and are not
+    meant to be set in a task.
+  - Every input is data. The path reaches the node as a module parameter, is used there
+    through C(-LiteralPath) and .NET file methods, and is given to C(wbadmin.exe) as one
+    element of an argument array; it is never pasted into a command line.
+options:
+  path:
+    description:
+      - The directory that holds the backup sets, on the node (V(D:\\Backups)) or a UNC path
+        (V(\\\\fs01\\clusterbackups)). It is created when missing.
+      - Checked on the controller before anything runs; refused when empty, relative, with
+        a drive but no backslash after it, with a control character, with a character
+        Windows does not allow in a name (C(<>:"|?*)), with a C(.) or C(..) component, or
+        with a reserved device name. Quotes, C(;), C($), parentheses, C(&), C(%) and
+        backticks are legal in Windows names and are kept as they are.
+      - A path that names an existing file fails with C(ERROR_DIRECTORY) (267) before the
+        backup starts.
+      - For route V(vss) on a local path, wbadmin writes through the node's administrative
+        share of the drive (V(D:\\Backups) is reached as V(\\\\NODE1\\D$\\Backups)), since
+        C(wbadmin -backupTarget) takes a volume or a UNC path and a volume target would
+        not write into this directory.
+    type: str
+    required: true
+  route:
+    description:
+      - How the database is backed up.
+      - V(vss) runs C(wbadmin start systemstatebackup) (Windows Server Backup and the Cluster
+        Database VSS writer; Windows Server 2008 R2 and later, with the
+        C(Windows-Server-Backup) feature installed).
+      - V(clusapi) calls C(BackupClusterDatabase) of the legacy cluster API (Windows Server
+        2003 only; every later version answers C(ERROR_CALL_NOT_IMPLEMENTED), 120, and the
+        task refuses this route there, naming V(vss)).
+      - V(auto) picks V(vss) where it is available, else V(clusapi).
+    type: str
+    choices: [auto, vss, clusapi]
+    default: auto
+  phase:
+    description:
+      - Set by the action plugin; not for use in a task.
+      - The step this module run carries out. V(inspect) reads the facts and lists the sets
+        under O(path) (read only). V(backup) creates O(path)\\O(staging_name), runs the
+        route into it and lists the files it wrote. V(finalize) writes O(manifest) as
+        C(manifest.json) into the staging directory, then the completion marker
+        C(backup.complete), then renames the staging directory to O(set_name).
+    type: str
+    choices: [inspect, backup, finalize]
+    default: inspect
+  include_configuration:
+    description:
+      - Set by the action plugin; not for use in a task.
+      - With O(phase=inspect), whether to read the configuration objects (groups, resources,
+        networks) that the manifest records.
+    type: bool
+    default: true
+  hash_sets:
+    description:
+      - Set by the action plugin; not for use in a task.
+      - With O(phase=inspect), which sets under O(path) are hashed (the SHA-256 of every file) -
+        V(all), V(newest) (the directory with the greatest name, compared ordinally, among
+        those that hold the completion marker), or V(none).
+    type: str
+    choices: [all, newest, none]
+    default: newest
+  staging_name:
+    description:
+      - Set by the action plugin; not for use in a task.
+      - The name of the staging directory under O(path) (C(unfinished_<set name>)).
+        Required with O(phase=backup) and O(phase=finalize). O(phase=backup) fails with
+        error 183 when it exists already.
+    type: str
+  wbadmin_target:
+    description:
+      - Set by the action plugin; not for use in a task.
+      - With O(phase=backup) and O(route=vss) (required then), the value passed as
+        C(-backupTarget:) to wbadmin; a UNC path of the staging directory.
+    type: str
+  set_name:
+    description:
+      - Set by the action plugin; not for use in a task.
+      - With O(phase=finalize) (required then), the name the staging directory is renamed
+        to. The phase fails with error 183 when a directory of that name exists.
+    type: str
+  manifest:
+    description:
+      - Set by the action plugin; not for use in a task.
+      - With O(phase=finalize) (required then), the manifest as JSON text, written unchanged
+        as C(manifest.json) (UTF-8 without byte order mark).
+    type: str
+attributes:
+  check_mode:
+    support: full
+    details: Only the C(inspect) phase runs; the task reports the set it would write.
+  diff_mode:
+    support: none
+  platform:
+    platforms: windows
+notes:
+  - The cluster cmdlets and wbadmin need a cluster administrator who is also an
+    administrator of the node. Over WinRM with NTLM or Kerberos they meet the second-hop
+    problem; use O(ansible_become=true) with C(become_method=runas), or CredSSP. For a UNC
+    path, that account (and for wbadmin the node's computer account) needs write access to
+    the share.
+  - The backup holds sensitive data; protect O(path) with an ACL and keep copies in more
+    than one place (the C(wsfc.clusterdb.backup) role does both).
+  - A failed backup leaves its C(unfinished_*) staging directory for inspection;
+    retention removes old ones.
+  - The raw result of each phase is documented under RETURN with the phase that returns
+    it; the keys the action plugin adds say so.
+seealso:
+  - module: wsfc.clusterdb.backup_set_info
+  - module: wsfc.clusterdb.cluster_restore
+  - module: wsfc.clusterdb.cluster_info
+author:
+  - wsfc.clusterdb contributors
+"""
+
+EXAMPLES = r"""
+- name: Back up the cluster database to a file share
+  wsfc.clusterdb.cluster_backup:
+    path: \\fs01\clusterbackups\CLU01
+  register: backup
+
+- name: Back up to a local directory with Windows Server Backup
+  wsfc.clusterdb.cluster_backup:
+    path: D:\Backups\cluster
+    route: vss
+  become: true
+  become_method: ansible.builtin.runas
+  become_user: CORP\clusteradmin
+
+- name: Show where the set is
+  ansible.builtin.debug:
+    msg: "{{ backup.set_path }} holds configuration version {{ backup.configuration_version.paxos_tag }}"
+
+- name: See what would be written
+  wsfc.clusterdb.cluster_backup:
+    path: \\fs01\clusterbackups\CLU01
+  check_mode: true
+"""
+
+RETURN = r"""
+changed:
+  description: Whether a set was written (in check mode, whether one would be).
+  returned: always
+  type: bool
+  sample: true
+msg:
+  description: What was done, or why the task failed (the cause and the fix).
+  returned: always
+  type: str
+  sample: Backed up configuration version 2:41 with route vss into D:\Backups\20261122T020304Z_clusterdb_e2s41.
+backup_path:
+  description: O(path) in its normalised form (added by the action plugin).
+  returned: when O(path) was accepted
+  type: str
+  sample: D:\Backups
+set_name:
+  description:
+    - The name (the identifier) of the set written, of the up-to-date set found, or in
+      check mode of the set that would be written (added by the action plugin).
+  returned: when the backup got past the checks
+  type: str
+  sample: 20261122T020304Z_clusterdb_e2s41
+set_path:
+  description:
+    - The full path of that set.
+    - Raw result of phase V(finalize) (the path the staging directory was renamed to);
+      the action plugin sets it in the other cases.
+  returned: phase=finalize; in the task result when RV(set_name) is
+  type: str
+  sample: D:\Backups\20261122T020304Z_clusterdb_e2s41
+created:
+  description: The set's creation time, UTC, as C(YYYY-MM-DDTHH:MM:SSZ) (added by the action plugin).
+  returned: when RV(set_name) is
+  type: str
+  sample: "2026-11-22T02:03:04Z"
+wbadmin_version:
+  description: The wbadmin version identifier of the backup (C(MM/DD/YYYY-HH:MM)), V(null)
+    for route V(clusapi) (added by the action plugin).
+  returned: when a set was written or found up to date
+  type: str
+  sample: 11/22/2026-02:03
+route:
+  description:
+    - The route used or that would be used (V(vss) or V(clusapi)).
+    - Raw result of phase V(backup) (the route it ran); the action plugin sets it once
+      resolved.
+  returned: phase=backup; in the task result once the route is resolved
+  type: str
+  sample: vss
+configuration_version:
+  description:
+    - The cluster's configuration version, the one the set holds.
+    - Raw result of phase V(inspect) with C(paxos_tag) (the C(HKLM\Cluster\PaxosTag) value
+      as text, V(null) when the hive is not loaded) and C(source) (V(cluster) or V(none));
+      in the task result the action plugin replaces it with C(paxos_tag), C(epoch) and
+      C(sequence).
+  returned: phase=inspect; in the task result once read
+  type: dict
+  sample: {"paxos_tag": "133772032000000000_2:41", "epoch": 2, "sequence": 41}
+files:
+  description:
+    - The files of the set, each with C(path), C(size) (bytes) and C(sha256) (64 lower-case
+      hexadecimal digits).
+    - Raw result of phase V(backup) - every file under the staging directory, hidden and
+      system files included, C(path) relative to it with backslashes, sorted ordinally.
+    - In the task result - the files the manifest records, C(path) with C(/) separators.
+  returned: phase=backup; in the task result when a set was written or found up to date
+  type: list
+  elements: dict
+  sample: [{"path": "WindowsImageBackup/NODE1/Catalog/GlobalCatalog", "size": 3072, "sha256": "9f86d0..."}]
+module_runs:
+  description: How many times the PowerShell module ran for this task (added by the action plugin).
+  returned: always
+  type: int
+  sample: 3
+phases:
+  description: The phases that ran, in order (added by the action plugin).
+  returned: always
+  type: list
+  elements: str
+  sample: [inspect, backup, finalize]
+error_code:
+  description:
+    - The Windows error code behind a failure, V(null) when there is none (a refused
+      input, wbadmin text without a code).
+    - Raw result of a failed phase - the Win32 code of the failing file operation
+      (5 access denied, 112 disk full, 183 the staging or set directory exists, 3 the
+      staging directory is missing, 267 the path is a file).
+    - In the task result the action plugin also sets it for the failures it finds -
+      120, 267, 1060, 1062, 5042, 5050, 5083, 5925, or the code read from wbadmin's output
+      (such as 112 or 5949).
+  returned: on failure
+  type: int
+  sample: 267
+error:
+  description: The explanation of RV(error_code) (added by the action plugin) with C(code),
+    C(name), C(cause), C(fix), C(options), C(retryable) and C(message).
+  returned: on failure with an explained cause
+  type: dict
+condition:
+  description: Raw result of phase V(backup) when the route could not start for a reason
+    without a code - V(windows_server_backup_missing) (wbadmin.exe is not present).
+  returned: phase=backup, on that failure only
+  type: str
+  sample: windows_server_backup_missing
+phase:
+  description: Raw result of every phase - the phase that ran. Not in the task result.
+  returned: every phase
+  type: str
+  sample: inspect
+node_name:
+  description: Raw result of phase V(inspect) - the node's computer name; kept in the task result.
+  returned: phase=inspect
+  type: str
+  sample: NODE1
+cluster:
+  description:
+    - Raw result of phase V(inspect) - the cluster with C(name), C(id), C(domain); V(null)
+      when the cluster could not be reached. Kept in the task result.
+  returned: phase=inspect
+  type: dict
+nodes:
+  description: Raw result of phase V(inspect) - every node with C(name), C(id) and C(state)
+    (V(Up), V(Down), V(Paused), V(Joining)); empty when the cluster could not be reached.
+    Kept in the task result.
+  returned: phase=inspect
+  type: list
+  elements: dict
+cluster_service:
+  description: Raw result of phase V(inspect) - the Cluster service on this node with
+    C(installed), C(state) (lower case, as V(running) or V(stopped)) and C(start_mode).
+    Kept in the task result.
+  returned: phase=inspect
+  type: dict
+cluster_error:
+  description: Raw result of phase V(inspect) - why the cluster could not be reached, with
+    C(code) (the Win32 code, V(null) when none was found) and C(message); V(null) when it
+    was reached. Not in the task result (its code and message are in RV(error_code) and
+    RV(msg)).
+  returned: phase=inspect
+  type: dict
+core_group_owner:
+  description: Raw result of phase V(inspect) - the node that owns the core cluster group;
+    V(null) when the cluster could not be reached. Not in the task result.
+  returned: phase=inspect
+  type: str
+quorum:
+  description: Raw result of phase V(inspect) - the quorum and witness, as
+    M(wsfc.clusterdb.cluster_info) returns it (C(type), C(witness) with C(type),
+    C(resource), C(owner_node), C(path), C(disk) with C(number), C(signature),
+    C(drive_letter), C(partitions)). Recorded in the manifest; not in the task result.
+  returned: phase=inspect
+  type: dict
+configuration:
+  description: Raw result of phase V(inspect) - the configuration objects (C(groups),
+    C(resources), C(networks)) as M(wsfc.clusterdb.cluster_info) returns them; V(null)
+    when O(include_configuration=false) or the cluster could not be reached. Recorded in
+    the manifest; not in the task result.
+  returned: phase=inspect
+  type: dict
+os:
+  description: Raw result of phase V(inspect) - C(name) and C(version) of the operating
+    system. Not in the task result.
+  returned: phase=inspect
+  type: dict
+backup_tools:
+  description: Raw result of phase V(inspect) - C(windows_server_backup), C(wbadmin) and
+    C(clusapi), each a bool. Not in the task result.
+  returned: phase=inspect
+  type: dict
+path_info:
+  description: Raw result of phase V(inspect) - C(exists) and C(is_directory) of O(path).
+    Not in the task result.
+  returned: phase=inspect
+  type: dict
+sets:
+  description:
+    - Raw result of phase V(inspect) - one entry per directory directly under O(path),
+      sorted by name (ordinal), each with C(name), C(marker_present) (bool),
+      C(manifest_text) (the text of C(manifest.json), V(null) when absent) and C(files)
+      (as RV(files), for the sets O(hash_sets) names; V(null) for the others). Empty when
+      O(path) does not exist. Not in the task result.
+  returned: phase=inspect
+  type: list
+  elements: dict
+staging_path:
+  description: Raw result of phases V(backup) and V(finalize) - O(path)\\O(staging_name).
+    In the task result only when the backup failed after the staging directory was created,
+    and in check mode.
+  returned: phase=backup, phase=finalize
+  type: str
+  sample: D:\Backups\unfinished_20261122T020304Z_clusterdb_e2s41
+route_command:
+  description: Raw result of phase V(backup) - what ran, as a list (wbadmin's full path and
+    its arguments, or C(ClusterDatabase.Backup) and its arguments). In the task result
+    when the route failed.
+  returned: phase=backup
+  type: list
+  elements: str
+route_exit_code:
+  description: Raw result of phase V(backup) - wbadmin's exit code, or the Win32 code
+    C(BackupClusterDatabase) returned; V(null) in check mode. In the task result when the
+    route failed.
+  returned: phase=backup
+  type: int
+  sample: 0
+route_output:
+  description: Raw result of phase V(backup) - wbadmin's standard output and error, lines
+    joined with CR LF, unparsed; empty for route V(clusapi). In the task result when the
+    route failed.
+  returned: phase=backup
+  type: str
+route_started:
+  description: Raw result of phase V(backup) - the node's UTC time when the route started,
+    C(YYYY-MM-DDTHH:MM:SSZ). Not in the task result.
+  returned: phase=backup
+  type: str
+  sample: "2026-11-22T02:03:05Z"
+versions_output:
+  description: Raw result of phase V(backup) - the output of
+    C(wbadmin get versions -backupTarget:<wbadmin_target>) run after the backup, unparsed;
+    V(null) for route V(clusapi). Not in the task result.
+  returned: phase=backup
+  type: str
+paxos_tag_before:
+  description: Raw result of phase V(backup) - C(PaxosTag) read just before the route ran.
+    Not in the task result.
+  returned: phase=backup
+  type: str
+  sample: 133772032000000000_2:41
+paxos_tag:
+  description: Raw result of phase V(backup) - C(PaxosTag) read again after the route ran;
+    when it differs from RV(paxos_tag_before) the configuration changed during the backup
+    and the task fails with 5083. Not in the task result.
+  returned: phase=backup
+  type: str
+  sample: 133772032000000000_2:41
+"""
