@@ -1,0 +1,130 @@
+# Copyright: contributors to wsfc.clusterdb
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The report backup_set_info gives about the sets at a location.
+
+Input: the raw set listing a module returns (docs/internals.md, "The set listing": name,
+marker_present, manifest_text, files). Each directory is verified with
+plugin_utils.manifest and described in operator terms: status (complete, incomplete,
+corrupt) with the problems naming the failing file, and what the manifest says (cluster,
+node, route, configuration version, creation time, file count and size).
+
+Which directories are reported: set and staging directories (plugin_utils.set_naming), and
+any other directory that holds a manifest or a completion marker (a set copied under
+another name). Other directories are not ours and are only named in ``other_directories``.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from dataclasses import dataclass
+
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.manifest import (
+    COMPLETE,
+    SetVerification,
+    verify_backup_set,
+)
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paths import BackupPath
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.set_naming import (
+    OTHER_KIND,
+    classify_directory,
+)
+
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+@dataclass(frozen=True)
+class BackupSetReport:
+    """``sets`` in name order; ``newest_complete`` one of them or None."""
+
+    sets: list[dict[str, t.Any]]
+    newest_complete: dict[str, t.Any] | None
+    other_directories: list[str]
+
+
+def report_backup_sets(
+    backup_path: BackupPath,
+    listing: list[dict[str, t.Any]],
+    *,
+    verify: bool,
+    cluster_name: str | None = None,
+) -> BackupSetReport:
+    """Verify and describe every set in ``listing``.
+
+    With ``verify`` the listing must carry every set's files (hashed); without it a set is
+    judged on its marker and manifest only and reported with ``verified`` false.
+    ``cluster_name`` keeps only the sets whose manifest names that cluster (ignoring case);
+    a set whose manifest cannot be read cannot be attributed and is left out then.
+    """
+    sets: list[dict[str, t.Any]] = []
+    others: list[str] = []
+    for entry in sorted(listing, key=lambda e: str(e.get("name"))):
+        name = str(entry.get("name"))
+        kind = classify_directory(name)
+        has_marker = bool(entry.get("marker_present"))
+        if kind == OTHER_KIND and not has_marker and entry.get("manifest_text") is None:
+            others.append(name)
+            continue
+        files = entry.get("files") if verify else None
+        verification = verify_backup_set(
+            marker_present=has_marker,
+            manifest_text=entry.get("manifest_text"),
+            files=files,
+            set_name=name,
+        )
+        if cluster_name is not None and not _of_cluster(verification, cluster_name):
+            continue
+        sets.append(_describe(backup_path, name, kind, verification, files))
+
+    complete = [s for s in sets if s["status"] == COMPLETE]
+    newest = max(complete, key=lambda s: (s["created"] or "", s["name"])) if complete else None
+    return BackupSetReport(sets, dict(newest) if newest else None, others)
+
+
+def _of_cluster(verification: SetVerification, cluster_name: str) -> bool:
+    manifest = verification.manifest
+    return manifest is not None and manifest.cluster.name.casefold() == cluster_name.casefold()
+
+
+def _describe(
+    backup_path: BackupPath,
+    name: str,
+    kind: str,
+    verification: SetVerification,
+    files: list[dict[str, t.Any]] | None,
+) -> dict[str, t.Any]:
+    manifest = verification.manifest
+    description: dict[str, t.Any] = {
+        "name": name,
+        "path": backup_path.child(name),
+        "kind": kind,
+        "status": verification.status,
+        "verified": verification.hashes_checked,
+        "problems": [
+            {"status": p.status, "text": p.text, "file": p.file} for p in verification.problems
+        ],
+        "message": verification.message,
+        "unexpected_files": list(verification.unexpected_files),
+        "cluster": None,
+        "source_node": None,
+        "route": None,
+        "configuration_version": None,
+        "created": None,
+        "wbadmin_version": None,
+        "file_count": None,
+        "size": None,
+    }
+    if manifest is not None:
+        description.update(
+            cluster={"name": manifest.cluster.name, "id": manifest.cluster.id},
+            source_node=manifest.source_node,
+            route=manifest.route,
+            configuration_version=manifest.configuration_version.as_facts(),
+            created=manifest.created.strftime(_TIME_FORMAT),
+            wbadmin_version=manifest.wbadmin_version,
+            file_count=len(manifest.files),
+            size=sum(f.size for f in manifest.files),
+        )
+    elif files is not None:
+        # No readable manifest: count what is there, so an operator sees what is left.
+        description.update(file_count=len(files), size=sum(int(f.get("size") or 0) for f in files))
+    return description
