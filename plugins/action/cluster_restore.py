@@ -1,0 +1,275 @@
+# Copyright: contributors to wsfc.clusterdb
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin of ``cluster_restore``: inspect, decide, and only then restore.
+
+The flow (docs/internals.md, "cluster_restore"):
+1. check the options on the controller; bad input fails with no module run;
+2. phase ``inspect`` (read only);
+3. decide with plugin_utils.restore_decisions: the set must be whole and of this cluster;
+   nothing to do when the cluster already runs the set's configuration; without force,
+   refuse while another node runs (5056) or the quorum disk layout differs (5086);
+4. check mode stops here and reports what would happen;
+5. phase ``restore`` runs the route; its outcome is explained and reported.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from ansible.errors import AnsibleActionFail
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.configuration import (
+    configuration_fingerprint,
+)
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.manifest import SetVerification
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paths import validate_quorum_drive
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.phased_action import (
+    PhasedAction,
+    PhaseFailed,
+)
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.refusal import PolicyRefusal
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.restore_decisions import (
+    RestoreBlocked,
+    SetLocation,
+    check_route_result,
+    check_same_cluster,
+    check_service_installed,
+    check_set_found,
+    check_set_path,
+    check_set_usable,
+    choose_route,
+    configuration_changes,
+    current_paxos_tag,
+    explain_phase_failure,
+    offline_disks,
+    other_nodes,
+    plan_on_this_node,
+    refusal_of,
+    stopped_by_restore,
+    verify_set,
+    wbadmin_arguments,
+)
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.routes import ROUTE_CHOICES, VSS
+
+# The keys this plugin adds to (or replaces in) the module's raw results; the contract
+# check reads this set.
+ADDED_RESULT_KEYS: frozenset[str] = frozenset(
+    {
+        "route",
+        "set",
+        "configuration_version",
+        "configuration_fingerprint",
+        "configuration_changes",
+        "stopped_nodes",
+        "offline_disks",
+        "error_code",
+        "error",
+        "module_runs",
+        "phases",
+    }
+)
+
+# The options a task may set; the internal ones (phase, wbadmin_*, other_nodes) are not
+# among them, so a task that sets one is refused.
+ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
+    "path": {"type": "str", "required": True},
+    "force": {"type": "bool", "default": False},
+    "quorum_drive": {"type": "str"},
+    "route": {"type": "str", "default": "auto", "choices": list(ROUTE_CHOICES)},
+}
+
+
+class ActionModule(PhasedAction):
+    MODULE = "wsfc.clusterdb.cluster_restore"
+    TRANSFERS_FILES = False
+
+    def run(
+        self, tmp: str | None = None, task_vars: dict[str, t.Any] | None = None
+    ) -> dict[str, t.Any]:
+        self._supports_check_mode = True
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        result.update(
+            changed=False,
+            route=None,
+            set=None,
+            configuration_version=None,
+            stopped_nodes=[],
+            offline_disks=[],
+            error_code=None,
+            error=None,
+        )
+        try:
+            _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+            target = check_set_path(args["path"])
+            quorum_drive = validate_quorum_drive(args["quorum_drive"])
+        except (AnsibleActionFail, PolicyRefusal) as err:
+            result.update(failed=True, msg=str(err))
+            return self._finish(result)
+        module_args = {
+            "path": target.path.path,
+            "force": args["force"],
+            "quorum_drive": quorum_drive,
+            "route": args["route"],
+        }
+        try:
+            self._restore(result, module_args, target, args, task_vars)
+        except RestoreBlocked as blocked:
+            result.update(
+                failed=True,
+                msg=blocked.message,
+                error_code=blocked.error_code,
+                error=blocked.explanation.as_result(),
+            )
+        except PolicyRefusal as refusal:
+            result.update(failed=True, msg=str(refusal))
+        return self._finish(result)
+
+    def _finish(self, result: dict[str, t.Any]) -> dict[str, t.Any]:
+        result.update(self.phase_summary())
+        return result
+
+    def _run(
+        self, phase: str, args: dict[str, t.Any], target: SetLocation, task_vars: dict
+    ) -> dict[str, t.Any]:
+        try:
+            return self.run_phase(phase, args, task_vars)
+        except PhaseFailed as failed:
+            raise explain_phase_failure(failed.result, target) from failed
+
+    def _restore(
+        self,
+        result: dict[str, t.Any],
+        module_args: dict[str, t.Any],
+        target: SetLocation,
+        options: dict[str, t.Any],
+        task_vars: dict[str, t.Any],
+    ) -> None:
+        inspect = self._run("inspect", module_args, target, task_vars)
+        result.update(_raw(inspect))
+        result["set"] = {"path": target.path.path, "name": target.name, "status": "missing"}
+        result["configuration_version"] = {
+            "before": current_paxos_tag(inspect),
+            "after": current_paxos_tag(inspect),
+            "backup": None,
+        }
+
+        check_set_found(inspect, target)
+        verification = verify_set(inspect, target)
+        result["set"] = _set_summary(target, verification)
+        manifest = check_set_usable(verification, inspect, target)
+        result["configuration_version"]["backup"] = manifest.configuration_version.raw
+        result["configuration_fingerprint"] = {
+            "current": _fingerprint(inspect.get("configuration")),
+            "backup": manifest.configuration_fingerprint,
+        }
+        changes = configuration_changes(inspect, manifest)
+        result["configuration_changes"] = changes.as_result()
+        if self._task.diff:
+            before = (
+                "running cluster"
+                if inspect.get("configuration") is not None
+                else ("running cluster (not readable: the cluster could not be reached)")
+            )
+            result["diff"] = changes.ansible_diff(
+                before_header=before, after_header=target.path.path
+            )
+
+        warnings = check_same_cluster(inspect, manifest, options["force"])
+        check_service_installed(inspect, target)
+        route = choose_route(options["route"], manifest, inspect)
+        result["route"] = route
+
+        plan, plan_warnings = plan_on_this_node(
+            inspect, manifest, force=options["force"], quorum_drive=module_args["quorum_drive"]
+        )
+        warnings.extend(plan_warnings)
+        if plan.already_current:
+            # Idempotent: the cluster already runs the set's configuration; no node stopped.
+            self._warn(result, warnings)
+            return
+        blocked = refusal_of(plan)
+        if blocked is not None:
+            raise blocked
+
+        before_nodes = other_nodes(inspect)
+        if before_nodes.running:
+            warnings.append(
+                "force=true: the restore stops the Cluster service on "
+                + ", ".join(before_nodes.running)
+                + "."
+            )
+        result["offline_disks"] = offline_disks(inspect, manifest)
+        result["changed"] = True
+        if self._task.check_mode:
+            result["stopped_nodes"] = list(before_nodes.running)
+            self._warn(result, warnings)
+            return
+
+        restore_args = dict(module_args, route=route, other_nodes=list(before_nodes.names))
+        if route == VSS:
+            restore_args.update(wbadmin_arguments(inspect, manifest, target))
+        try:
+            restored = self._run("restore", restore_args, target, task_vars)
+        except RestoreBlocked:
+            result["changed"] = False
+            raise
+        result.update(_raw(restored))
+        stopped = stopped_by_restore(before_nodes, restored.get("node_services") or [])
+        result["stopped_nodes"] = stopped
+        result["configuration_version"]["after"] = restored.get("paxos_tag")
+        try:
+            check_route_result(route, restored, target)
+        except RestoreBlocked as blocked:
+            # A failed route may still have stopped nodes: that is a change to report.
+            result["changed"] = bool(stopped)
+            if stopped:
+                blocked = RestoreBlocked(
+                    blocked.explanation,
+                    "The route stopped the Cluster service on "
+                    + ", ".join(stopped)
+                    + "; start them again (wsfc.clusterdb.cluster_node state=started).",
+                )
+            raise blocked from None
+        self._warn(result, warnings)
+
+    @staticmethod
+    def _warn(result: dict[str, t.Any], warnings: list[str]) -> None:
+        if warnings:
+            result.setdefault("warnings", []).extend(warnings)
+
+
+def _raw(raw: dict[str, t.Any]) -> dict[str, t.Any]:
+    """A phase's raw keys for the task result; the controller's own keys are set after."""
+    return {
+        key: value
+        for key, value in raw.items()
+        if key not in ADDED_RESULT_KEYS and key not in ("changed", "invocation", "failed")
+    }
+
+
+def _fingerprint(configuration: object) -> str | None:
+    if configuration is None:
+        return None
+    return configuration_fingerprint(t.cast(dict, configuration))
+
+
+def _set_summary(target: SetLocation, verification: SetVerification) -> dict[str, t.Any]:
+    manifest = verification.manifest
+    summary: dict[str, t.Any] = {
+        "path": target.path.path,
+        "name": target.name,
+        "status": verification.status,
+        "problems": [p.text for p in verification.problems],
+        "hashes_checked": verification.hashes_checked,
+        "unexpected_files": list(verification.unexpected_files),
+    }
+    if manifest is not None:
+        summary.update(
+            cluster={"name": manifest.cluster.name, "id": manifest.cluster.id},
+            source_node=manifest.source_node,
+            route=manifest.route,
+            created=manifest.created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            configuration_version=manifest.configuration_version.raw,
+            wbadmin_version=manifest.wbadmin_version,
+        )
+    return summary
