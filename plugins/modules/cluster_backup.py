@@ -1,5 +1,3 @@
-# -*- coding: utf-8 -*-
-
 # Copyright: (c) 2026, wsfc.clusterdb contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
@@ -157,7 +155,9 @@ EXAMPLES = r"""
 
 - name: Show where the set is
   ansible.builtin.debug:
-    msg: "{{ backup.set_path }} holds configuration version {{ backup.configuration_version.paxos_tag }}"
+    msg: >-
+      {{ backup.set_path }} holds configuration version
+      {{ backup.configuration_version.paxos_tag }}
 
 - name: See what would be written
   wsfc.clusterdb.cluster_backup:
@@ -175,7 +175,9 @@ msg:
   description: What was done, or why the task failed (the cause and the fix).
   returned: always
   type: str
-  sample: Backed up configuration version 2:41 with route vss into D:\Backups\20261122T020304Z_clusterdb_e2s41.
+  sample: >-
+    Backed up configuration version 2:41 with route vss into
+    D:\Backups\20261122T020304Z_clusterdb_e2s41.
 backup_path:
   description: O(path) in its normalised form (added by the action plugin).
   returned: when O(path) was accepted
@@ -197,7 +199,8 @@ set_path:
   type: str
   sample: D:\Backups\20261122T020304Z_clusterdb_e2s41
 created:
-  description: The set's creation time, UTC, as C(YYYY-MM-DDTHH:MM:SSZ) (added by the action plugin).
+  description: The set's creation time, UTC, as C(YYYY-MM-DDTHH:MM:SSZ) (added by the
+    action plugin).
   returned: when RV(set_name) is
   type: str
   sample: "2026-11-22T02:03:04Z"
@@ -235,7 +238,10 @@ files:
   returned: phase=backup; in the task result when a set was written or found up to date
   type: list
   elements: dict
-  sample: [{"path": "WindowsImageBackup/NODE1/Catalog/GlobalCatalog", "size": 3072, "sha256": "9f86d0..."}]
+  sample:
+    - path: WindowsImageBackup/NODE1/Catalog/GlobalCatalog
+      size: 3072
+      sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
 module_runs:
   description: How many times the PowerShell module ran for this task (added by the action plugin).
   returned: always
