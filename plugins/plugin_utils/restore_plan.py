@@ -525,7 +525,7 @@ def plan_recovery(
                 next_step = "nothing"
             advice.append(NodeAdvice(name, state_of(name), next_step))
     else:  # WAIT_UP
-        _, problems = converged(plan, observed)
+        problems = converged(plan, observed)[1]
         summary = (
             "Not every node reached Up with the restored configuration version"
             + (": " + "; ".join(problems) if problems else "")

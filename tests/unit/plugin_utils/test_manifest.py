@@ -37,7 +37,8 @@ CONTENTS = {
 }
 
 
-def listing(contents: dict[str, bytes] = CONTENTS, *, hashed: bool = True) -> list[dict]:
+def listing(contents: dict[str, bytes] | None = None, *, hashed: bool = True) -> list[dict]:
+    contents = CONTENTS if contents is None else contents
     return [
         {
             "path": path,

@@ -265,7 +265,8 @@ class TestConverged:
             "NODE1": NodeObservation("NODE1", False, "unknown", "Unknown"),
             "NODE2": NodeObservation("NODE2", True, "running", "Up", None),
         }
-        _, problems = converged(self.plan(), seen)
+        done, problems = converged(self.plan(), seen)
+        assert not done
         assert problems == (
             "NODE1 cannot be reached",
             "NODE2 reports no configuration version",
