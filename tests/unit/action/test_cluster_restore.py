@@ -1,0 +1,441 @@
+"""The cluster_restore action plugin, with the node replaced by a scripted _execute_module.
+
+The fake node answers each phase with raw results shaped as plugins/modules/cluster_restore.py
+documents them, from a small description of the cluster and of the set on disk.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import typing as t
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+import pytest
+from ansible_collections.wsfc.clusterdb.plugins.action import cluster_restore
+from ansible_collections.wsfc.clusterdb.plugins.action.cluster_restore import ActionModule
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.manifest import (
+    build_manifest,
+    manifest_to_json,
+)
+
+SET_NAME = "20261122T020304Z_clusterdb_e2s41"
+LOCATION = r"\\fs01\clusterbackups"
+SET_PATH = LOCATION + "\\" + SET_NAME
+BACKUP_TAG = "133772032000000000_2:41"
+CURRENT_TAG = "133772040000000000_2:57"
+WBADMIN_VERSION = "11/22/2026-02:03"
+PARTITIONS = [{"number": 1, "offset": 1048576, "size": 536870912}]
+
+
+def configuration(disk_parameters: dict[str, object] | None = None) -> dict[str, list]:
+    """Two groups and their resources; the SQL disk's parameters vary between tests."""
+    return {
+        "groups": [
+            {"name": "Cluster Group", "state": "Online", "owner_node": "N1",
+             "preferred_owners": [], "is_core_group": True},
+            {"name": "SQL", "state": "Online", "owner_node": "N1",
+             "preferred_owners": ["N1", "N2"], "is_core_group": False},
+        ],
+        "resources": [
+            {"name": "Cluster Disk 1", "type": "Physical Disk", "group": "Cluster Group",
+             "state": "Online", "owner_node": "N1", "parameters": {"DiskSignature": "1A2B"},
+             "dependencies": "", "possible_owners": ["N1", "N2", "N3"]},
+            {"name": "SQL Disk", "type": "Physical Disk", "group": "SQL", "state": "Online",
+             "owner_node": "N1", "parameters": disk_parameters or {"DiskSignature": "3C4D"},
+             "dependencies": "", "possible_owners": ["N1", "N2", "N3"]},
+        ],
+        "networks": [
+            {"name": "Cluster Network 1", "role": "ClusterAndClient", "address": "10.0.0.0",
+             "address_mask": "255.255.255.0", "state": "Up"},
+        ],
+    }  # fmt: skip
+
+
+def quorum(partitions: list[dict] | None = None) -> dict[str, object]:
+    return {
+        "type": "NodeAndDiskMajority",
+        "witness": {
+            "type": "disk", "resource": "Cluster Disk 1", "owner_node": "N1", "path": None,
+            "disk": {"number": 1, "signature": "1A2B", "drive_letter": "Q:",
+                     "partitions": partitions if partitions is not None else PARTITIONS},
+        },
+    }  # fmt: skip
+
+
+@dataclass
+class BackupSet:
+    """A set on disk: its files, its manifest, its marker."""
+
+    cluster_id: str = "6f1c3c9b-0000-4000-8000-000000000001"
+    cluster_name: str = "CLU01"
+    source_node: str = "N1"
+    route: str = "vss"
+    paxos_tag: str = BACKUP_TAG
+    configuration: dict = field(default_factory=configuration)
+    quorum: dict = field(default_factory=quorum)
+    contents: dict[str, bytes] = field(
+        default_factory=lambda: {
+            "WindowsImageBackup/N1/Catalog/BackupGlobalCatalog": b"catalog",
+            "WindowsImageBackup/N1/SystemState.vhdx": b"system state",
+        }
+    )
+    marker_present: bool = True
+    tampered: dict[str, bytes] = field(default_factory=dict)
+
+    def listing(self) -> dict[str, object]:
+        manifest = build_manifest(
+            cluster={"name": self.cluster_name, "id": self.cluster_id},
+            source_node=self.source_node,
+            route=self.route,
+            paxos_tag=self.paxos_tag,
+            quorum=self.quorum,
+            configuration=self.configuration,
+            files=[
+                {"path": p, "size": len(b), "sha256": hashlib.sha256(b).hexdigest()}
+                for p, b in self.contents.items()
+            ],
+            created=datetime(2026, 11, 22, 2, 3, 4, tzinfo=UTC),
+            wbadmin_version=WBADMIN_VERSION if self.route == "vss" else None,
+        )
+        on_disk = {**self.contents, **self.tampered}
+        return {
+            "name": SET_NAME,
+            "marker_present": self.marker_present,
+            "manifest_text": manifest_to_json(manifest),
+            "files": [
+                {"path": p.replace("/", "\\"), "size": len(b),
+                 "sha256": hashlib.sha256(b).hexdigest()}
+                for p, b in sorted(on_disk.items())
+            ],
+        }  # fmt: skip
+
+
+@dataclass
+class Cluster:
+    """The cluster as the node sees it, and how the route behaves."""
+
+    cluster_id: str = "6f1c3c9b-0000-4000-8000-000000000001"
+    paxos_tag: str = CURRENT_TAG
+    configuration: dict = field(default_factory=lambda: configuration({"DiskSignature": "9999"}))
+    quorum: dict = field(default_factory=quorum)
+    others: dict[str, str | None] = field(default_factory=lambda: {"N2": "running", "N3": "running"})
+    os_version: str = "10.0.20348"
+    backup_set: BackupSet = field(default_factory=BackupSet)
+    route_exit_code: int = 0
+    route_output: str = "The recovery operation completed successfully."
+    child_sets: list[str] | None = None
+
+    def inspect(self) -> dict[str, t.Any]:
+        return {
+            "changed": False,
+            "phase": "inspect",
+            "node_name": "N1",
+            "cluster_service": {"installed": True, "state": "running", "start_mode": "auto"},
+            "os": {"name": "Windows Server 2022", "version": self.os_version},
+            "backup_tools": {"windows_server_backup": True, "wbadmin": True, "clusapi": True},
+            "configuration_version": {"paxos_tag": self.paxos_tag, "source": "cluster"},
+            "cluster": {"name": "CLU01", "id": self.cluster_id, "domain": "corp.example.com"},
+            "nodes": [
+                {"name": "N1", "id": "1", "state": "Up"},
+                *({"name": n, "id": str(i + 2), "state": "Up" if s == "running" else "Down"}
+                  for i, (n, s) in enumerate(self.others.items())),
+            ],
+            "core_group_owner": "N1",
+            "quorum": self.quorum,
+            "configuration": self.configuration,
+            "cluster_error": None,
+            "local_database": {"present": True, "source": "cluster", "paxos_tag": self.paxos_tag,
+                               "cluster_name": "CLU01", "nodes": ["N1", *self.others]},
+            "node_list_source": "cluster",
+            "node_services": [{"name": n, "state": s, "error": None if s else "RPC"}
+                              for n, s in self.others.items()],
+            "path_info": {"exists": True, "is_directory": True},
+            "set": None if self.child_sets else self.backup_set.listing(),
+            "child_sets": self.child_sets,
+        }  # fmt: skip
+
+    def restore(self, args: dict[str, t.Any]) -> dict[str, t.Any]:
+        succeeded = self.route_exit_code == 0
+        return {
+            "changed": True,
+            "phase": "restore",
+            "node_name": "N1",
+            "cluster_service": {"installed": True, "state": "stopped", "start_mode": "auto"},
+            "route": args["route"],
+            "route_command": ["wbadmin.exe", "start", "recovery"],
+            "route_exit_code": self.route_exit_code,
+            "route_output": self.route_output,
+            "paxos_tag": self.backup_set.paxos_tag if succeeded else self.paxos_tag,
+            "node_services": [{"name": n, "state": "stopped", "error": None}
+                              for n in args["other_nodes"]],
+            "error_code": None,
+        }  # fmt: skip
+
+
+class ScriptedNode:
+    """Records every module run (phase and arguments) and answers from the Cluster."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.runs: list[dict[str, t.Any]] = []
+
+    @property
+    def phases(self) -> list[str]:
+        return [run["phase"] for run in self.runs]
+
+    def __call__(self, module_name=None, module_args=None, task_vars=None, **_):
+        assert module_name == "wsfc.clusterdb.cluster_restore"
+        self.runs.append(copy.deepcopy(module_args))
+        if module_args["phase"] == "inspect":
+            return self.cluster.inspect()
+        return self.cluster.restore(module_args)
+
+
+def run_action(
+    args: dict[str, t.Any],
+    cluster: Cluster | None = None,
+    *,
+    check_mode: bool = False,
+    diff: bool = False,
+) -> tuple[dict[str, t.Any], ScriptedNode]:
+    node = ScriptedNode(cluster or Cluster())
+    task = SimpleNamespace(
+        args=args, async_val=0, check_mode=check_mode, diff=diff, action="cluster_restore"
+    )
+    connection = SimpleNamespace(_shell=SimpleNamespace(tmpdir="/tmp/unused"))
+    action = ActionModule(task, connection, None, None, None)
+    action._load_name = "wsfc.clusterdb.cluster_restore"
+    action._execute_module = node
+    return action.run(task_vars={}), node
+
+
+class TestBadInput:
+    @pytest.mark.parametrize(
+        ("args", "expected"),
+        [
+            ({}, "path"),
+            ({"path": "backups\\set"}, "relative path"),
+            ({"path": "D:\\"}, "root of a drive or a share"),
+            ({"path": "\\\\fs01\\clusterbackups"}, "root of a drive or a share"),
+            ({"path": SET_PATH, "quorum_drive": "Q"}, "quorum_drive"),
+            ({"path": SET_PATH, "quorum_drive": "Q:\\"}, "quorum_drive"),
+            ({"path": SET_PATH, "quorum_drive": "QQ:"}, "quorum_drive"),
+            ({"path": SET_PATH, "route": "tape"}, "route"),
+            ({"path": SET_PATH, "force": "sometimes"}, "force"),
+            ({"path": SET_PATH, "phase": "restore"}, "phase"),
+            ({"path": SET_PATH, "wbadmin_target": "\\\\x\\y"}, "wbadmin_target"),
+        ],
+    )
+    def test_is_refused_without_any_module_run(self, args, expected) -> None:
+        result, node = run_action(args)
+        assert result["failed"] is True
+        assert expected in result["msg"]
+        assert node.runs == []
+        assert result["module_runs"] == 0
+
+    def test_quorum_drive_is_upper_cased_and_passed_on(self) -> None:
+        cluster = Cluster(others={"N2": "stopped", "N3": "stopped"})
+        result, node = run_action({"path": SET_PATH, "quorum_drive": "r:"}, cluster)
+        assert not result.get("failed"), result.get("msg")
+        assert [run["quorum_drive"] for run in node.runs] == ["R:", "R:"]
+
+
+class TestSetRefusals:
+    def test_corrupt_file_is_5087_before_any_restore(self) -> None:
+        cluster = Cluster(others={"N2": "stopped", "N3": "stopped"})
+        cluster.backup_set.tampered = {"WindowsImageBackup/N1/SystemState.vhdx": b"system stat3"}
+        result, node = run_action({"path": SET_PATH, "force": True}, cluster)
+        assert result["failed"] is True
+        assert result["error_code"] == 5087
+        assert node.phases == ["inspect"]
+        assert result["changed"] is False
+        assert result["set"]["status"] == "corrupt"
+        assert "SystemState.vhdx" in result["msg"]
+        assert "Restore from another set" in result["msg"]
+
+    def test_set_without_marker_is_incomplete_5087(self) -> None:
+        cluster = Cluster()
+        cluster.backup_set.marker_present = False
+        result, node = run_action({"path": SET_PATH, "force": True}, cluster)
+        assert result["error_code"] == 5087
+        assert result["set"]["status"] == "incomplete"
+        assert "did not finish" in result["msg"]
+        assert node.phases == ["inspect"]
+
+    def test_set_of_another_cluster_is_refused_even_with_force(self) -> None:
+        cluster = Cluster()
+        cluster.backup_set.cluster_id = "0d0d0d0d-0000-4000-8000-0000000000ff"
+        cluster.backup_set.cluster_name = "CLU99"
+        result, node = run_action({"path": SET_PATH, "force": True}, cluster)
+        assert result["failed"] is True
+        assert result["error"]["name"] == "OTHER_CLUSTER"
+        assert "CLU99" in result["msg"] and "CLU01" in result["msg"]
+        assert node.phases == ["inspect"]
+
+    def test_location_of_sets_names_the_newest(self) -> None:
+        cluster = Cluster(child_sets=["20261101T000000Z_clusterdb_e2s30", SET_NAME])
+        result, node = run_action({"path": LOCATION + "\\daily"}, cluster)
+        assert result["error"]["name"] == "NOT_A_SET"
+        assert f"path={LOCATION}\\daily\\{SET_NAME}" in result["msg"]
+        assert node.phases == ["inspect"]
+
+
+class TestRefusalsWithoutForce:
+    def test_running_node_is_5056_with_the_options(self) -> None:
+        cluster = Cluster(others={"N2": "running", "N3": "stopped"})
+        result, node = run_action({"path": SET_PATH}, cluster)
+        assert result["failed"] is True
+        assert result["error_code"] == 5056
+        assert "N2" in result["msg"] and "N3" not in result["error"]["cause"]
+        assert "state=stopped" in result["msg"]
+        assert "force=true" in result["msg"]
+        assert node.phases == ["inspect"]
+
+    def test_quorum_layout_difference_is_5086_with_the_options(self) -> None:
+        moved = [{"number": 1, "offset": 2097152, "size": 536870912}]
+        cluster = Cluster(others={"N2": "stopped", "N3": "stopped"}, quorum=quorum(moved))
+        result, node = run_action({"path": SET_PATH}, cluster)
+        assert result["error_code"] == 5086
+        assert "partition offsets" in result["msg"]
+        assert "quorum_drive" in result["msg"]
+        assert "force=true" in result["msg"]
+        assert node.phases == ["inspect"]
+
+    def test_quorum_drive_skips_the_layout_comparison(self) -> None:
+        moved = [{"number": 1, "offset": 2097152, "size": 536870912}]
+        cluster = Cluster(others={"N2": "stopped", "N3": "stopped"}, quorum=quorum(moved))
+        result, node = run_action({"path": SET_PATH, "quorum_drive": "R:"}, cluster)
+        assert not result.get("failed"), result.get("msg")
+        assert node.phases == ["inspect", "restore"]
+
+
+class TestIdempotence:
+    def test_cluster_already_on_the_set_changes_nothing(self) -> None:
+        cluster = Cluster(paxos_tag=BACKUP_TAG, configuration=configuration())
+        result, node = run_action({"path": SET_PATH}, cluster)
+        assert not result.get("failed"), result.get("msg")
+        assert result["changed"] is False
+        assert node.phases == ["inspect"]
+        assert result["module_runs"] == 1
+        assert result["stopped_nodes"] == []
+        assert result["configuration_changes"] == []
+
+
+class TestCheckMode:
+    def test_reports_what_would_happen_and_runs_inspect_only(self) -> None:
+        result, node = run_action({"path": SET_PATH, "force": True}, check_mode=True)
+        assert not result.get("failed"), result.get("msg")
+        assert result["changed"] is True
+        assert node.phases == ["inspect"]
+        assert result["stopped_nodes"] == ["N2", "N3"]
+        assert result["offline_disks"] == ["SQL Disk"]
+        assert result["configuration_version"]["after"] == CURRENT_TAG
+
+
+class TestDiff:
+    def test_diff_names_the_changed_parameter(self) -> None:
+        result, _ = run_action({"path": SET_PATH, "force": True}, check_mode=True, diff=True)
+        diff = result["diff"]
+        assert "DiskSignature" in diff["before"]
+        assert '"9999"' in diff["before"] and '"3C4D"' in diff["after"]
+        assert diff["after_header"] == SET_PATH
+        change = result["configuration_changes"]
+        assert [(c["kind"], c["name"], c["change"]) for c in change] == [
+            ("resource", "SQL Disk", "changed")
+        ]
+        assert change[0]["fields"] == [
+            {"field": "parameters.DiskSignature", "before": "9999", "after": "3C4D"}
+        ]
+
+    def test_no_diff_key_without_diff_mode(self) -> None:
+        result, _ = run_action({"path": SET_PATH, "force": True}, check_mode=True)
+        assert "diff" not in result
+
+
+class TestForcedRestore:
+    def test_restore_runs_with_force_and_reports_stopped_nodes(self) -> None:
+        result, node = run_action({"path": SET_PATH, "force": True})
+        assert not result.get("failed"), result.get("msg")
+        assert node.phases == ["inspect", "restore"]
+        restore = node.runs[1]
+        assert restore["force"] is True
+        assert restore["route"] == "vss"
+        assert restore["wbadmin_version"] == WBADMIN_VERSION
+        assert restore["wbadmin_target"] == SET_PATH
+        assert "wbadmin_machine" not in restore
+        assert sorted(restore["other_nodes"]) == ["N2", "N3"]
+        assert result["changed"] is True
+        assert result["stopped_nodes"] == ["N2", "N3"]
+        assert result["configuration_version"] == {
+            "before": CURRENT_TAG,
+            "after": BACKUP_TAG,
+            "backup": BACKUP_TAG,
+        }
+        assert result["offline_disks"] == ["SQL Disk"]
+        assert result["module_runs"] == 2
+        assert result["error_code"] is None
+
+    def test_local_set_of_another_node_goes_through_the_admin_share(self) -> None:
+        cluster = Cluster(others={"N2": "stopped", "N3": "stopped"})
+        cluster.backup_set.source_node = "N2"
+        result, node = run_action({"path": "D:\\Backups\\" + SET_NAME}, cluster)
+        assert not result.get("failed"), result.get("msg")
+        restore = node.runs[1]
+        assert restore["wbadmin_target"] == "\\\\N1\\D$\\Backups\\" + SET_NAME
+        assert restore["wbadmin_machine"] == "N2"
+
+
+class TestRouteFailures:
+    def test_wbadmin_access_denied_is_explained(self) -> None:
+        cluster = Cluster(
+            others={"N2": "stopped", "N3": "stopped"},
+            route_exit_code=1,
+            route_output="ERROR - Access is denied. (0x80070005)",
+        )
+        result, node = run_action({"path": SET_PATH}, cluster)
+        assert result["failed"] is True
+        assert result["error_code"] == 5
+        assert "become" in result["msg"]
+        assert node.phases == ["inspect", "restore"]
+
+    def test_failed_route_that_stopped_nodes_says_so(self) -> None:
+        cluster = Cluster(route_exit_code=1, route_output="ERROR - (0x8007138D)")
+        result, _ = run_action({"path": SET_PATH, "force": True}, cluster)
+        assert result["failed"] is True
+        assert result["error_code"] == 5005
+        assert result["changed"] is True
+        assert result["stopped_nodes"] == ["N2", "N3"]
+        assert "start them again" in result["msg"]
+
+    def test_clusapi_set_on_a_current_windows_is_refused_before_restoring(self) -> None:
+        cluster = Cluster(others={"N2": "stopped", "N3": "stopped"})
+        cluster.backup_set.route = "clusapi"
+        result, node = run_action({"path": SET_PATH}, cluster)
+        assert result["failed"] is True
+        assert "route=clusapi cannot be used on N1" in result["msg"]
+        assert node.phases == ["inspect"]
+
+    def test_other_route_than_the_sets_is_refused(self) -> None:
+        result, node = run_action({"path": SET_PATH, "route": "clusapi", "force": True})
+        assert "written by the vss route" in result["msg"]
+        assert node.phases == ["inspect"]
+
+    def test_clusapi_code_on_server_2003_is_explained(self) -> None:
+        cluster = Cluster(others={"N2": "stopped", "N3": "stopped"}, os_version="5.2.3790")
+        cluster.backup_set.route = "clusapi"
+        cluster.route_exit_code = 5086
+        result, node = run_action({"path": SET_PATH, "force": True}, cluster)
+        assert node.runs[1]["route"] == "clusapi"
+        assert "wbadmin_version" not in node.runs[1]
+        assert result["error_code"] == 5086
+        assert result["error"]["name"] == "ERROR_QUORUM_DISK_NOT_FOUND"
+
+
+def test_added_keys_are_documented() -> None:
+    from ansible_collections.wsfc.clusterdb.plugins.modules import cluster_restore as docs
+
+    for key in cluster_restore.ADDED_RESULT_KEYS:
+        assert f"\n{key}:\n" in docs.RETURN
