@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The static test tier, in order; stops at the first check that fails and names it.
+#   1. ruff check and ruff format --check (pyproject.toml)
+#   2. PowerShell syntax of every .ps1/.psm1 (tree-sitter-pwsh)
+#   3. every C# util compiled with mcs -langversion:5, as Add-Type on Windows PowerShell 5.1
+#   4. ansible-test sanity --local --python 3.11 (offline pip bootstrap)
+#   5. ansible-lint, production profile, offline (.ansible-lint)
+#   6. the contract check: PowerShell spec and results vs documentation vs lab emulation
+# Usage, from anywhere: . scripts/bootstrap.sh && bash tests/static/run_static.sh
+# Each check prints its duration; the last line sums them up.
+set -uo pipefail
+: "${WSFC_ROOT:?run '. scripts/bootstrap.sh' first}"
+static_dir="$WSFC_ROOT/tests/static"
+cd "$WSFC_ROOT"
+
+timings=()
+run_check() {
+    local name="$1"
+    shift
+    printf '\n---- static check: %s ----\n' "$name"
+    local started=$SECONDS
+    "$@"
+    local status=$?
+    local elapsed=$((SECONDS - started))
+    timings+=("$name ${elapsed}s")
+    if [ "$status" -ne 0 ]; then
+        printf '\nFAILED static check: %s (exit %d, %ds)\n' "$name" "$status" "$elapsed" >&2
+        exit 1
+    fi
+    printf -- '---- %s: passed in %ds\n' "$name" "$elapsed"
+}
+
+ruff_all() { ruff check . && ruff format --check .; }
+
+run_check "ruff" ruff_all
+run_check "PowerShell syntax" python "$static_dir/check_pwsh_syntax.py"
+run_check "C# utils (mcs -langversion:5)" python "$static_dir/compile_csharp.py"
+run_check "ansible-test sanity" bash "$static_dir/run_sanity.sh"
+run_check "ansible-lint (production)" ansible-lint --nocolor
+run_check "contract check" python "$static_dir/check_contract.py"
+
+printf '\nstatic checks passed in %ds:' "$SECONDS"
+printf ' [%s]' "${timings[@]}"
+printf '\n'
