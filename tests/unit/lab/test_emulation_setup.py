@@ -43,7 +43,9 @@ def test_min_facts_describe_the_node_from_the_world(world):
 
 
 def test_the_default_subset_is_all_with_the_network_facts(world):
-    facts = gather(world)["ansible_facts"]
+    result = gather(world)
+    assert "warnings" not in result
+    facts = result["ansible_facts"]
     assert facts["gather_subset"] == ["all"]
     assert facts["ansible_ip_addresses"] == ["127.0.61.11"]
     assert facts["ansible_interfaces"][0]["ipv4"]["address"] == "127.0.61.11"

@@ -53,6 +53,8 @@ SUBSET_GROUPS: dict[str, tuple[str, ...]] = {
     "external": ("facter",),
 }
 ALL_SUBSETS = frozenset(name for group in SUBSET_GROUPS.values() for name in group)
+# setup.ps1 adds "all" as a group of its own once it has collected the others.
+SUBSET_GROUPS["all"] = tuple(sorted(ALL_SUBSETS))
 
 # Windows PowerShell 5.1 is what every supported Windows Server runs Ansible with.
 POWERSHELL_MAJOR_VERSION = 5

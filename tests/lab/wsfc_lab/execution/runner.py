@@ -25,6 +25,7 @@ from wsfc_lab.execution.command_line import (
     classify_script,
     encoded_script,
     parse_command,
+    script_lines,
 )
 from wsfc_lab.execution.context import NodeContext
 from wsfc_lab.execution.failures import (
@@ -38,6 +39,19 @@ from wsfc_lab.winrm.runner import CommandResult
 
 # How much of an unemulated script the failure message quotes.
 _SCRIPT_EXCERPT = 120
+
+
+# Programs that print the same whether PowerShell or cmd.exe runs them (without
+# arguments; PowerShell's echo is Write-Output, which prints one argument a line).
+_SAME_IN_POWERSHELL = frozenset({"hostname", "whoami"})
+
+
+def _single_builtin_line(script: str) -> Command | None:
+    lines = script_lines(script)
+    if len(lines) != 1 or len(lines[0].split()) != 1:
+        return None
+    command = parse_command(lines[0], [])
+    return command if command.program in _SAME_IN_POWERSHELL else None
 
 
 class NodeCommandRunner:
@@ -76,6 +90,9 @@ class NodeCommandRunner:
                 return self._run_payload(stdin)
             if isinstance(kind, RemoveItemScript):
                 return transfer.remove_item(self._context(), kind.path, kind.recurse)
+            if (builtin := _single_builtin_line(script)) is not None:
+                # `ansible -m raw -a hostname`: PowerShell runs hostname.exe or whoami.exe.
+                return run_builtin(self._context(), builtin, stdin)
             excerpt = " ".join(script.split())[:_SCRIPT_EXCERPT]
             return not_emulated_command(f"this PowerShell script: {excerpt}")
         if is_builtin(command):
