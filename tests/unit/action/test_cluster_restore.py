@@ -121,7 +121,9 @@ class Cluster:
     paxos_tag: str = CURRENT_TAG
     configuration: dict = field(default_factory=lambda: configuration({"DiskSignature": "9999"}))
     quorum: dict = field(default_factory=quorum)
-    others: dict[str, str | None] = field(default_factory=lambda: {"N2": "running", "N3": "running"})
+    others: dict[str, str | None] = field(
+        default_factory=lambda: {"N2": "running", "N3": "running"}
+    )
     os_version: str = "10.0.20348"
     backup_set: BackupSet = field(default_factory=BackupSet)
     route_exit_code: int = 0
@@ -280,6 +282,43 @@ class TestSetRefusals:
         result, node = run_action({"path": LOCATION + "\\daily"}, cluster)
         assert result["error"]["name"] == "NOT_A_SET"
         assert f"path={LOCATION}\\daily\\{SET_NAME}" in result["msg"]
+        assert node.phases == ["inspect"]
+
+
+class TestPathOnTheNode:
+    @pytest.mark.parametrize(
+        ("path_info", "code"),
+        [
+            ({"exists": False, "is_directory": False}, 3),
+            ({"exists": True, "is_directory": False}, 267),
+        ],
+    )
+    def test_missing_or_file_path_is_refused_after_inspect(self, path_info, code) -> None:
+        class OddPath(Cluster):
+            def inspect(self) -> dict[str, t.Any]:
+                return {**super().inspect(), "path_info": path_info, "set": None}
+
+        result, node = run_action({"path": SET_PATH, "force": True}, OddPath())
+        assert result["error_code"] == code
+        assert SET_PATH in result["msg"]
+        assert node.phases == ["inspect"]
+
+
+class TestUnansweredNode:
+    def test_node_that_may_still_run_is_refused_even_with_force(self) -> None:
+        cluster = Cluster(others={"N2": None, "N3": "stopped"})
+        # The cluster still lists N2 as Up: its service may be running.
+        original = cluster.inspect
+
+        def inspect() -> dict[str, t.Any]:
+            raw = original()
+            raw["nodes"][1]["state"] = "Up"
+            return raw
+
+        cluster.inspect = inspect  # type: ignore[method-assign]
+        result, node = run_action({"path": SET_PATH, "force": True}, cluster)
+        assert result["error"]["name"] == "NODE_UNREACHABLE"
+        assert "N2" in result["msg"]
         assert node.phases == ["inspect"]
 
 
