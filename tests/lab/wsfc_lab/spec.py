@@ -21,6 +21,7 @@ from wsfc_lab.world.releases import RELEASES, WindowsRelease, release_named
 DEFAULT_HTTP_PORT = 5985
 DEFAULT_HTTPS_PORT = 5986
 DEFAULT_USERNAME = "Administrator"
+DEFAULT_PASSWORD = "Lab-Passw0rd!"  # a lab secret only: the lab listens on loopback
 FIRST_NODE_HOST = 11  # nodes get <base>.11, .12, ...
 FIRST_FILE_SERVER_HOST = 31  # file share servers get <base>.31, .32, ...
 WITNESS_TYPES = ("disk", "file_share", "none")
@@ -162,7 +163,7 @@ def parse_spec(data: object) -> LabSpec:
     domain = _string(top.get("domain", "lab.local"), "domain")
     network = _network_base(top.get("network", "127.0.5.0"))
     http_port, https_port = _ports(top.get("ports", {}))
-    username, password = _credentials(_required(top, "credentials", "(top level)"))
+    username, password = _credentials(top.get("credentials", {}))
     nodes = _nodes(_required(top, "nodes", "(top level)"), network)
     node_names = {n.name.upper() for n in nodes}
     disks = _disks(top.get("disks", []), node_names, nodes[0].name)
@@ -219,7 +220,7 @@ def _credentials(value: object) -> tuple[str, str]:
     creds = _mapping(value, "credentials")
     _no_unknown_keys(creds, "credentials", {"username", "password"})
     username = _string(creds.get("username", DEFAULT_USERNAME), "credentials.username")
-    password = _string(_required(creds, "password", "credentials"), "credentials.password")
+    password = _string(creds.get("password", DEFAULT_PASSWORD), "credentials.password")
     if not password:
         raise SpecError("credentials.password", "must not be empty")
     return username, password

@@ -40,6 +40,7 @@ def test_defaults_fill_in():
     spec = parse_spec(MINIMAL)
     assert (spec.http_port, spec.https_port) == (5985, 5986)
     assert spec.username == "Administrator"
+    assert parse_spec({k: v for k, v in MINIMAL.items() if k != "credentials"}).password
     assert spec.network == "127.0.5.0"
     assert spec.witness.type == "none"
     assert spec.nodes[1].release.os_version == "6.3.9600"
@@ -56,7 +57,7 @@ def test_defaults_fill_in():
          "nodes[1].name"),
         ({"nodes": [{"name": "n1", "release": "2003", "windows_server_backup": True}]},
          "nodes[0].windows_server_backup"),
-        ({"credentials": {"username": "x"}}, "credentials.password"),
+        ({"credentials": {"username": "x", "password": ""}}, "credentials.password"),
         ({"network": "10.0.0.0"}, "network"),
         ({"network": "127.0.5.7"}, "network"),
         ({"ports": {"http": 70000}}, "ports.http"),
