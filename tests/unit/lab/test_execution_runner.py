@@ -307,6 +307,12 @@ def test_an_arbitrary_encoded_script_fails_quoting_it(runner):
     assert b"the lab does not emulate this PowerShell script: Get-Service clussvc" in result.stderr
 
 
+def test_raw_hostname_runs_as_hostname_exe(runner):
+    command, arguments = raw_command("hostname")
+    result = runner.run(command, arguments, b"")
+    assert (result.stdout, result.exit_code) == (b"NODE1\r\n", 0)
+
+
 def test_garbage_on_the_bootstrap_stdin_is_refused_loudly(runner):
     command, arguments = module_command()
     result = runner.run(command, arguments, b"not a payload")
