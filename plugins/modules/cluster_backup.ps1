@@ -57,6 +57,24 @@ Function Exit-WsfcFileError {
     $module.FailJson("$Message`: $($ErrorRecord.Exception.Message)", $ErrorRecord)
 }
 
+Function Invoke-WsfcNativeCommand {
+    # Runs a program with an argument array (each element one argument, never parsed as
+    # PowerShell) and returns its exit code and its stdout and stderr as one text.
+    # The module runs with $ErrorActionPreference = 'Stop', under which Windows PowerShell
+    # turns the first stderr line of a redirected native command into a terminating error;
+    # the local preference here keeps stderr as text.
+    param (
+        [Parameter(Mandatory = $true)] [string] $FilePath,
+        [Parameter(Mandatory = $true)] [string[]] $ArgumentList
+    )
+    $ErrorActionPreference = 'Continue'
+    $lines = & $FilePath @ArgumentList 2>&1 | ForEach-Object { [string]$_ }
+    @{
+        exit_code = $LASTEXITCODE
+        output = @($lines) -join "`r`n"
+    }
+}
+
 Function Assert-WsfcPathIsNotFile {
     # A backup path that names a file: ERROR_DIRECTORY (267), before anything is written
     # (windows-cluster-facts.md §1, BackupClusterDatabase: the path must be a directory).
@@ -158,9 +176,9 @@ if ($phase -eq 'backup') {
             '-quiet'
         )
         $module.Result.route_command = @(, $wbadmin) + $arguments
-        $output = & $wbadmin @arguments 2>&1 | ForEach-Object { [string]$_ }
-        $module.Result.route_exit_code = $LASTEXITCODE
-        $module.Result.route_output = $output -join "`r`n"
+        $run = Invoke-WsfcNativeCommand -FilePath $wbadmin -ArgumentList $arguments
+        $module.Result.route_exit_code = $run.exit_code
+        $module.Result.route_output = $run.output
 
         # The start command may not print the version identifier the backup got; the
         # versions at the target do (windows-cluster-facts.md §2, wbadmin get versions).
@@ -169,8 +187,7 @@ if ($phase -eq 'backup') {
             'versions'
             ('-backupTarget:' + $module.Params.wbadmin_target)
         )
-        $versions = & $wbadmin @versionArguments 2>&1 | ForEach-Object { [string]$_ }
-        $module.Result.versions_output = $versions -join "`r`n"
+        $module.Result.versions_output = (Invoke-WsfcNativeCommand -FilePath $wbadmin -ArgumentList $versionArguments).output
     }
     else {
         # windows-cluster-facts.md §1: BackupClusterDatabase into a directory; the util
