@@ -213,9 +213,7 @@ def backed_up_version(backup: RawResult) -> PaxosTag:
     return after
 
 
-def check_route_result(
-    route: str, backup: RawResult, *, path: str, node: str | None
-) -> str | None:
+def check_route_result(route: str, backup: RawResult, *, path: str, node: str | None) -> str | None:
     """Raise BackupBlocked when the route failed; return wbadmin's version identifier
     for the vss route (None for clusapi)."""
     code = backup.get("route_exit_code")
@@ -265,8 +263,7 @@ def _version_from_listing(backup: RawResult) -> str:
     if found is None:
         raise BackupBlocked.from_explanation(
             explain_win32_error(ERROR_DATABASE_BACKUP_CORRUPT, BACKUP),
-            "wbadmin reported success, but lists no backup version at the target made by "
-            "this run",
+            "wbadmin reported success, but lists no backup version at the target made by this run",
         )
     return found.version_id
 
