@@ -15,11 +15,10 @@ and are not returned here. The facts follow windows-cluster-facts.md:
 
 from __future__ import annotations
 
-from typing import Any
-
 from wsfc_lab.emulation.basic import EmulatedModule
+from wsfc_lab.emulation.cluster_facts import cluster_facts, local_facts
 from wsfc_lab.emulation.registry import emulates
-from wsfc_lab.world import LabState, WindowsError
+from wsfc_lab.world import WindowsError
 
 SPEC = {
     "options": {
@@ -41,12 +40,6 @@ RETURNS = {
     "configuration",
 }
 
-QUORUM_TYPES = {
-    "none": "NodeMajority",
-    "disk": "NodeAndDiskMajority",
-    "file_share": "NodeAndFileShareMajority",
-}
-
 
 @emulates("wsfc.clusterdb.cluster_info", spec=SPEC, returns=RETURNS)
 def cluster_info(module: EmulatedModule) -> None:
@@ -55,128 +48,18 @@ def cluster_info(module: EmulatedModule) -> None:
     result = module.result
     world.operation(node, "Get-CimInstance Win32_OperatingSystem")
     with world.transaction() as state:
-        result.update(_local_facts(state, node))
+        result.update(local_facts(state, node))
     try:
         world.operation(node, "Get-Cluster")
         with world.transaction() as state:
-            cluster_facts = _cluster_facts(state, module.params["include_configuration"])
+            facts = cluster_facts(state, module.params["include_configuration"])
     except WindowsError as error:
         module.warn(f"The cluster could not be reached from this node: {error.message}")
         return
-    if cluster_facts is None:
+    if facts is None:
         module.warn(
             "The cluster could not be reached from this node: the cluster service is not "
             "running on any node that could form the cluster"
         )
         return
-    result.update(cluster_facts)
-
-
-def _local_facts(state: LabState, node: str) -> dict[str, Any]:
-    record = state.node(node)
-    release = record["os_release"]
-    backup_feature = bool(record["features"].get("Windows-Server-Backup"))
-    service = record["service"]
-    database = record["database"]
-    if service["state"] == "running" and database is not None:
-        version = {"paxos_tag": database["paxos_tag"], "source": "cluster"}
-    elif database is not None:
-        version = {"paxos_tag": database["paxos_tag"], "source": "local_copy"}
-    else:
-        version = {"paxos_tag": None, "source": "none"}
-    return {
-        "node_name": record["name"],
-        "os": {"name": record["os_name"], "version": record["os_version"]},
-        "backup_tools": {
-            "windows_server_backup": backup_feature,
-            # wbadmin.exe ships with the Windows Server Backup feature (2008 and later,
-            # facts page section 2); clusapi.dll with every cluster node (section 1).
-            "wbadmin": backup_feature and release != "2003",
-            "clusapi": bool(record["features"].get("Failover-Clustering")),
-        },
-        "cluster_service": {
-            "installed": bool(service["installed"]),
-            "state": service["state"] if service["installed"] else None,
-            "start_mode": service["start_mode"] if service["installed"] else None,
-        },
-        "cluster_database_present": database is not None,
-        "configuration_version": version,
-        "cluster": None,
-        "nodes": [],
-        "quorum": None,
-        "configuration": None,
-    }
-
-
-def _cluster_facts(state: LabState, include_configuration: bool) -> dict[str, Any] | None:
-    cluster = state.cluster
-    database = cluster.cluster_copy()
-    if database is None:
-        return None
-    record = state.data["cluster"]
-    facts: dict[str, Any] = {
-        "cluster": {"name": record["name"], "id": record["id"], "domain": record["domain"]},
-        "nodes": [
-            {"name": name, "id": state.node(name)["id"], "state": cluster.node_state(name)}
-            for name in state.node_names()
-        ],
-        "quorum": {
-            "type": QUORUM_TYPES[state.witness["type"]],
-            "witness": _witness(state, database["objects"]),
-        },
-    }
-    if include_configuration:
-        facts["configuration"] = _configuration(database["objects"])
-    return facts
-
-
-def _witness(state: LabState, objects: dict[str, Any]) -> dict[str, Any]:
-    witness = state.witness
-    facts: dict[str, Any] = {
-        "type": witness["type"],
-        "resource": witness["resource"],
-        "owner_node": None,
-        "path": None,
-        "disk": None,
-    }
-    if witness["type"] == "disk":
-        disk = state.disks[witness["disk"]]
-        facts["owner_node"] = disk["owner_node"]
-        facts["disk"] = {
-            "number": disk["number"],
-            "signature": _signature(disk["signature"]),
-            "drive_letter": f"{disk['drive_letter']}:",
-            "partitions": [dict(p) for p in disk["partitions"]],
-        }
-    elif witness["type"] == "file_share":
-        facts["path"] = witness["path"]
-        resource = objects["resources"].get(witness["resource"] or "")
-        facts["owner_node"] = resource["owner_node"] if resource else None
-    return facts
-
-
-def _signature(signature: str) -> str:
-    """MBR signatures print as '{0:X}' of the number (no leading zeros); GPT ids as stored."""
-    if len(signature) == 8:
-        return f"{int(signature, 16):X}"
-    return signature
-
-
-def _configuration(objects: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    resources = []
-    for resource in objects["resources"].values():
-        entry = dict(resource)
-        entry["parameters"] = dict(resource["parameters"])
-        # Get-ClusterResourceDependency reports an expression; the lab writes an AND of
-        # every dependency, "[A] and [B]", and "" for none (the facts page is silent).
-        entry["dependencies"] = " and ".join(f"[{d}]" for d in resource["dependencies"])
-        entry["possible_owners"] = list(resource["possible_owners"])
-        resources.append(entry)
-    return {
-        "groups": [
-            dict(g, preferred_owners=list(g["preferred_owners"]))
-            for g in objects["groups"].values()
-        ],
-        "resources": resources,
-        "networks": [dict(n) for n in objects["networks"].values()],
-    }
+    result.update(facts)
