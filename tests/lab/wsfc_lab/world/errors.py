@@ -37,6 +37,28 @@ ERROR_NAMES: dict[int, str] = {
     if (name.startswith("ERROR_") or name.startswith("RPC_S_")) and isinstance(value, int)
 }
 
+# The system message text (FormatMessage) of the generic codes, as Windows reports them in
+# an exception's message. The cluster codes' texts are not on the reference page, so those
+# are reported by their symbolic name instead of a guessed sentence.
+SYSTEM_MESSAGES: dict[int, str] = {
+    ERROR_FILE_NOT_FOUND: "The system cannot find the file specified.",
+    ERROR_PATH_NOT_FOUND: "The system cannot find the path specified.",
+    ERROR_ACCESS_DENIED: "Access is denied.",
+    ERROR_BAD_NETPATH: "The network path was not found.",
+    ERROR_BAD_NET_NAME: "The network name cannot be found.",
+    ERROR_DISK_FULL: "There is not enough space on the disk.",
+    ERROR_CALL_NOT_IMPLEMENTED: "This function is not supported on this system.",
+    ERROR_DIRECTORY: "The directory name is invalid.",
+    ERROR_SERVICE_DOES_NOT_EXIST: "The specified service does not exist as an installed service.",
+    ERROR_SERVICE_NOT_ACTIVE: "The service has not been started.",
+    RPC_S_SERVER_UNAVAILABLE: "The RPC server is unavailable.",
+}
+
+
+def system_message(code: int) -> str:
+    """What Windows says for a code: its system message, else its symbolic name."""
+    return SYSTEM_MESSAGES.get(code) or ERROR_NAMES.get(code, f"Windows error {code}")
+
 
 class WindowsError(Exception):
     """A Windows operation failed with a Win32 error code."""

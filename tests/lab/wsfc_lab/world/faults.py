@@ -20,7 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wsfc_lab.world.errors import ERROR_DISK_FULL, WindowsError
+from wsfc_lab.world.errors import ERROR_DISK_FULL, WindowsError, system_message
 
 if TYPE_CHECKING:
     from wsfc_lab.world.state import LabState
@@ -95,7 +95,7 @@ def take_failure(state: LabState, node: str, operation: str) -> WindowsError | N
             failure["remaining"] -= 1
             if failure["remaining"] <= 0:
                 failures.remove(failure)
-        message = failure["message"] or f"{operation} failed on {node} (injected fault)"
+        message = failure["message"] or f"{operation}: {system_message(failure['code'])}"
         return WindowsError(failure["code"], message)
     return None
 
