@@ -37,12 +37,16 @@ def test_bootstraps_pip_into_an_empty_venv_as_ansible_test_does(tmp_path):
     arguments = ["--disable-pip-version-check", "pip", "--no-setuptools", "--no-wheel"]
 
     run = subprocess.run(
-        [str(python), quiet_pip.__file__, *arguments], env=env, capture_output=True, text=True
+        [str(python), quiet_pip.__file__, *arguments],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
     assert run.returncode == 0, run.stdout + run.stderr
     version = subprocess.run(
-        [str(python), "-m", "pip", "--version"], capture_output=True, text=True
+        [str(python), "-m", "pip", "--version"], capture_output=True, text=True, check=False
     )
     assert version.returncode == 0
     assert str(environment) in version.stdout

@@ -73,4 +73,3 @@ def test_entry_for_a_missing_module_is_refused(collection):
     assert check_sanity_ignores.check(collection) == [
         "tests/sanity/ignore-2.19.txt:3: plugins/modules/gamma.ps1 does not exist"
     ]
-
