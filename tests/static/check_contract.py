@@ -72,6 +72,13 @@ def check_module(
     except SpecReadError as error:
         yield Drift(module, "PowerShell spec", f"cannot be read from {powershell_path}: {error}")
         return
+    for computed in declared.computed_result_keys:
+        yield Drift(
+            module,
+            f"result key {computed.source}",
+            f"named at run time at {powershell_path.relative_to(root)}:{computed.line};"
+            " set each result key by its literal name so that it can be checked",
+        )
     spec = declared.spec
     spec_options = normalise_options(_mapping(spec.get("options")), "options")
     spec_check_mode = spec.get("supports_check_mode", False)
@@ -81,7 +88,7 @@ def check_module(
     else:
         try:
             documented = read_module_docs(docs_path, collection)
-            added = read_added_result_keys(action_path)
+            added = read_added_result_keys(action_path, collection)
         except (DocsReadError, SyntaxError) as error:
             yield Drift(module, "documentation", f"cannot be read: {error}")
         else:

@@ -50,8 +50,60 @@ def read_module_docs(path: Path, collection_name: str) -> DocumentedModule:
     )
 
 
-def _frozenset_literal(node: ast.expr, path: Path) -> frozenset[str]:
-    """The value of `frozenset({...})`, `frozenset()` or a literal set/list/tuple of strings."""
+def _module_constant(tree: ast.Module, name: str) -> ast.expr | None:
+    """The value of a module-level `name = ...` / `name: T = ...`, if any."""
+    for statement in tree.body:
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            if statement.target.id == name and statement.value is not None:
+                return statement.value
+        elif isinstance(statement, ast.Assign):
+            if any(isinstance(t, ast.Name) and t.id == name for t in statement.targets):
+                return statement.value
+    return None
+
+
+def _imported_source(tree: ast.Module, name: str, path: Path, collection: str) -> tuple[Path, str]:
+    """The file and original name of `from <this collection's plugins...> import name`."""
+    root = path.parents[2]  # <root>/plugins/<type>/<file>.py
+    prefix = f"ansible_collections.{collection}."
+    for statement in tree.body:
+        if not isinstance(statement, ast.ImportFrom):
+            continue
+        for alias in statement.names:
+            if (alias.asname or alias.name) != name:
+                continue
+            module = statement.module or ""
+            if statement.level:  # relative: from ..plugin_utils.x import name
+                base = path.parent
+                for _ in range(statement.level - 1):
+                    base = base.parent
+                return base.joinpath(*module.split(".")).with_suffix(".py"), alias.name
+            if module.startswith(prefix):
+                return root.joinpath(*module.removeprefix(prefix).split(".")).with_suffix(
+                    ".py"
+                ), alias.name
+    raise DocsReadError(
+        f"{path}: {name} is neither a literal nor imported from this collection's plugins"
+    )
+
+
+def _string_set(node: ast.expr, path: Path, collection: str, depth: int = 0) -> frozenset[str]:
+    """The strings of a frozenset literal, following names to their definition (with ast)."""
+    if depth > 5:
+        raise DocsReadError(f"{path}: {ADDED_RESULT_KEYS_NAME} refers too deep")
+    if isinstance(node, ast.Name):
+        tree = ast.parse(path.read_bytes(), filename=str(path))
+        value = _module_constant(tree, node.id)
+        if value is not None:
+            return _string_set(value, path, collection, depth + 1)
+        source, original = _imported_source(tree, node.id, path, collection)
+        if not source.is_file():
+            raise DocsReadError(f"{path}: {node.id} comes from {source}, which does not exist")
+        source_tree = ast.parse(source.read_bytes(), filename=str(source))
+        value = _module_constant(source_tree, original)
+        if value is None:
+            raise DocsReadError(f"{source}: no module-level {original}")
+        return _string_set(value, source, collection, depth + 1)
     if (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)
@@ -73,19 +125,16 @@ def _frozenset_literal(node: ast.expr, path: Path) -> frozenset[str]:
     return frozenset(value)
 
 
-def read_added_result_keys(action_plugin: Path) -> frozenset[str]:
-    """The result keys an action plugin adds on the controller; none without a plugin."""
+def read_added_result_keys(action_plugin: Path, collection: str) -> frozenset[str]:
+    """The result keys an action plugin adds on the controller; none without a plugin.
+
+    ADDED_RESULT_KEYS is a frozenset literal, or a name bound to one in the plugin or in a
+    module of this collection it imports the name from (read with ast too).
+    """
     if not action_plugin.is_file():
         return frozenset()
     tree = ast.parse(action_plugin.read_bytes(), filename=str(action_plugin))
-    for statement in tree.body:
-        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-            targets, value = [statement.target], statement.value
-        elif isinstance(statement, ast.Assign):
-            targets, value = statement.targets, statement.value
-        else:
-            continue
-        names = [t.id for t in targets if isinstance(t, ast.Name)]
-        if ADDED_RESULT_KEYS_NAME in names and value is not None:
-            return _frozenset_literal(value, action_plugin)
-    return frozenset()
+    value = _module_constant(tree, ADDED_RESULT_KEYS_NAME)
+    if value is None:
+        return frozenset()
+    return _string_set(value, action_plugin, collection)

@@ -41,9 +41,18 @@ PowerShellValue: TypeAlias = (
 
 
 @dataclass(frozen=True)
+class ComputedResultKey:
+    """A result key named at run time (`$module.Result[$key] = ...`): unknown statically."""
+
+    line: int
+    source: str
+
+
+@dataclass(frozen=True)
 class PowerShellDeclaration:
     spec: dict[str, PowerShellValue]
     result_keys: frozenset[str]
+    computed_result_keys: tuple[ComputedResultKey, ...] = ()
 
 
 def _text(node: tree_sitter.Node) -> str:
@@ -159,20 +168,26 @@ def _is_module_result(node: tree_sitter.Node, module_variable: str) -> bool:
     )
 
 
-def _result_key(target: tree_sitter.Node, module_variable: str) -> str | None:
-    """`key` for `$module.Result.key` and `$module.Result["key"]`, else None."""
+def _result_key(target: tree_sitter.Node, module_variable: str) -> str | Unevaluated | None:
+    """`key` for `$module.Result.key` and `$module.Result["key"]`, None when `target` is not
+    a result key, `Unevaluated` when the key is computed (`$module.Result[$name]`)."""
     if target.type not in ("member_access", "element_access") or not target.named_child_count:
         return None
     if not _is_module_result(target.named_children[0], module_variable):
         return None
     key_node = target.named_children[-1]
     if target.type == "member_access":
-        return _text(key_node)
+        simple = (
+            key_node.named_child_count == 1 and key_node.named_children[0].type == "simple_name"
+        )
+        return _text(key_node) if simple else Unevaluated(_text(key_node))
     key = evaluate(key_node)
-    return key if isinstance(key, str) else None
+    return key if isinstance(key, str) else Unevaluated(_text(key_node))
 
 
-def _added_result_key(invocation: tree_sitter.Node, module_variable: str) -> str | None:
+def _added_result_key(
+    invocation: tree_sitter.Node, module_variable: str
+) -> str | Unevaluated | None:
     """`key` for `$module.Result.Add("key", value)`."""
     children = invocation.named_children
     if len(children) < 2 or children[1].type != "member_name":
@@ -181,8 +196,10 @@ def _added_result_key(invocation: tree_sitter.Node, module_variable: str) -> str
     if not _is_module_result(owner, module_variable) or _text(method).lower() != "add":
         return None
     arguments = [n for n in _walk(invocation) if n.type == "argument_expression"]
-    key = evaluate(arguments[0]) if arguments else None
-    return key if isinstance(key, str) else None
+    if not arguments:
+        return None
+    key = evaluate(arguments[0])
+    return key if isinstance(key, str) else Unevaluated(_text(arguments[0]))
 
 
 def _module_variable(nodes: list[tree_sitter.Node]) -> str:
@@ -207,6 +224,7 @@ def read_powershell_module(source: bytes) -> PowerShellDeclaration:
     module_variable = _module_variable(nodes)
     spec: dict[str, PowerShellValue] | None = None
     keys: set[str] = set()
+    computed: list[ComputedResultKey] = []
     for node in nodes:
         if node.type == "assignment_expression":
             target = _assignment_target(node)
@@ -216,12 +234,14 @@ def read_powershell_module(source: bytes) -> PowerShellDeclaration:
                     raise SpecReadError("$spec is not a literal hashtable")
                 spec = value
             key = _result_key(target, module_variable)
-            if key is not None:
-                keys.add(key)
         elif node.type == "invocation_expression":
             key = _added_result_key(node, module_variable)
-            if key is not None:
-                keys.add(key)
+        else:
+            continue
+        if isinstance(key, str):
+            keys.add(key)
+        elif isinstance(key, Unevaluated):
+            computed.append(ComputedResultKey(node.start_point.row + 1, key.source))
     if spec is None:
         raise SpecReadError("no `$spec = @{ ... }` assignment found")
-    return PowerShellDeclaration(spec=spec, result_keys=frozenset(keys))
+    return PowerShellDeclaration(spec, frozenset(keys), tuple(computed))

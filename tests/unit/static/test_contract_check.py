@@ -270,3 +270,60 @@ def test_unreadable_powershell_spec_fails(collection, capsys):
     assert code == 1
     assert len(drifts) == 1
     assert drifts[0].startswith("contract drift: fake_info: PowerShell spec: cannot be read")
+
+
+def test_result_key_named_at_run_time_fails(collection, capsys):
+    edit(
+        module_file(collection, ".ps1"),
+        "$module.Result.changed = $false",
+        "$module.Result.changed = $false\nforeach ($k in @('a')) { $module.Result[$k] = 1 }",
+    )
+
+    lines = module_file(collection, ".ps1").read_text().splitlines()
+    line = next(n for n, text in enumerate(lines, start=1) if "$module.Result[$k]" in text)
+
+    code, drifts = run(collection, agreeing_registry(), capsys)
+
+    assert code == 1
+    assert drifts == [
+        "contract drift: fake_info: result key $k: named at run time at"
+        f" plugins/modules/fake_info.ps1:{line}; set each result key by its literal name so that"
+        " it can be checked"
+    ]
+
+
+@pytest.mark.parametrize(
+    "import_line",
+    [
+        "from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.fake_keys import KEYS",
+        "from ..plugin_utils.fake_keys import KEYS",
+    ],
+)
+def test_added_result_keys_may_name_a_constant_of_the_collection(collection, capsys, import_line):
+    utils = collection / "plugins" / "plugin_utils"
+    utils.mkdir()
+    (utils / "fake_keys.py").write_text('KEYS = frozenset({"summary"})\n')
+    edit(
+        collection / "plugins" / "action" / "fake_info.py",
+        'ADDED_RESULT_KEYS: frozenset[str] = frozenset({"summary"})',
+        f"{import_line}\n\nADDED_RESULT_KEYS: frozenset[str] = KEYS",
+    )
+
+    code, drifts = run(collection, agreeing_registry(), capsys)
+
+    assert drifts == []
+    assert code == 0
+
+
+def test_added_result_keys_computed_at_run_time_fails(collection, capsys):
+    edit(
+        collection / "plugins" / "action" / "fake_info.py",
+        'frozenset({"summary"})',
+        'frozenset(k for k in ["summary"])',
+    )
+
+    code, drifts = run(collection, agreeing_registry(), capsys)
+
+    assert code == 1
+    assert len(drifts) == 1
+    assert "ADDED_RESULT_KEYS must be a frozenset of string literals" in drifts[0]
