@@ -4,6 +4,11 @@ Usage: python tests/static/check_pwsh_syntax.py [PATH ...]
 Without a path it checks every .ps1 and .psm1 under the repository root (environments
 and caches excluded). Prints file:line:column of the first error of each broken file and
 exits 1 when any file is broken.
+
+Known gaps of the tree-sitter-pwsh grammar (valid PowerShell it refuses; seen in
+ansible.windows): a labelled `break <label>` / `continue <label>`, and generic type
+arguments written in brackets, `[Func[[Object], [UInt32]]]`. Write `break` without a label
+and `[Func[Object, UInt32]]` instead; both mean the same to PowerShell.
 """
 
 from __future__ import annotations
