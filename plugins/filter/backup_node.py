@@ -1,0 +1,107 @@
+# Copyright: contributors to wsfc.clusterdb
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The backup_node filter: which host of a cluster takes the backup."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+name: backup_node
+short_description: Choose the node of a cluster that takes the backup
+version_added: 0.1.0
+description:
+  - Takes the result of M(wsfc.clusterdb.cluster_info) (with the configuration objects) read
+    on one node of a cluster, and the inventory hosts of that cluster that may run the
+    backup, and returns the inventory host to back up on.
+  - The choice is an Up node, preferring the owner of the core cluster group (the node that
+    holds the cluster name and, for a disk witness, the quorum resource; the legacy API
+    wants the backup path visible to that node). Then the node the facts were read on, when
+    it is Up. Then the first candidate that is Up.
+  - An inventory host matches a node when its name, or the part before the first dot, is
+    the node's name (ignoring case), or when O(node_names) maps it to that node.
+  - Fails, naming every node's state, when no candidate is Up.
+options:
+  _input:
+    description: The cluster_info result (C(nodes), C(node_name), C(configuration.groups)).
+    type: dict
+    required: true
+  candidates:
+    description: The inventory hosts of this cluster that may run the backup, in order of
+      preference after the rules above.
+    type: list
+    elements: str
+    required: true
+  node_names:
+    description: Inventory host to cluster node name, for hosts whose inventory name is not
+      the node's name.
+    type: dict
+author:
+  - wsfc.clusterdb contributors
+"""
+
+EXAMPLES = r"""
+- name: Read the cluster's state and core group owner
+  wsfc.clusterdb.cluster_info:
+  register: facts
+
+- name: Choose the backup node
+  ansible.builtin.set_fact:
+    chosen: "{{ facts | wsfc.clusterdb.backup_node(candidates=groups['clu01']) }}"
+"""
+
+RETURN = r"""
+_value:
+  description: The inventory host that takes the backup.
+  type: str
+"""
+
+import typing as t
+
+from ansible.errors import AnsibleFilterError
+
+_UP = "up"
+
+
+def _short(name: str) -> str:
+    return name.split(".")[0].casefold()
+
+
+def backup_node(
+    facts: dict[str, t.Any],
+    candidates: list[str],
+    node_names: dict[str, str] | None = None,
+) -> str:
+    if not isinstance(facts, dict):
+        raise AnsibleFilterError("backup_node takes the result of wsfc.clusterdb.cluster_info")
+    aliases = {host: _short(name) for host, name in (node_names or {}).items()}
+    node_of = {host: aliases.get(host, _short(host)) for host in candidates}
+    states = {_short(str(n.get("name"))): str(n.get("state")) for n in facts.get("nodes") or []}
+
+    def host_for(node: object) -> str | None:
+        if not node:
+            return None
+        wanted = _short(str(node))
+        if states.get(wanted, "").casefold() != _UP:
+            return None
+        return next((h for h in candidates if node_of[h] == wanted), None)
+
+    groups = (facts.get("configuration") or {}).get("groups") or []
+    core_owner = next((g.get("owner_node") for g in groups if g.get("is_core_group")), None)
+    for node in (core_owner, facts.get("node_name")):
+        chosen = host_for(node)
+        if chosen is not None:
+            return chosen
+    for host in candidates:
+        if states.get(node_of[host], "").casefold() == _UP:
+            return host
+    seen = ", ".join(f"{n.get('name')} {n.get('state')}" for n in facts.get("nodes") or [])
+    raise AnsibleFilterError(
+        f"No node of the cluster can take the backup: none of {', '.join(candidates)} is Up "
+        f"(node states: {seen or 'unknown'}). Start the Cluster service on a node "
+        "(wsfc.clusterdb.cluster_node) and run the backup again."
+    )
+
+
+class FilterModule:
+    def filters(self) -> dict[str, t.Callable[..., t.Any]]:
+        return {"backup_node": backup_node}
