@@ -47,21 +47,24 @@ options:
         out when this is set.
       - Applied on the controller; the module accepts it and does not use it.
     type: str
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
   diff_mode:
     support: none
   platform:
+    support: full
     platforms: windows
 notes:
   - The account needs read access to O(path); for a UNC path over WinRM use
-    O(ansible_become=true) with C(become_method=runas), or CredSSP (the second-hop problem).
+    C(ansible_become=true) with C(become_method=runas), or CredSSP (the second-hop problem).
 seealso:
   - module: wsfc.clusterdb.cluster_backup
   - module: wsfc.clusterdb.cluster_restore
 author:
-  - wsfc.clusterdb contributors
+  - wsfc.clusterdb maintainers (@wsfc-clusterdb)
 """
 
 EXAMPLES = r"""

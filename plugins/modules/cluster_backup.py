@@ -111,6 +111,8 @@ options:
       - With O(phase=finalize) (required then), the manifest as JSON text, written unchanged
         as C(manifest.json) (UTF-8 without byte order mark).
     type: str
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
@@ -118,11 +120,12 @@ attributes:
   diff_mode:
     support: none
   platform:
+    support: full
     platforms: windows
 notes:
   - The cluster cmdlets and wbadmin need a cluster administrator who is also an
     administrator of the node. Over WinRM with NTLM or Kerberos they meet the second-hop
-    problem; use O(ansible_become=true) with C(become_method=runas), or CredSSP. For a UNC
+    problem; use C(ansible_become=true) with C(become_method=runas), or CredSSP. For a UNC
     path, that account (and for wbadmin the node's computer account) needs write access to
     the share.
   - The backup holds sensitive data; protect O(path) with an ACL and keep copies in more
@@ -136,7 +139,7 @@ seealso:
   - module: wsfc.clusterdb.cluster_restore
   - module: wsfc.clusterdb.cluster_info
 author:
-  - wsfc.clusterdb contributors
+  - wsfc.clusterdb maintainers (@wsfc-clusterdb)
 """
 
 EXAMPLES = r"""

@@ -1,5 +1,3 @@
-# -*- coding: utf-8 -*-
-
 # Copyright: (c) 2026, wsfc.clusterdb contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
@@ -30,22 +28,25 @@ options:
         faster on clusters with many resources.
     type: bool
     default: true
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
   diff_mode:
     support: none
   platform:
+    support: full
     platforms: windows
 notes:
   - The FailoverClusters cmdlets need the credentials of a cluster administrator on the
     node. Over WinRM with NTLM or Kerberos they meet the second-hop problem when they
-    reach other nodes; use O(ansible_become=true) with C(become_method=runas), or CredSSP.
+    reach other nodes; use C(ansible_become=true) with C(become_method=runas), or CredSSP.
 seealso:
   - module: wsfc.clusterdb.cluster_backup
   - module: wsfc.clusterdb.cluster_restore
 author:
-  - wsfc.clusterdb contributors
+  - wsfc.clusterdb maintainers (@wsfc-clusterdb)
 """
 
 EXAMPLES = r"""

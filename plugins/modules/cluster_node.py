@@ -56,6 +56,8 @@ options:
       - How long to wait, in seconds, when O(wait=true). At least 1.
     type: int
     default: 300
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
@@ -63,17 +65,18 @@ attributes:
   diff_mode:
     support: none
   platform:
+    support: full
     platforms: windows
 notes:
   - The FailoverClusters cmdlets need the credentials of a cluster administrator. Over
-    WinRM use O(ansible_become=true) with C(become_method=runas), or CredSSP.
+    WinRM use C(ansible_become=true) with C(become_method=runas), or CredSSP.
   - To stop every node of a cluster at once use C(Stop-Cluster); stopping the nodes one by
     one is refused for the node whose stop would leave the cluster without quorum.
 seealso:
   - module: wsfc.clusterdb.cluster_info
   - module: wsfc.clusterdb.cluster_restore
 author:
-  - wsfc.clusterdb contributors
+  - wsfc.clusterdb maintainers (@wsfc-clusterdb)
 """
 
 EXAMPLES = r"""

@@ -35,8 +35,8 @@ options:
   path:
     description:
       - The backup set to restore, the directory of one set, local to the node
-        (V(D:\Backups\20261122T020304Z_clusterdb_e2s41)) or UNC
-        (V(\\fs01\clusterbackups\20261122T020304Z_clusterdb_e2s41)).
+        (V(D:\\Backups\\20261122T020304Z_clusterdb_e2s41)) or UNC
+        (V(\\\\fs01\\clusterbackups\\20261122T020304Z_clusterdb_e2s41)).
       - One set, not the location that holds several. A restore replaces the running
         configuration, so the set restored must be the set the operator chose and agreed
         to, not whichever set is the newest when the task runs (a backup that finishes in
@@ -108,6 +108,8 @@ options:
     type: list
     elements: str
     default: []
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
@@ -118,10 +120,11 @@ attributes:
     details: Shows the configuration objects (groups, resources, networks) the restore
       would change, the running cluster's against the set's.
   platform:
+    support: full
     platforms: windows
 notes:
   - The FailoverClusters cmdlets and the restore need a cluster and local administrator.
-    Over WinRM use O(ansible_become=true) with C(become_method=runas), or CredSSP.
+    Over WinRM use C(ansible_become=true) with C(become_method=runas), or CredSSP.
   - The V(vss) route needs the Windows Server Backup feature (C(Windows-Server-Backup)).
   - The V(clusapi) route answers ERROR_CALL_NOT_IMPLEMENTED (120) on every Windows version
     that Ansible can manage; it stays for sets written by Windows Server 2003.
@@ -130,7 +133,7 @@ seealso:
   - module: wsfc.clusterdb.backup_set_info
   - module: wsfc.clusterdb.cluster_node
 author:
-  - wsfc.clusterdb contributors
+  - wsfc.clusterdb maintainers (@wsfc-clusterdb)
 """
 
 EXAMPLES = r"""
