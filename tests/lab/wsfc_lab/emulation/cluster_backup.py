@@ -31,7 +31,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from wsfc_lab.emulation.backup_set_listing import (
     MANIFEST_FILE_NAME,
@@ -42,7 +41,7 @@ from wsfc_lab.emulation.backup_set_listing import (
     resolve_or_none,
 )
 from wsfc_lab.emulation.basic import EmulatedModule
-from wsfc_lab.emulation.cluster_facts import cluster_facts, local_facts
+from wsfc_lab.emulation.cluster_facts import cluster_fact, hive_paxos_tag, local_facts
 from wsfc_lab.emulation.registry import emulates
 from wsfc_lab.world import LabState, WindowsError, World, acl
 from wsfc_lab.world.backup_media import take_snapshot, write_charged, write_clusapi_backup
@@ -143,7 +142,7 @@ def _inspect(module: EmulatedModule) -> None:
     world.operation(node, OPERATION_OS)
     with world.transaction() as state:
         local = local_facts(state, node)
-        paxos_tag = _paxos_tag(state, node)
+        paxos_tag = hive_paxos_tag(state, node)
     for key in ("node_name", "os", "backup_tools", "cluster_service"):
         result[key] = local[key]
     result["configuration_version"] = {
@@ -155,7 +154,7 @@ def _inspect(module: EmulatedModule) -> None:
         cluster_error=None,
     )  # fmt: skip
     if local["cluster_service"]["installed"]:
-        result.update(_cluster_facts(world, node, module.params["include_configuration"]))
+        result.update(cluster_fact(world, node, module.params["include_configuration"]))
     path = module.params["path"]
     try:
         result["path_info"] = path_info(world, node, path)
@@ -164,38 +163,6 @@ def _inspect(module: EmulatedModule) -> None:
         )
     except WindowsError as error:
         _file_error(module, f"Failed to list the backup sets under '{path}'", error)
-
-
-def _cluster_facts(world: World, node: str, include_configuration: bool) -> dict[str, Any]:
-    """Get-WsfcClusterFact: the cluster-wide facts, or cluster_error."""
-    try:
-        world.operation(node, OPERATION_CLUSTER)
-    except WindowsError as error:
-        return {"cluster_error": {"code": error.code, "message": error.message}}
-    with world.transaction() as state:
-        facts = cluster_facts(state, include_configuration)
-        database = state.cluster.cluster_copy()
-    if facts is None or database is None:
-        # Get-Cluster's exception when no node runs the cluster carries no Win32 code the lab
-        # can vouch for; the controller reads a null code as "no quorum".
-        return {
-            "cluster_error": {
-                "code": None,
-                "message": "The cluster service is not running on any node that could form "
-                "the cluster.",
-            }
-        }
-    core = [g for g in database["objects"]["groups"].values() if g.get("is_core_group")]
-    facts["core_group_owner"] = core[0]["owner_node"] if core else None
-    return facts
-
-
-def _paxos_tag(state: LabState, node: str) -> str | None:
-    """Get-WsfcPaxosTag: HKLM\\Cluster\\PaxosTag, loaded only while ClusSvc runs (§2)."""
-    record = state.node(node)
-    if record["service"]["state"] != "running" or record["database"] is None:
-        return None
-    return record["database"]["paxos_tag"]
 
 
 # -- backup ----------------------------------------------------------------------------------
@@ -215,7 +182,7 @@ def _backup(module: EmulatedModule, path: str, staging: str) -> None:
         result["error_code"] = ERROR_DIRECTORY
         module.fail_json(f"The backup path '{path}' names a file, not a directory.")
     with world.transaction() as state:
-        paxos_before = _paxos_tag(state, node)
+        paxos_before = hive_paxos_tag(state, node)
     result.update(
         route=route, route_exit_code=None, route_output=None, route_started=None,
         versions_output=None, paxos_tag_before=paxos_before, paxos_tag=None, files=[],
@@ -239,7 +206,7 @@ def _backup(module: EmulatedModule, path: str, staging: str) -> None:
         result["route_exit_code"] = backup_cluster_database(world, node, staging)
         result["route_output"] = ""
     with world.transaction() as state:
-        result["paxos_tag"] = _paxos_tag(state, node)
+        result["paxos_tag"] = hive_paxos_tag(state, node)
     try:
         result["files"] = list_directory_files(world, node, module.user, staging, hash_files=True)
     except WindowsError as error:

@@ -1,8 +1,9 @@
 """The cluster facts the lab's emulations report, built from the world.
 
-Shared by the emulations of cluster_info, cluster_node and cluster_restore, which return the
+Shared by the emulations of cluster_info, cluster_backup and cluster_restore, which return the
 same facts under the same keys and in the same shapes (plugins/modules/cluster_info.py,
-RETURN; plugins/module_utils/WsfcClusterFacts.psm1). Following windows-cluster-facts.md:
+RETURN; plugins/module_utils/WsfcClusterFacts.psm1: `cluster_fact` is its Get-WsfcClusterFact,
+`hive_paxos_tag` its Get-WsfcPaxosTag). Following windows-cluster-facts.md:
 - the Cluster service is ClusSvc; the local copy is %SystemRoot%\\Cluster\\CLUSDB, loaded as
   HKLM\\Cluster while the service runs, so the PaxosTag comes from the running cluster's
   hive then and from the local file otherwise (section 2);
@@ -14,7 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from wsfc_lab.world import LabState
+from wsfc_lab.world import LabState, WindowsError, World
+
+OPERATION_CLUSTER = "Get-Cluster"
 
 QUORUM_TYPES = {
     "none": "NodeMajority",
@@ -131,3 +134,35 @@ def configuration_facts(objects: dict[str, Any]) -> dict[str, list[dict[str, Any
         "resources": resources,
         "networks": [dict(n) for n in objects["networks"].values()],
     }
+
+
+def cluster_fact(world: World, node: str, include_configuration: bool) -> dict[str, Any]:
+    """Get-WsfcClusterFact: the cluster-wide facts, or cluster_error."""
+    try:
+        world.operation(node, OPERATION_CLUSTER)
+    except WindowsError as error:
+        return {"cluster_error": {"code": error.code, "message": error.message}}
+    with world.transaction() as state:
+        facts = cluster_facts(state, include_configuration)
+        database = state.cluster.cluster_copy()
+    if facts is None or database is None:
+        # Get-Cluster's exception when no node runs the cluster carries no Win32 code the lab
+        # can vouch for; the controller reads a null code as "no quorum".
+        return {
+            "cluster_error": {
+                "code": None,
+                "message": "The cluster service is not running on any node that could form "
+                "the cluster.",
+            }
+        }
+    core = [g for g in database["objects"]["groups"].values() if g.get("is_core_group")]
+    facts["core_group_owner"] = core[0]["owner_node"] if core else None
+    return facts
+
+
+def hive_paxos_tag(state: LabState, node: str) -> str | None:
+    """Get-WsfcPaxosTag: HKLM\\Cluster\\PaxosTag, loaded only while ClusSvc runs (§2)."""
+    record = state.node(node)
+    if record["service"]["state"] != "running" or record["database"] is None:
+        return None
+    return record["database"]["paxos_tag"]
