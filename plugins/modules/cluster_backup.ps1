@@ -105,9 +105,12 @@ if ($phase -eq 'inspect') {
     if ($module.Result.cluster_service.installed) {
         $clusterFacts = Get-WsfcClusterFact -IncludeConfiguration:$module.Params.include_configuration
     }
-    foreach ($key in $clusterFacts.Keys) {
-        $module.Result[$key] = $clusterFacts[$key]
-    }
+    $module.Result.cluster = $clusterFacts.cluster
+    $module.Result.nodes = $clusterFacts.nodes
+    $module.Result.core_group_owner = $clusterFacts.core_group_owner
+    $module.Result.quorum = $clusterFacts.quorum
+    $module.Result.configuration = $clusterFacts.configuration
+    $module.Result.cluster_error = $clusterFacts.cluster_error
     try {
         $module.Result.path_info = Get-WsfcBackupPathInfo -LiteralPath $path
         $module.Result.sets = Get-WsfcBackupSetListing -LiteralPath $path -HashSets $module.Params.hash_sets

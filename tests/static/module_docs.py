@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ansible.plugins.loader import fragment_loader
+from ansible.plugins.loader import fragment_loader, init_plugin_loader
 from ansible.utils.plugin_docs import get_docstring
 
 ADDED_RESULT_KEYS_NAME = "ADDED_RESULT_KEYS"
@@ -32,8 +32,19 @@ class DocumentedModule:
     return_keys: frozenset[str]
 
 
+def _load_fragments() -> None:
+    """Let the reader resolve fragments such as ansible.builtin.action_common_attributes.
+
+    ansible-doc initialises the plugin loader before it reads a docstring; so must we, once.
+    """
+    if not getattr(_load_fragments, "done", False):
+        init_plugin_loader()
+        _load_fragments.done = True  # type: ignore[attr-defined]
+
+
 def read_module_docs(path: Path, collection_name: str) -> DocumentedModule:
     """DOCUMENTATION's options and check_mode support, and RETURN's top-level keys."""
+    _load_fragments()
     try:
         documentation, _examples, returns, _metadata = get_docstring(
             str(path.resolve()), fragment_loader, collection_name=collection_name, is_module=True
