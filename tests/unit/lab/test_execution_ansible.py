@@ -90,9 +90,9 @@ def test_setup_reports_the_node(lab):
 
 
 def test_an_unemulated_module_is_a_task_failure_naming_it(lab):
-    status, result = ansible(lab, "ansible.windows.win_file", "path=C:\\x state=directory")
+    status, result = ansible(lab, "ansible.windows.win_hostname", "name=other")
     assert status == "FAILED!"
-    assert result["msg"] == "the lab does not emulate module ansible.windows.win_file"
+    assert result["msg"] == "the lab does not emulate module ansible.windows.win_hostname"
 
 
 def test_a_script_task_transfers_the_file_and_cleans_up(lab, tmp_path):

@@ -86,7 +86,15 @@ class FakeWorld:
     def node_facts(self, node: str) -> dict[str, str]:
         return dict(self.facts[node])
 
-    def write_file(self, node: str, windows_path: str, data: bytes) -> Path:
+    def charge_write(self, node: str, windows_path: str, nbytes: int) -> Path:
+        return self.resolve_path(node, windows_path)
+
+    def check_access(self, node: str, windows_path: str, user: str, right: str) -> None:
+        """No ACLs in the fake world: every access is allowed."""
+
+    def write_file(
+        self, node: str, windows_path: str, data: bytes, *, user: str | None = None
+    ) -> Path:
         self.operation(node, "write_file")
         target = self.resolve_path(node, windows_path)
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -17,5 +17,15 @@ class WorldApi(Protocol):
 
     def node_facts(self, node: str) -> Mapping[str, Any]: ...
 
-    # Writes a file as a program on the node would: the disk_full fault applies.
-    def write_file(self, node: str, windows_path: str, data: bytes) -> Path: ...
+    # Writes a file as a program on the node would: the disk_full fault applies, and the
+    # ACLs when a user is given.
+    def write_file(
+        self, node: str, windows_path: str, data: bytes, *, user: str | None = None
+    ) -> Path: ...
+
+    # ERROR_ACCESS_DENIED unless the user may "read" or "write" at the path: share
+    # permissions and ACLs (world/acl.py check_path_access).
+    def check_access(self, node: str, windows_path: str, user: str, right: str) -> None: ...
+
+    # Accounts for bytes about to be written (disk_full); the real path.
+    def charge_write(self, node: str, windows_path: str, nbytes: int) -> Path: ...

@@ -12,14 +12,17 @@ wrapper are not, and fail naming what is missing.
 
 from __future__ import annotations
 
+import time
 import traceback
+from pathlib import Path
 
 from wsfc_lab.emulation.invocation import LabError, invoke
 from wsfc_lab.emulation.node_environment import node_environment
 from wsfc_lab.emulation.registry import lookup
 from wsfc_lab.execution.context import NodeContext
+from wsfc_lab.execution.execution_log import record_execution
 from wsfc_lab.execution.failures import failed_result, json_line, not_emulated_result
-from wsfc_lab.execution.payload import ASYNC_ACTIONS, BECOME_WRAPPER, ExecPayload
+from wsfc_lab.execution.payload import ASYNC_ACTIONS, BECOME_WRAPPER, ExecPayload, ModuleRun
 from wsfc_lab.winrm.runner import CommandResult
 
 
@@ -44,9 +47,27 @@ def _module_context(context: NodeContext, payload: ExecPayload) -> NodeContext:
 
 
 def run_module(context: NodeContext, payload: ExecPayload) -> CommandResult:
+    """Run the payload's module and log the run (execution_log.py) for benchmarks."""
     module = payload.module
     if module is None:
         raise ValueError("the payload's last action is not module_wrapper.ps1")
+    started = time.time()
+    clock = time.monotonic()
+    result = _run_module(context, payload, module)
+    lab_dir = getattr(context.world, "lab_dir", None)
+    record_execution(
+        lab_dir if isinstance(lab_dir, Path) else None,
+        started=started,
+        node=context.node,
+        module=module.fqcn,
+        arguments=module.arguments,
+        duration=time.monotonic() - clock,
+        failed=result.exit_code != 0,
+    )
+    return result
+
+
+def _run_module(context: NodeContext, payload: ExecPayload, module: ModuleRun) -> CommandResult:
     if not module.for_module:
         return not_emulated_result(f"PowerShell scripts ({module.script})")
     if refusal := _unemulated_wrapper(payload, module.fqcn):

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wsfc_lab.world import faults
+from wsfc_lab.world import acl, faults
 from wsfc_lab.world.paths import host_root
 from wsfc_lab.world.state import LabState, initial_state
 from wsfc_lab.world.store import StateStore
@@ -111,9 +111,21 @@ class World:
             faults.charge_write(state, target, nbytes)
             return target
 
-    def write_file(self, node: str, windows_path: str, data: bytes) -> Path:
-        """Write a file as a Windows program on `node` would (faults apply)."""
+    def check_access(self, node: str, windows_path: str, user: str, right: str) -> None:
+        """Raise WindowsError(ERROR_ACCESS_DENIED) unless `user`, running a program on
+        `node`, may `right` ("read" or "write") at the path: share permissions and ACLs
+        (acl.check_path_access)."""
+        with self.transaction() as state:
+            acl.check_path_access(state, node, windows_path, user, right)
+
+    def write_file(
+        self, node: str, windows_path: str, data: bytes, *, user: str | None = None
+    ) -> Path:
+        """Write a file as a Windows program on `node` would (faults apply); as `user`,
+        when given, the ACLs apply too."""
         self.operation(node, "write_file")
+        if user is not None:
+            self.check_access(node, windows_path, user, "write")
         target = self.charge_write(node, windows_path, len(data))
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)

@@ -1,0 +1,254 @@
+"""ansible.windows.win_share: an SMB share of a folder on the node, and its permissions.
+
+Follows win_share.ps1 (ansible.windows 3.3.0, a Legacy module): name, state
+present|absent, path, description, list (folder enumeration Unrestricted, else
+AccessBased), full/change/read/deny (comma-separated accounts), rule_action set|add,
+caching_mode, encrypt, scope_name. `actions` lists the cmdlets run, in the module's
+words. A new share starts as New-SmbShare leaves it (Everyone: Read); with rule_action
+set, access entries not asked for are revoked, and a right that implies another (Full
+over Change over Read) drops the lesser one from the lists. Accounts are resolved as
+the host would (_windows_security.resolve_account); an unknown one fails.
+
+The share goes into the world's share table (state.add_share / remove_share), so
+\\\\<node>\\<name> resolves; its permissions are kept on the share record
+(`permissions`) where the ACL check (world/acl.py) reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from wsfc_lab.emulation._windows_files import full_name
+from wsfc_lab.emulation._windows_security import resolve_account
+from wsfc_lab.emulation.basic import EmulatedModule
+from wsfc_lab.emulation.registry import emulates
+
+if TYPE_CHECKING:
+    from wsfc_lab.world.state import LabState
+
+SPEC = {
+    "options": {
+        "name": {"type": "str", "required": True},
+        "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+        "rule_action": {"type": "str", "default": "set", "choices": ["set", "add"]},
+        "path": {"type": "path"},
+        "description": {"type": "str", "default": ""},
+        "scope_name": {"type": "str"},
+        "list": {"type": "bool", "default": False},
+        "read": {"type": "str", "default": ""},
+        "change": {"type": "str", "default": ""},
+        "full": {"type": "str", "default": ""},
+        "deny": {"type": "str", "default": ""},
+        "caching_mode": {
+            "type": "str",
+            "default": "Manual",
+            "choices": ["BranchCache", "Documents", "Manual", "None", "Programs", "Unknown"],
+        },
+        "encrypt": {"type": "bool", "default": False},
+    },
+    "supports_check_mode": True,
+}
+
+# Get-SmbShare's values for a share the lab description made (no record of its own).
+SHARE_DEFAULTS: dict[str, Any] = {
+    "description": "",
+    "folder_enumeration_mode": "Unrestricted",
+    "caching_mode": "Manual",
+    "encrypt": False,
+    "scope_name": "*",
+}
+# New-SmbShare without access parameters grants Everyone read access.
+NEW_SHARE_PERMISSIONS = [{"account": "Everyone", "right": "Read", "type": "Allow"}]
+# A share from the lab description behaves as if Everyone had full access.
+OPEN_SHARE_PERMISSIONS = [{"account": "Everyone", "right": "Full", "type": "Allow"}]
+
+ShareChange = Callable[["LabState", str], None]
+
+# Windows Server 2012 (6.2) brought the SmbShare cmdlets.
+SMB_CMDLETS_VERSION = (6, 2)
+
+
+class _Share:
+    """The share record of this node, changed through world operations (not in check mode)."""
+
+    def __init__(self, module: EmulatedModule, name: str) -> None:
+        self.module = module
+        self.name = name
+
+    def get(self) -> dict[str, Any] | None:
+        with self.module.world.transaction() as state:
+            host = state.host_name(self.module.node) or self.module.node
+            found = state.shares.get(host, {}).get(self.name.lower())
+            return None if found is None else {**SHARE_DEFAULTS, **found}
+
+    def run(self, action: str, change: ShareChange | None = None) -> None:
+        """Record the cmdlet in `actions`; run it (an operation, then the change)."""
+        self.module.result["actions"].append(action)
+        self.module.result["changed"] = True
+        if self.module.check_mode:
+            return
+        self.module.world.operation(self.module.node, action.split()[0])
+        if change is not None:
+            with self.module.world.transaction() as state:
+                change(state, state.host_name(self.module.node) or self.module.node)
+
+    def update(self, **values: object) -> ShareChange:
+        def change(state: LabState, host: str) -> None:
+            state.shares[host][self.name.lower()].update(values)
+
+        return change
+
+
+def _accounts(module: EmulatedModule, text: str) -> list[str]:
+    """NormalizeAccounts: each name resolved to its NTAccount form; unknown ones fail."""
+    names: list[str] = []
+    with module.world.transaction() as state:
+        for item in (part.strip() for part in text.strip().split(",") if text.strip()):
+            account = resolve_account(state, module.node, item)
+            if account is None:
+                module.fail_json(
+                    f"{item} is not a valid user or group on the host machine or domain"
+                )
+            names.append(account)
+    return names
+
+
+def _check_cmdlets(module: EmulatedModule) -> None:
+    version = module.world.node_facts(module.node)["os_version"]
+    if tuple(int(part) for part in version.split(".")[:2]) < SMB_CMDLETS_VERSION:
+        module.fail_json(
+            "The current host does not support the -SmbShare cmdlets required by this "
+            "module. Please run on Server 2012 or Windows 8 and later"
+        )
+
+
+def _present(module: EmulatedModule, share: _Share, found: dict[str, Any] | None) -> None:
+    params = module.params
+    path: str | None = params["path"]
+    if not path:
+        module.fail_json("missing required arguments: path")
+    real = module.world.resolve_path(module.node, path)
+    if not real.exists():
+        module.fail_json(f"{path} directory does not exist on the host")
+    path = full_name(path, real)
+    name = share.name
+
+    def create(state: LabState, host: str) -> None:
+        state.add_share(host, name, path)
+        state.shares[host][name.lower()]["permissions"] = list(NEW_SHARE_PERMISSIONS)
+
+    if found is None:
+        share.run(f"New-SmbShare -Name {name} -Path {path}", create)
+        if module.check_mode:
+            return
+        found = share.get()
+        assert found is not None
+    if str(found["path"]).lower() != path.lower():
+        share.run(f"Remove-SmbShare -Force -Name {name}")
+        share.run(f"New-SmbShare -Name {name} -Path {path}", create)
+        found = share.get() or found
+
+    folder_enumeration = "Unrestricted" if params["list"] else "AccessBased"
+    settings = (
+        ("Description", "description", params["description"]),
+        ("FolderEnumerationMode", "folder_enumeration_mode", folder_enumeration),
+        ("CachingMode", "caching_mode", params["caching_mode"]),
+        ("EncryptData", "encrypt", params["encrypt"]),
+    )
+    for cmdlet_name, key, wanted in settings:
+        if found[key] != wanted:
+            share.run(
+                f"Set-SmbShare -Force -Name {name} -{cmdlet_name} {wanted}",
+                share.update(**{key: wanted}),
+            )
+    scope = params["scope_name"]
+    if scope and found["scope_name"] != scope:
+        share.run(f"Set-SmbShare -Force -Name {name} -ScopeName {scope}",
+                  share.update(scope_name=scope))  # fmt: skip
+    _permissions(module, share, found)
+
+
+def _permissions(module: EmulatedModule, share: _Share, found: dict[str, Any]) -> None:
+    name = share.name
+    wanted = {
+        right: _accounts(module, module.params[option])
+        for right, option in (("Read", "read"), ("Change", "change"), ("Full", "full"))
+    }
+    deny = _accounts(module, module.params["deny"])
+    # Rights that imply others: full over change and read, change over read.
+    for user in wanted["Full"]:
+        wanted["Change"] = [u for u in wanted["Change"] if u != user]
+        wanted["Read"] = [u for u in wanted["Read"] if u != user]
+    for user in wanted["Change"]:
+        wanted["Read"] = [u for u in wanted["Read"] if u != user]
+
+    current = found.get("permissions")
+    current = list(OPEN_SHARE_PERMISSIONS if current is None else current)
+
+    def without(account: str, kind: str) -> ShareChange:
+        def change(state: LabState, host: str) -> None:
+            record = state.shares[host][name.lower()]
+            entries = record.get("permissions")
+            entries = list(OPEN_SHARE_PERMISSIONS if entries is None else entries)
+            record["permissions"] = [
+                e for e in entries if not (e["account"] == account and e["type"] == kind)
+            ]
+
+        return change
+
+    def granting(account: str, right: str, kind: str) -> ShareChange:
+        def change(state: LabState, host: str) -> None:
+            record = state.shares[host][name.lower()]
+            entries = record.get("permissions")
+            entries = list(OPEN_SHARE_PERMISSIONS if entries is None else entries)
+            entries = [e for e in entries if not (e["account"] == account and e["type"] == kind)]
+            record["permissions"] = [*entries, {"account": account, "right": right, "type": kind}]
+
+        return change
+
+    for entry in current:
+        account, right, kind = entry["account"], entry["right"], entry["type"]
+        if kind == "Deny":
+            if (
+                module.params["rule_action"] == "set"
+                and account not in deny
+                and not (account == "Everyone" and len(current) == 1)
+            ):
+                share.run(f"Unblock-SmbShareAccess -Force -Name {name} -AccountName {account}",
+                          without(account, "Deny"))  # fmt: skip
+            elif account in deny:
+                deny.remove(account)
+        elif account in wanted[right]:
+            wanted[right].remove(account)
+        elif module.params["rule_action"] == "set":
+            share.run(f"Revoke-SmbShareAccess -Force -Name {name} -AccountName {account}",
+                      without(account, "Allow"))  # fmt: skip
+
+    for right in ("Read", "Change", "Full"):
+        for account in wanted[right]:
+            share.run(
+                f"Grant-SmbShareAccess -Force -Name {name} -AccountName {account} "
+                f"-AccessRight {right}",
+                granting(account, right, "Allow"),
+            )
+    for account in deny:
+        share.run(f"Block-SmbShareAccess -Force -Name {name} -AccountName {account}",
+                  granting(account, "Full", "Deny"))  # fmt: skip
+
+
+@emulates("ansible.windows.win_share", spec=SPEC, returns={"actions"})
+def win_share(module: EmulatedModule) -> None:
+    module.result["actions"] = []
+    _check_cmdlets(module)
+    share = _Share(module, module.params["name"])
+    found = share.get()
+    if module.params["state"] == "absent":
+        if found is not None:
+            name = share.name
+            share.run(
+                f"Remove-SmbShare -Force -Name {name}",
+                lambda state, host: state.remove_share(host, name),
+            )
+        return
+    _present(module, share, found)
