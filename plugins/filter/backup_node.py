@@ -13,7 +13,8 @@ description:
   - Takes the result of M(wsfc.clusterdb.cluster_info) (with the configuration objects) read
     on one node of a cluster, and the inventory hosts of that cluster that may run the
     backup, and returns the inventory host to back up on.
-  - The choice is an Up node, preferring the owner of the core cluster group (the node that
+  - The choice is an Up node, preferring the owner of the core cluster group, or of
+    O(group) (for the core group, the node that
     holds the cluster name and, for a disk witness, the quorum resource; the legacy API
     wants the backup path visible to that node). Then the node the facts were read on, when
     it is Up. Then the first candidate that is Up.
@@ -35,6 +36,10 @@ options:
     description: Inventory host to cluster node name, for hosts whose inventory name is not
       the node's name.
     type: dict
+  group:
+    description: The cluster group whose owner is preferred; empty or omitted for the core
+      cluster group. Fails when the cluster has no group of that name.
+    type: str
 author:
   - wsfc.clusterdb contributors
 """
@@ -70,6 +75,7 @@ def backup_node(
     facts: dict[str, t.Any],
     candidates: list[str],
     node_names: dict[str, str] | None = None,
+    group: str | None = None,
 ) -> str:
     if not isinstance(facts, dict):
         raise AnsibleFilterError("backup_node takes the result of wsfc.clusterdb.cluster_info")
@@ -85,9 +91,8 @@ def backup_node(
             return None
         return next((h for h in candidates if node_of[h] == wanted), None)
 
-    groups = (facts.get("configuration") or {}).get("groups") or []
-    core_owner = next((g.get("owner_node") for g in groups if g.get("is_core_group")), None)
-    for node in (core_owner, facts.get("node_name")):
+    preferred = _preferred_owner((facts.get("configuration") or {}).get("groups") or [], group)
+    for node in (preferred, facts.get("node_name")):
         chosen = host_for(node)
         if chosen is not None:
             return chosen
@@ -99,6 +104,20 @@ def backup_node(
         f"No node of the cluster can take the backup: none of {', '.join(candidates)} is Up "
         f"(node states: {seen or 'unknown'}). Start the Cluster service on a node "
         "(wsfc.clusterdb.cluster_node) and run the backup again."
+    )
+
+
+def _preferred_owner(groups: list[dict[str, t.Any]], group: str | None) -> object:
+    """The owner of the named group, or of the core cluster group when none is named."""
+    if not group:
+        return next((g.get("owner_node") for g in groups if g.get("is_core_group")), None)
+    for candidate in groups:
+        if str(candidate.get("name")).casefold() == group.casefold():
+            return candidate.get("owner_node")
+    names = ", ".join(str(g.get("name")) for g in groups) or "none"
+    raise AnsibleFilterError(
+        f"The cluster has no group named {group!r} (its groups: {names}). Correct "
+        "backup_cluster_group, or leave it empty for the core cluster group."
     )
 
 
