@@ -31,14 +31,14 @@ def make_world(tmp_path: Path) -> World:
     return World.create(tmp_path / "lab", parse_spec(SPEC))
 
 
-def run(world: World, module: str, node: str = "N1", user: str = "Administrator",
+def run(world: World, module: str, *, on: str = "N1", as_user: str = "Administrator",
         **arguments: Any) -> ModuleOutcome:  # fmt: skip
-    """Run ansible.windows.<module> (or a full name) with the arguments as Ansible sends
-    them (`_ansible_check_mode=True` for check mode)."""
+    """Run ansible.windows.<module> (or a full name) on node `on` as `as_user`, with the
+    arguments as Ansible sends them (`_ansible_check_mode=True` for check mode)."""
     fqcn = module if module.count(".") >= 2 else f"ansible.windows.{module}"
     emulation = lookup(fqcn)
     assert emulation is not None, fqcn
-    return invoke(emulation, arguments, world=world, node=node, user=user)
+    return invoke(emulation, arguments, world=world, node=on, user=as_user)
 
 
 def ok(world: World, module: str, **arguments: Any) -> dict[str, Any]:
