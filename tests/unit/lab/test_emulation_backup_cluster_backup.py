@@ -1,0 +1,226 @@
+"""The lab's emulation of wsfc.clusterdb.cluster_backup, phase by phase, against its
+documentation (plugins/modules/cluster_backup.py) and the world."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from wsfc_lab.emulation import lookup
+from wsfc_lab.emulation.invocation import invoke
+from wsfc_lab.spec import load_spec, parse_spec
+from wsfc_lab.world import World, faults
+
+ROOT = Path(__file__).resolve().parents[3]
+THREE_NODE = ROOT / "tests" / "lab" / "examples" / "three-node.yml"
+LEGACY = ROOT / "tests" / "lab" / "examples" / "legacy-2003.yml"
+MODULE_DOC = ROOT / "plugins" / "modules" / "cluster_backup.py"
+COMMON = {"changed", "invocation", "warnings", "failed", "msg", "error_code"}
+
+
+def documented():
+    namespace: dict = {}
+    exec(compile(MODULE_DOC.read_text(), str(MODULE_DOC), "exec"), namespace)
+    return yaml.safe_load(namespace["RETURN"])
+
+
+def keys_documented_for(phase):
+    """RETURN keys whose `returned` names the phase (or every phase)."""
+    found = set()
+    for key, entry in documented().items():
+        returned = str(entry.get("returned", ""))
+        if f"phase={phase}" in returned or returned == "every phase":
+            found.add(key)
+    return found
+
+
+@pytest.fixture
+def world(tmp_path):
+    return World.create(tmp_path / "lab", load_spec(THREE_NODE))
+
+
+@pytest.fixture
+def legacy(tmp_path):
+    return World.create(tmp_path / "legacy", load_spec(LEGACY))
+
+
+def run(world, node="NODE1", check=False, **arguments):
+    if check:
+        arguments["_ansible_check_mode"] = True
+    outcome = invoke(lookup("wsfc.clusterdb.cluster_backup"), arguments, world=world, node=node)
+    return outcome.result
+
+
+def vss_backup(world, path="C:\\Backups", staging="unfinished_s", node="NODE1", **extra):
+    target = "\\\\" + node + "\\C$\\" + path[3:] + "\\" + staging
+    return run(world, node=node, path=path, phase="backup", route="vss", staging_name=staging,
+               wbadmin_target=target, **extra)  # fmt: skip
+
+
+@pytest.mark.parametrize("phase", ["inspect", "backup", "finalize"])
+def test_each_phase_returns_the_keys_documented_for_it(world, phase):
+    vss_backup(world, staging="unfinished_before")
+    arguments = {"path": "C:\\Backups", "phase": phase}
+    if phase == "backup":
+        result = vss_backup(world)
+    else:
+        if phase == "finalize":
+            arguments.update(staging_name="unfinished_before", set_name="s1", manifest="{}")
+        result = run(world, **arguments)
+    assert not result.get("failed"), result
+    assert set(result) - COMMON == keys_documented_for(phase) - {"error_code", "condition"}
+
+
+def test_inspect_reports_the_node_the_cluster_and_the_sets(world):
+    vss_backup(world, staging="unfinished_a")
+    run(world, path="C:\\Backups", phase="finalize", staging_name="unfinished_a",
+        set_name="20261122T020304Z_clusterdb_e1s1", manifest='{"x": 1}')  # fmt: skip
+    result = run(world, node="NODE2", path="C:\\Backups")
+    assert result["path_info"] == {"exists": False, "is_directory": False}  # NODE2's C:
+    result = run(world, path="C:\\Backups")
+    assert result["node_name"] == "NODE1" and result["cluster"]["name"] == "CLU01"
+    assert result["core_group_owner"] == "NODE1" and result["cluster_error"] is None
+    assert result["configuration_version"]["source"] == "cluster"
+    (entry,) = result["sets"]
+    assert entry["marker_present"] and entry["manifest_text"] == '{"x": 1}'
+    assert [f["path"] for f in entry["files"]][-2:] == ["backup.complete", "manifest.json"]
+    assert all(re.fullmatch(r"[0-9a-f]{64}", f["sha256"]) for f in entry["files"])
+
+
+def test_inspect_without_quorum_reports_cluster_error(world):
+    with world.transaction() as state:
+        for node in ("NODE2", "NODE3"):
+            state.cluster.stop_service(node, check_quorum=False)
+        state.witness["online"] = False
+        state.cluster.reconcile()
+    result = run(world, path="C:\\Backups")
+    assert result["cluster"] is None and result["nodes"] == []
+    assert result["cluster_error"]["code"] is None and result["cluster_error"]["message"]
+
+
+def test_inspect_with_a_stopped_service_has_no_paxos_tag(world):
+    with world.transaction() as state:
+        state.cluster.stop_service("NODE3")
+    result = run(world, node="NODE3", path="C:\\Backups")
+    assert result["configuration_version"] == {"paxos_tag": None, "source": "none"}
+
+
+def test_a_vss_backup_lists_what_wbadmin_wrote(world):
+    result = vss_backup(world)
+    assert result["changed"] is True and result["route_exit_code"] == 0
+    assert result["route_command"][1:3] == ["start", "systemstatebackup"]
+    assert result["paxos_tag"] == result["paxos_tag_before"]
+    paths = [f["path"] for f in result["files"]]
+    assert (
+        paths == sorted(paths)
+        and paths[-1] == "WindowsImageBackup\\NODE1\\Catalog\\BackupGlobalCatalog"
+    )
+    real = world.resolve_path("NODE1", result["staging_path"])
+    assert {f["size"] for f in result["files"]} == {
+        (real / f["path"].replace("\\", "/")).stat().st_size for f in result["files"]
+    }
+
+
+def test_check_mode_creates_nothing(world):
+    backup = vss_backup(world, check=True)
+    assert backup["changed"] is True and backup["route_exit_code"] is None
+    finalize = run(world, check=True, path="C:\\Backups", phase="finalize",
+                   staging_name="unfinished_s", set_name="s", manifest="{}")  # fmt: skip
+    assert finalize["changed"] is True
+    assert not world.resolve_path("NODE1", "C:\\Backups").exists()
+
+
+def test_an_existing_staging_directory_is_never_reused(world):
+    vss_backup(world)
+    again = vss_backup(world)
+    assert again["failed"] and again["error_code"] == 183
+
+
+def test_a_path_that_names_a_file_fails_before_anything_is_written(world):
+    world.resolve_path("NODE1", "C:\\f").write_text("x")
+    result = vss_backup(world, path="C:\\f")
+    assert result["failed"] and result["error_code"] == 267
+    assert result["changed"] is False
+    assert world.resolve_path("NODE1", "C:\\f").read_text() == "x"
+
+
+def test_without_wbadmin_the_condition_is_reported(tmp_path):
+    spec = yaml.safe_load(THREE_NODE.read_text())
+    spec["nodes"][0]["windows_server_backup"] = False
+    world = World.create(tmp_path / "lab", parse_spec(spec))
+    result = vss_backup(world)
+    assert result["failed"] and result["condition"] == "windows_server_backup_missing"
+
+
+def test_clusapi_on_2022_answers_120_and_writes_nothing(world):
+    result = run(world, path="C:\\Backups", phase="backup", route="clusapi",
+                 staging_name="unfinished_c")  # fmt: skip
+    assert result["route_exit_code"] == 120
+    assert result["files"] == []
+
+
+def test_clusapi_on_2003_writes_the_file_set(legacy):
+    result = run(legacy, node="OLD1", path="C:\\Backups", phase="backup", route="clusapi",
+                 staging_name="unfinished_c")  # fmt: skip
+    assert result["route_exit_code"] == 0 and result["route_output"] == ""
+    names = [f["path"] for f in result["files"]]
+    assert "Clusbackup.dat" in names and "quolog.log" in names
+    assert any(re.fullmatch(r"chk[0-9A-F]{4}\.tmp", n) for n in names)
+
+
+def test_clusapi_writes_where_the_quorum_owner_sees_the_path(legacy):
+    # OLD1 owns the core group (a node majority cluster): a local path given on OLD2 names
+    # a directory on OLD1, which does not exist there.
+    result = run(legacy, node="OLD2", path="C:\\Backups", phase="backup", route="clusapi",
+                 staging_name="unfinished_c")  # fmt: skip
+    assert result["route_exit_code"] == 3 and result["files"] == []
+
+
+def test_an_injected_fault_on_the_legacy_call_is_its_code(legacy):
+    with legacy.transaction() as state:
+        faults.add_failure(state, "OLD1", "BackupClusterDatabase", 1722, count=1)
+    result = run(legacy, node="OLD1", path="C:\\Backups", phase="backup", route="clusapi",
+                 staging_name="unfinished_c")  # fmt: skip
+    assert result["route_exit_code"] == 1722
+
+
+def test_finalize_writes_manifest_then_marker_then_renames(world):
+    vss_backup(world)
+    manifest = json.dumps({"cluster": "CLU01", "name": "Ünïcode"}, ensure_ascii=False)
+    result = run(world, path="C:\\Backups", phase="finalize", staging_name="unfinished_s",
+                 set_name="s1", manifest=manifest)  # fmt: skip
+    assert result["set_path"] == "C:\\Backups\\s1"
+    done = world.resolve_path("NODE1", "C:\\Backups\\s1")
+    assert (done / "manifest.json").read_bytes() == manifest.encode("utf-8")  # no BOM
+    assert (done / "backup.complete").read_bytes() == b""
+    assert not world.resolve_path("NODE1", "C:\\Backups\\unfinished_s").exists()
+
+
+def test_finalize_on_a_full_disk_leaves_no_marker(world):
+    vss_backup(world)
+    with world.transaction() as state:
+        faults.add_disk_full(state, "NODE1", "C:\\Backups", 10)
+    result = run(world, path="C:\\Backups", phase="finalize", staging_name="unfinished_s",
+                 set_name="s1", manifest="{" + " " * 100 + "}")  # fmt: skip
+    assert result["failed"] and result["error_code"] == 112
+    staging = world.resolve_path("NODE1", "C:\\Backups\\unfinished_s")
+    assert staging.is_dir() and not (staging / "backup.complete").exists()
+
+
+def test_finalize_refuses_a_missing_staging_or_an_existing_set(world):
+    missing = run(world, path="C:\\Backups", phase="finalize", staging_name="unfinished_x",
+                  set_name="s1", manifest="{}")  # fmt: skip
+    assert missing["error_code"] == 3
+    vss_backup(world)
+    world.resolve_path("NODE1", "C:\\Backups\\s1").mkdir()
+    taken = run(world, path="C:\\Backups", phase="finalize", staging_name="unfinished_s",
+                set_name="s1", manifest="{}")  # fmt: skip
+    assert taken["error_code"] == 183
+
+
+def test_required_options_per_phase(world):
+    result = run(world, path="C:\\Backups", phase="backup", route="vss")
+    assert result["failed"] and "staging_name" in result["msg"]
+    auto = run(world, path="C:\\Backups", phase="backup", staging_name="x")
+    assert auto["failed"] and "auto" in auto["msg"]
