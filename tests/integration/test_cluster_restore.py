@@ -6,6 +6,7 @@ backup media, docs/lab.md Contract 4), changes the configuration, and restores.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from labs import example
 from playbook import AnsibleRun, run_playbook
 from wsfc_lab.lab import Lab
 from wsfc_lab.world import ConfigChange, faults
+from wsfc_lab.world import restore as restore_world
 
 BACKUP_LOCATION = "\\\\FS01\\clusterbackups"
 BACKUP = "Back up"
@@ -264,3 +266,48 @@ def test_a_corrupt_set_is_refused_before_any_node_is_stopped(
     assert result["phases"] == ["inspect"]
     assert services(lab) == dict.fromkeys(NODES, "running")
     assert "Reporting" in groups(facts(lab, tmp_path)["NODE3"])
+
+
+def test_the_restoring_node_killed_mid_restore_leaves_it_interrupted_and_a_rerun_completes(
+    three_node_lab: Lab, tmp_path: Path
+) -> None:
+    lab = three_node_lab
+    set_path = back_up(lab, tmp_path)
+    lab.change(ADDED)
+    tag_before = lab.world.read().node("NODE1")["database"]["paxos_tag"]
+    lab.set_latency("restore", 60.0)
+    runs: list[AnsibleRun] = []
+    worker = threading.Thread(
+        target=lambda: runs.append(restore(lab, tmp_path, set_path, force=True))
+    )
+    worker.start()
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with lab.world.transaction() as state:
+                if restore_world.restore_status(state, "NODE1") == restore_world.IN_PROGRESS and (
+                    state.node("NODE1")["service"]["state"] == "stopped"
+                ):
+                    break  # the services are stopped; the route waits its latency
+            time.sleep(0.2)
+        else:
+            raise AssertionError("the restore never reached its route")
+        lab.kill_node("NODE1")
+    finally:
+        worker.join(timeout=180)
+    assert runs and runs[0].rc != 0
+    with lab.world.transaction() as state:
+        assert restore_world.restore_status(state, "NODE1") == restore_world.INTERRUPTED
+        assert state.node("NODE1")["database"]["paxos_tag"] == tag_before
+        assert {state.node(n)["service"]["state"] for n in ("NODE2", "NODE3")} == {"stopped"}
+
+    lab.set_latency("restore", 0.0)
+    lab.start_node("NODE1")
+    with lab.world.transaction() as state:
+        assert restore_world.restore_status(state, "NODE1") == restore_world.INTERRUPTED
+    again = restore(lab, tmp_path, set_path, force=True)
+    assert again.rc == 0, again.output
+    with lab.world.transaction() as state:
+        assert restore_world.restore_status(state, "NODE1") == restore_world.COMPLETED
+    start_all(lab, tmp_path)
+    assert "Reporting" not in groups(facts(lab, tmp_path)["NODE3"])
