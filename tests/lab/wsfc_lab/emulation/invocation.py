@@ -80,6 +80,31 @@ def invoke(
     environment: Mapping[str, str] | None = None,
 ) -> ModuleOutcome:
     """Validate `arguments` against the emulation's spec, run it and return its outcome."""
+    outcome = _run_to_the_end(
+        emulation, arguments, world=world, node=node, user=user, environment=environment
+    )
+    undeclared = set(outcome.result) - COMMON_RESULT_KEYS - emulation.returns
+    if undeclared:
+        raise LabError(
+            f"the emulation of {emulation.fqcn} returned keys it does not declare: "
+            + ", ".join(sorted(undeclared))
+        )
+    return outcome
+
+
+def _run_to_the_end(
+    emulation: Emulation,
+    arguments: Mapping[str, Any],
+    *,
+    world: WorldApi,
+    node: str,
+    user: str,
+    environment: Mapping[str, str] | None,
+) -> ModuleOutcome:
+    # Every way out of the `try` is an exception, and each handler returns or raises:
+    # exit_json and fail_json always raise ModuleExit (an emulation that returns is ended
+    # with exit_json here), a PowerShell `throw` is UnhandledModuleException, anything
+    # else is a lab bug.
     try:
         module = EmulatedModule(
             spec=emulation.spec_for(arguments),
@@ -95,18 +120,10 @@ def invoke(
             module.fail_json(error.message, error_code=error.code)
         module.exit_json()
     except ModuleExit as done:
-        outcome = ModuleOutcome(done.result, done.exit_code)
+        return ModuleOutcome(done.result, done.exit_code)
     except UnhandledModuleException as error:
-        outcome = _unhandled_exception(error)
+        return _unhandled_exception(error)
     except Exception as error:
         raise LabError(
             f"the emulation of {emulation.fqcn} failed: {type(error).__name__}: {error}"
         ) from error
-
-    undeclared = set(outcome.result) - COMMON_RESULT_KEYS - emulation.returns
-    if undeclared:
-        raise LabError(
-            f"the emulation of {emulation.fqcn} returned keys it does not declare: "
-            + ", ".join(sorted(undeclared))
-        )
-    return outcome
