@@ -49,7 +49,7 @@ class ActionModule(ActionBase):
     ) -> dict[str, t.Any]:
         super().run(tmp, task_vars)
         result: dict[str, t.Any] = {"changed": False, "module_runs": 0}
-        _, args = self.validate_argument_spec(argument_spec=_ARGUMENT_SPEC)
+        _validation_result, args = self.validate_argument_spec(argument_spec=_ARGUMENT_SPEC)
         try:
             backup_path = validate_backup_path(args["path"], option="path")
         except PolicyRefusal as refusal:

@@ -97,7 +97,7 @@ class ActionModule(PhasedAction):
         self._phases_run = []
         self._result: dict[str, t.Any] = {"changed": False}
         try:
-            _, args = self.validate_argument_spec(argument_spec=_ARGUMENT_SPEC)
+            _validation_result, args = self.validate_argument_spec(argument_spec=_ARGUMENT_SPEC)
             backup_path = validate_backup_path(args["path"], option="path")
             self._result["backup_path"] = backup_path.path
             self._back_up(backup_path, to_text(args["route"]), task_vars)

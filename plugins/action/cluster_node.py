@@ -63,7 +63,7 @@ class ActionModule(ActionBase):
         return self._explained(result, options)
 
     def _options(self) -> NodeOptions:
-        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        _validation_result, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         return check_node_options(
             state=args["state"],
             force_quorum=args["force_quorum"],

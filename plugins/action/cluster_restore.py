@@ -99,7 +99,7 @@ class ActionModule(PhasedAction):
             error=None,
         )
         try:
-            _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+            _validation_result, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
             target = check_set_path(args["path"])
             quorum_drive = validate_quorum_drive(args["quorum_drive"])
         except (AnsibleActionFail, PolicyRefusal) as err:
