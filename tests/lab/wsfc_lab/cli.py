@@ -217,7 +217,7 @@ def render_status(status: dict[str, Any]) -> str:
             "",
             "latencies: " + ", ".join(f"{k}={v}s" for k, v in status["latencies"].items()),
         ]
-    events = [e for e in status["events"]][-3:]
+    events = list(status["events"])[-3:]
     if events:
         lines += ["", "recent events:"] + [
             f"  {e['id']} {e['node']}: {e['message']}" for e in events

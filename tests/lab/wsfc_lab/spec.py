@@ -201,7 +201,7 @@ def _network_base(value: object) -> str:
         raise SpecError("network", f"not an IPv4 address: {text!r}") from error
     if not base.is_loopback:
         raise SpecError("network", f"{text} is not a loopback address (127.0.0.0/8)")
-    if text.split(".")[-1] != "0":
+    if text.rsplit(".", maxsplit=1)[-1] != "0":
         raise SpecError("network", f"the base must end in .0 (nodes get .11, .12, ...): {text}")
     return text
 

@@ -120,7 +120,7 @@ def _distribution(facts: Mapping[str, Any]) -> dict[str, Any]:
     version = f"{facts['os_version']}.0"
     return {
         "ansible_distribution": facts["os_name"],
-        "ansible_distribution_major_version": version.split(".")[0],
+        "ansible_distribution_major_version": version.split(".", maxsplit=1)[0],
         "ansible_distribution_version": version,
         "ansible_os_family": "Windows",
         "ansible_os_installation_type": "Server",

@@ -74,7 +74,7 @@ class _NtlmUserFile:
                     raise ValueError(f"the NTLM credential file cannot hold the account {name!r}")
                 # A client may name a local account with no domain, with ".", or with the
                 # domain it was configured with; each form needs its own line.
-                for line_domain in {"", ".", domain}:
+                for line_domain in ("", ".", domain):
                     key = (line_domain.upper(), user.upper())
                     if self._lines.get(key, password) != password:
                         raise ValueError(

@@ -57,7 +57,7 @@ class ConnectionAuth:
             if self._ntlm_user is not None:
                 return AuthOutcome(self._ntlm_user)
             return AuthOutcome(None, CHALLENGES)
-        scheme, _, credentials = authorization.strip().partition(" ")
+        scheme, _separator, credentials = authorization.strip().partition(" ")
         scheme = scheme.lower()
         if scheme == "basic":
             return self._basic(credentials.strip())
