@@ -86,7 +86,7 @@ def _imported_source(tree: ast.Module, name: str, path: Path, collection: str) -
             module = statement.module or ""
             if statement.level:  # relative: from ..plugin_utils.x import name
                 base = path.parent
-                for _ in range(statement.level - 1):
+                for _level_above_the_first in range(statement.level - 1):
                     base = base.parent
                 return base.joinpath(*module.split(".")).with_suffix(".py"), alias.name
             if module.startswith(prefix):

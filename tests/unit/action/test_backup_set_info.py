@@ -88,7 +88,7 @@ class FakeNode:
         self,
         name: str,
         *,
-        cluster: dict = CLU01,
+        cluster: dict | None = None,
         paxos: str = "133772032000000000_2:41",
         created: datetime = datetime(2026, 11, 22, 2, 3, 4, tzinfo=UTC),
         marker: bool = True,
@@ -99,7 +99,7 @@ class FakeNode:
             "0a1b2c3d\\00000001.CPT": b"checkpoint",
         }
         manifest = build_manifest(
-            cluster=cluster,
+            cluster=CLU01 if cluster is None else cluster,
             source_node="NODE2",
             route="clusapi",
             paxos_tag=paxos,

@@ -123,6 +123,6 @@ def test_the_plugin_runs_the_module_once_and_adds_the_derived_keys() -> None:
 
 
 def test_a_failed_module_run_is_passed_through_untouched() -> None:
-    result, _ = _run({"failed": True, "msg": "Access is denied.", "error_code": 5})
+    result, _module_calls = _run({"failed": True, "msg": "Access is denied.", "error_code": 5})
     assert result["failed"] is True and result["error_code"] == 5
     assert "backup_routes" not in result

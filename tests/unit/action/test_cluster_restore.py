@@ -376,7 +376,7 @@ class TestCheckMode:
 
 class TestDiff:
     def test_diff_names_the_changed_parameter(self) -> None:
-        result, _ = run_action({"path": SET_PATH, "force": True}, check_mode=True, diff=True)
+        result, _node = run_action({"path": SET_PATH, "force": True}, check_mode=True, diff=True)
         diff = result["diff"]
         assert "DiskSignature" in diff["before"]
         assert '"9999"' in diff["before"] and '"3C4D"' in diff["after"]
@@ -390,7 +390,7 @@ class TestDiff:
         ]
 
     def test_no_diff_key_without_diff_mode(self) -> None:
-        result, _ = run_action({"path": SET_PATH, "force": True}, check_mode=True)
+        result, _node = run_action({"path": SET_PATH, "force": True}, check_mode=True)
         assert "diff" not in result
 
 
@@ -442,7 +442,7 @@ class TestRouteFailures:
 
     def test_failed_route_that_stopped_nodes_says_so(self) -> None:
         cluster = Cluster(route_exit_code=1, route_output="ERROR - (0x8007138D)")
-        result, _ = run_action({"path": SET_PATH, "force": True}, cluster)
+        result, _node = run_action({"path": SET_PATH, "force": True}, cluster)
         assert result["failed"] is True
         assert result["error_code"] == 5005
         assert result["changed"] is True

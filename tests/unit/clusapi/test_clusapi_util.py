@@ -102,13 +102,13 @@ def test_the_util_declares_the_four_imports_as_unicode_with_last_error() -> None
         r"extern \w+ (\w+)\(",
         text,
     )
-    assert sorted(name for _, name in imports) == [
+    assert sorted(name for _attributes, name in imports) == [
         "BackupClusterDatabase",
         "CloseCluster",
         "OpenCluster",
         "RestoreClusterDatabase",
     ]
-    for attributes, _ in imports:
+    for attributes, _name in imports:
         assert attributes == '"clusapi.dll", CharSet = CharSet.Unicode, SetLastError = true'
 
 
