@@ -80,7 +80,7 @@ class FakeWorld:
             raise error
 
     def resolve_path(self, node: str, windows_path: str) -> Path:
-        drive, _, rest = windows_path.partition(":\\")
+        drive, _separator, rest = windows_path.partition(":\\")
         return self.root / node / drive.upper() / Path(*[p for p in rest.split("\\") if p])
 
     def node_facts(self, node: str) -> dict[str, str]:

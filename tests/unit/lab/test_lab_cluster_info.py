@@ -90,9 +90,11 @@ def test_a_change_shows_in_the_version_and_the_objects(world):
     before = run(world)["configuration_version"]["paxos_tag"]
     with world.transaction() as state:
         tag = state.cluster.change_configuration(
-            "NODE3", ConfigChange("parameter", "set", "FileServer-01 IP", {"name": "Address",
-                                                                          "value": "10.0.0.60"})
-        )  # fmt: skip
+            "NODE3",
+            ConfigChange(
+                "parameter", "set", "FileServer-01 IP", {"name": "Address", "value": "10.0.0.60"}
+            ),
+        )
     result = run(world)
     assert result["configuration_version"]["paxos_tag"] == tag != before
     resources = {r["name"]: r for r in result["configuration"]["resources"]}

@@ -35,7 +35,7 @@ def basic_protocol(endpoint, https: bool = False) -> Protocol:
 
 def run(client: Protocol, shell_id: str, command: str, *arguments: str) -> tuple[bytes, int]:
     command_id = client.run_command(shell_id, command, list(arguments))
-    stdout, _, code = client.get_command_output(shell_id, command_id)
+    stdout, _stderr, code = client.get_command_output(shell_id, command_id)
     client.cleanup_command(shell_id, command_id)
     return stdout, code
 
@@ -179,7 +179,7 @@ def test_ansible_winrm_connection_plugin_pipelines_stdin(lab_endpoint):
     payload = b"{" + b"x" * 450000 + b"}"  # several of the plugin's 200000-byte Sends
     connection = connection_loader.get("winrm", PlayContext(), None)
     connection._shell = shell_loader.get("powershell")
-    http_port, _ = lab_endpoint.endpoint.ports
+    http_port, _https_port = lab_endpoint.endpoint.ports
     connection.set_options(
         var_options={
             "ansible_host": lab_endpoint.address,
@@ -193,7 +193,7 @@ def test_ansible_winrm_connection_plugin_pipelines_stdin(lab_endpoint):
         }
     )
     try:
-        code, stdout, _ = connection.exec_command("Write-Output hi", in_data=payload)
+        code, stdout, _stderr = connection.exec_command("Write-Output hi", in_data=payload)
     finally:
         connection.close()
 

@@ -46,7 +46,7 @@ def test_execute_cmd(lab_endpoint, auth, ssl):
 def test_execute_cmd_reports_the_exit_code(lab_endpoint):
     options = wsman_options(lab_endpoint, "ntlm", False)
     with Client(options.pop("server"), **options) as client:
-        _, stderr, code = client.execute_cmd("exit 42")
+        _stdout, stderr, code = client.execute_cmd("exit 42")
 
     assert (stderr, code) == ("exiting with 42", 42)
 

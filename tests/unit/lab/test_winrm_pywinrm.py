@@ -87,12 +87,12 @@ def test_ntlm_over_http_encrypts_every_message_on_the_wire(lab_endpoint, wire):
 def test_basic_over_http_sends_plain_soap(lab_endpoint, wire):
     session(lab_endpoint, "basic").run_cmd("echo", ["plain"])
 
-    bodies = [body for _, body, _ in wire if body]
+    bodies = [body for _headers, body, _response in wire if body]
     assert bodies and all(SOAP_MARKER in body for body in bodies)
 
 
 def test_https_validates_against_the_generated_certificate(lab_endpoint):
-    certificate_file, _ = lab_endpoint.certificate
+    certificate_file, _key_file = lab_endpoint.certificate
     validating = Protocol(
         lab_endpoint.url(https=True),
         transport="ntlm",
@@ -103,7 +103,7 @@ def test_https_validates_against_the_generated_certificate(lab_endpoint):
     )
     shell_id = validating.open_shell()
     command_id = validating.run_command(shell_id, "echo", ["verified"])
-    stdout, _, code = validating.get_command_output(shell_id, command_id)
+    stdout, _stderr, code = validating.get_command_output(shell_id, command_id)
     validating.cleanup_command(shell_id, command_id)
     validating.close_shell(shell_id)
 
@@ -139,7 +139,7 @@ def test_receive_times_out_until_stdin_is_complete(lab_endpoint):
     assert lab_endpoint.runner.calls == []
 
     client.send_command_input(shell_id, command_id, b" input", end=True)
-    stdout, _, code = client.get_command_output(shell_id, command_id)
+    stdout, _stderr, code = client.get_command_output(shell_id, command_id)
     client.close_shell(shell_id)
 
     assert 0.9 <= waited < 4
@@ -164,7 +164,7 @@ def test_large_stdin_in_many_sends_and_large_output_in_many_receives(lab_endpoin
     for offset in range(0, len(payload), chunk):
         last = offset + chunk >= len(payload)
         client.send_command_input(shell_id, command_id, payload[offset : offset + chunk], last)
-    stdout, _, code = client.get_command_output(shell_id, command_id)
+    stdout, _stderr, code = client.get_command_output(shell_id, command_id)
     client.close_shell(shell_id)
 
     assert code == 0

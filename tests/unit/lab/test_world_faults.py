@@ -26,7 +26,7 @@ def world(tmp_path):
 def test_a_failure_with_a_count_fails_that_many_times(world):
     with world.transaction() as state:
         faults.add_failure(state, "n1", "Stop-ClusterNode", ERROR_ACCESS_DENIED, count=2)
-    for _ in range(2):
+    for _attempt in range(2):
         with pytest.raises(WindowsError) as failed:
             world.operation("N1", "stop-clusternode")
         assert failed.value.code == ERROR_ACCESS_DENIED

@@ -54,19 +54,19 @@ def test_create_refuses_to_overwrite(world, tmp_path):
 
 def _increment(lab_dir, times):
     world = World(lab_dir)
-    for _ in range(times):
+    for _increment_number in range(times):
         with world.transaction() as state:
             counter = state.extension("counter")
             value = counter.get("value", 0)
             # Widen the window between read and write: without the lock, updates get lost.
-            for _ in range(2000):
+            for _spin in range(2000):
                 pass
             counter["value"] = value + 1
 
 
 def test_the_lock_serialises_writers_across_processes(world):
     context = multiprocessing.get_context("fork")
-    workers = [context.Process(target=_increment, args=(world.lab_dir, 40)) for _ in range(4)]
+    workers = [context.Process(target=_increment, args=(world.lab_dir, 40)) for _worker in range(4)]
     for worker in workers:
         worker.start()
     for worker in workers:
