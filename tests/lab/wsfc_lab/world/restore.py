@@ -21,8 +21,9 @@ here follows windows-cluster-facts.md (the "facts page"):
   newer than every copy in the cluster, so that it wins: the restoring node forms the
   cluster with it when started first, and the other nodes take it as they join (join sync,
   world/cluster.py). The witness learns the new tag (see `_tell_the_witness`), so a node
-  with an older copy started first does not form the cluster (event 1561) unless forced. The restoring node's service is left stopped: the module's
-  documentation says to start it first, then the others.
+  with an older copy started first does not form the cluster (event 1561) unless forced.
+  The restoring node's service is left stopped: the module's documentation says to start
+  it first, then the others.
 - Cluster disks other than the quorum disk that were added or changed since the backup stay
   offline after the restore (section 1): a changed disk resource comes back Offline in the
   restored copy; an added one is not in the restored copy at all (its disk is not online in
