@@ -30,7 +30,7 @@ from wsfc_lab.world.errors import (
     ERROR_SERVICE_DOES_NOT_EXIST,
 )
 from wsfc_lab.world.wbadmin import run_wbadmin
-from wsfc_lab.world.wbadmin_recovery import restore_cluster_database
+from wsfc_lab.world.wbadmin_recovery import STOP_OPERATION, restore_cluster_database
 
 TARGET = "C:\\Backups\\set1"
 QUORUM = {"name": "Cluster Disk 1", "signature": "1A2B3C4D", "drive_letter": "Q",
@@ -230,7 +230,7 @@ def test_a_failed_stop_on_another_node_fails_the_restore_leaving_earlier_stops(t
     world = make_world(tmp_path)
     version = backed_up_note(world)
     with world.transaction() as state:
-        faults.add_failure(state, "N3", restore_stop_operation(), ERROR_ACCESS_DENIED)
+        faults.add_failure(state, "N3", STOP_OPERATION, ERROR_ACCESS_DENIED)
     output = recover(world, version)
     assert output.exit_code != 0
     assert f"0x{0x80070000 | ERROR_ACCESS_DENIED:08X}" in output.text
@@ -238,12 +238,6 @@ def test_a_failed_stop_on_another_node_fails_the_restore_leaving_earlier_stops(t
         assert services(state) == {"N1": "running", "N2": "stopped", "N3": "running"}
         assert notes(state)["N1"] == "changed"
         assert restore.restore_status(state, "N1") == restore.FAILED
-
-
-def restore_stop_operation():
-    from wsfc_lab.world.wbadmin_recovery import STOP_OPERATION
-
-    return STOP_OPERATION
 
 
 def test_an_injected_failure_of_the_recovery_leaves_the_copy_unchanged(tmp_path):
