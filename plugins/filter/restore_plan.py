@@ -317,10 +317,12 @@ def restore_plan(
     except PolicyRefusal as refusal:
         refusals.append(_refusal(None, "PREFLIGHT", str(refusal)))
         return _refused(preflight, refusals, [])
-    refusals += [_refusal(r.code, r.name, r.message) for r in plan.refusals]
-    # The restore check refuses what the node sees (a corrupt set, 5086, 5056...); a code
-    # the plan already gave is not repeated.
-    if checked and checked["code"] not in {r["code"] for r in refusals if r["code"]}:
+    # The restore check refuses what the restoring node sees (a corrupt set, 5056, 5086...)
+    # in one message that names every refusal; the plan's refusal of the same code is left
+    # out for it.
+    repeated = checked["code"] if checked and checked["code"] is not None else object()
+    refusals += [_refusal(r.code, r.name, r.message) for r in plan.refusals if r.code != repeated]
+    if checked:
         refusals.append(checked)
     if refusals:
         return _refused(preflight, refusals, list(plan.notes))
