@@ -65,6 +65,7 @@ import typing as t
 from ansible.errors import AnsibleFilterError
 
 _UP = "up"
+CORE_GROUP = "Cluster Group"
 
 
 def _short(name: str) -> str:
@@ -110,7 +111,11 @@ def backup_node(
 def _preferred_owner(groups: list[dict[str, t.Any]], group: str | None) -> object:
     """The owner of the named group, or of the core cluster group when none is named."""
     if not group:
-        return next((g.get("owner_node") for g in groups if g.get("is_core_group")), None)
+        # Several groups are core groups (Available Storage too); the one that holds the
+        # cluster name and the quorum resource is "Cluster Group".
+        core = [g for g in groups if g.get("is_core_group")]
+        core.sort(key=lambda g: str(g.get("name")).casefold() != CORE_GROUP.casefold())
+        return core[0].get("owner_node") if core else None
     for candidate in groups:
         if str(candidate.get("name")).casefold() == group.casefold():
             return candidate.get("owner_node")

@@ -1,0 +1,194 @@
+"""The backup playbook through ansible-playbook on labs: what lands, and what a rerun costs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from labs import example
+from playbook import AnsibleRun, run_playbook
+from wsfc_lab.lab import Lab
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PLAYBOOK = REPO_ROOT / "playbooks" / "backup.yml"
+PRIMARY = r"\\fs01\clusterbackups"
+LOCAL = r"C:\LocalBackups"
+SUMMARY = "wsfc.clusterdb.backup : Gather the outcome of the cluster's backup"
+SHARE = "WsfcClusterBackup$"
+ADMINS_AND_SYSTEM = {"builtin\\administrators", "nt authority\\system"}
+# Several clusters run side by side only with enough forks.
+FORKS = {"ANSIBLE_FORKS": "12"}
+
+
+def _summaries(run: AnsibleRun) -> dict[str, dict[str, Any]]:
+    """The backup_summary fact of each cluster, by cluster name."""
+    found = {}
+    for record in run.on_hosts(SUMMARY).values():
+        if record.status == "ok":
+            summary = record.result["ansible_facts"]["backup_summary"]
+            found[summary["cluster"]] = summary
+    return found
+
+
+def _executions(lab: Lab) -> list[dict[str, Any]]:
+    log = lab.lab_dir / "executions.jsonl"
+    if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line]
+
+
+def _set_dirs(lab: Lab, windows_path: str, node: str = "NODE1") -> list[Path]:
+    real = lab.world.resolve_path(node, windows_path)
+    return sorted(p for p in real.iterdir() if p.is_dir()) if real.is_dir() else []
+
+
+def _verify(lab: Lab, host: str, folders: list[str], tmp_path: Path) -> list[dict[str, Any]]:
+    """backup_set_info at each folder, run from `host` in a playbook of its own."""
+    verify = tmp_path / "verify.yml"
+    verify.write_text(
+        yaml.safe_dump(
+            [
+                {
+                    "name": "Verify",
+                    "hosts": host,
+                    "gather_facts": False,
+                    "tasks": [
+                        {
+                            "name": "List the sets",
+                            "wsfc.clusterdb.backup_set_info": {"path": "{{ item }}"},
+                            "loop": "{{ folders }}",
+                        }
+                    ],
+                }
+            ]
+        ),
+        encoding="utf-8",
+    )
+    run = run_playbook(verify, lab.inventory_path, extra_vars={"folders": folders})
+    assert run.rc == 0, run.output
+    return run.of("List the sets", host).result["results"]
+
+
+def test_a_verified_protected_set_lands_at_every_destination(
+    three_node_lab: Lab, tmp_path: Path
+) -> None:
+    controller = tmp_path / "controller"
+    run = run_playbook(
+        PLAYBOOK,
+        three_node_lab.inventory_path,
+        extra_vars={
+            "backup_path": PRIMARY,
+            "backup_destinations": [LOCAL],
+            "backup_controller_dir": str(controller),
+            "backup_temporary_share": True,
+        },
+    )
+    assert run.rc == 0, run.output
+    summary = _summaries(run)["CLU01"]
+    assert summary["written"] is True
+    set_name = summary["set_name"]
+    folders = [PRIMARY + "\\CLU01", LOCAL + "\\CLU01"]
+    assert [d["folder"] for d in summary["destinations"]] == folders
+    assert all(d["set_status"] == "complete" and d["verified"] for d in summary["destinations"])
+
+    # Independently of the role: backup_set_info finds the set complete and verified (from
+    # the backup node: a local destination is a folder of the node that backed up).
+    for report in _verify(three_node_lab, summary["backed_up_on"], folders, tmp_path):
+        newest = report["newest_complete"]
+        assert newest["name"] == set_name
+        assert newest["verified"] is True
+        assert newest["cluster"]["name"] == "CLU01"
+    assert (controller / "CLU01" / set_name / "manifest.json").is_file()
+
+    state = three_node_lab.world.peek()
+    # Only Administrators and SYSTEM at each destination, nothing inherited from above.
+    acls = state["extensions"]["acl"]
+    for folder in folders:
+        record = next(r for r in acls.values() if r["path"].casefold() == folder.casefold())
+        assert record.get("protected") is True
+        assert {e["principal"].casefold() for e in record["entries"]} == ADMINS_AND_SYSTEM
+    # The temporary share is gone, and its folder holds no set any more.
+    assert all(SHARE.lower() not in shares for shares in state["shares"].values())
+    assert _set_dirs(three_node_lab, r"C:\WsfcClusterBackup\CLU01") == []
+
+
+def test_a_second_run_with_nothing_changed_is_one_module_run(three_node_lab: Lab) -> None:
+    extra = {"backup_path": PRIMARY, "backup_destinations": [LOCAL]}
+    first = run_playbook(PLAYBOOK, three_node_lab.inventory_path, extra_vars=extra)
+    assert first.rc == 0, first.output
+    before = len(_executions(three_node_lab))
+
+    second = run_playbook(PLAYBOOK, three_node_lab.inventory_path, extra_vars=extra)
+    assert second.rc == 0, second.output
+    runs = _executions(three_node_lab)[before:]
+    inspect_only = [("wsfc.clusterdb.cluster_backup", "inspect")]
+    assert [(r["module"], r["phase"]) for r in runs] == inspect_only
+    assert not any(r.result.get("changed") for r in second.records), second.output
+    summary = _summaries(second)["CLU01"]
+    assert summary["written"] is False
+    assert summary["set_name"] == _summaries(first)["CLU01"]["set_name"]
+
+
+def test_check_mode_writes_nothing(three_node_lab: Lab) -> None:
+    run = run_playbook(
+        PLAYBOOK,
+        three_node_lab.inventory_path,
+        extra_vars={"backup_path": PRIMARY, "backup_destinations": [LOCAL]},
+        check=True,
+    )
+    assert run.rc == 0, run.output
+    summary = _summaries(run)["CLU01"]
+    assert summary["check_mode"] is True
+    assert summary["written"] is False
+    assert "would back up" in summary["message"]
+    assert _set_dirs(three_node_lab, PRIMARY) == []
+    assert _set_dirs(three_node_lab, LOCAL) == []
+    phases = {(r["module"], r["phase"]) for r in _executions(three_node_lab)}
+    assert phases == {("wsfc.clusterdb.cluster_backup", "inspect")}
+
+
+def _second_cluster() -> dict[str, Any]:
+    """The three-node example as cluster CLU02 with nodes BNODE1..3."""
+    text = yaml.safe_dump(example("three-node"))
+    return yaml.safe_load(text.replace("NODE", "BNODE").replace("CLU01", "CLU02"))
+
+
+def _combined_inventory(labs: list[Lab], path: Path) -> Path:
+    """One inventory for several labs: each lab's connection settings on its own hosts."""
+    children: dict[str, Any] = {}
+    for lab in labs:
+        groups = yaml.safe_load(lab.inventory_path.read_text(encoding="utf-8"))["all"]["children"]
+        windows = groups.pop("windows")
+        for name, group in groups.items():
+            hosts = {host: {**windows["vars"], **windows["hosts"][host]} for host in group["hosts"]}
+            children[name] = {"hosts": hosts, "vars": group["vars"]}
+    path.write_text(yaml.safe_dump({"all": {"children": children}}), encoding="utf-8")
+    return path
+
+
+def test_two_clusters_in_one_run_each_get_their_own_set(
+    start_lab: Callable[..., Lab], tmp_path: Path
+) -> None:
+    first, second = start_lab("three-node"), start_lab(_second_cluster())
+    inventory = _combined_inventory([first, second], tmp_path / "fleet.yml")
+    run = run_playbook(PLAYBOOK, inventory, extra_vars={"backup_path": PRIMARY}, env=FORKS)
+    assert run.rc == 0, run.output
+    summaries = _summaries(run)
+    assert set(summaries) == {"CLU01", "CLU02"}
+    for lab, cluster, nodes in ((first, "CLU01", "NODE"), (second, "CLU02", "BNODE")):
+        summary = summaries[cluster]
+        assert summary["written"] is True
+        assert summary["backed_up_on"].startswith(nodes)
+        # The cluster's own folder, holding its own set; no folder of the other cluster.
+        assert [p.name for p in _set_dirs(lab, PRIMARY)] == [cluster]
+        sets = _set_dirs(lab, f"{PRIMARY}\\{cluster}")
+        assert [p.name for p in sets] == [summary["set_name"]]
+        manifest = json.loads((sets[0] / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["cluster"]["name"] == cluster
+    # One backup per cluster, not per node: every backup phase ran once in each lab.
+    for lab in (first, second):
+        phases = [r["phase"] for r in _executions(lab) if r["module"].endswith("cluster_backup")]
+        assert phases.count("backup") == 1 and phases.count("finalize") == 1
