@@ -169,14 +169,6 @@ def when(
         watcher.join(timeout=10)
 
 
-def services_stopped(*names: str) -> Callable[[Lab], bool]:
-    def check(lab: Lab) -> bool:
-        data = lab.world.peek()
-        return all(data["nodes"][n]["service"]["state"] == "stopped" for n in names)
-
-    return check
-
-
 def restore_in_progress(node: str) -> Callable[[Lab], bool]:
     def check(lab: Lab) -> bool:
         record = lab.world.peek()["nodes"][node].get("extensions", {}).get("restore", {})

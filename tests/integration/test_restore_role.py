@@ -1,0 +1,177 @@
+"""The restore role on a 3-node lab under faults: what it refuses before touching anything,
+and how it brings the cluster back when a step fails."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+from playbook import AnsibleRun, run_playbook
+from restore_scenarios import (
+    BACKED_UP_ADDRESS,
+    BACKUP_LOCATION,
+    CHANGED_ADDRESS,
+    back_up,
+    change_configuration,
+    changing_runs,
+    executions,
+    ip_address,
+    nodes,
+    restore_in_progress,
+    result_of,
+    when,
+    write_play,
+)
+from wsfc_lab.lab import Lab
+
+REFUSAL_TASK = "Stop here when the restore is refused (no node was changed)"
+RECOVERY_TASK = "Fail with the recovery report"
+
+
+def apply_role(lab: Lab, tmp_path: Path, **options: Any) -> AnsibleRun:
+    """The role on every node, unattended, restoring on NODE1."""
+    role_vars = {
+        "restore_backup_path": BACKUP_LOCATION,
+        "restore_force": True,
+        "restore_consent": True,
+        "restore_node": "NODE1",
+        "restore_wait_delay": 1,
+        **options,
+    }
+    play = tmp_path / f"restore_{time.monotonic_ns()}.yml"
+    role = {"role": "wsfc.clusterdb.restore", "vars": role_vars}
+    document = [{"name": "Restore", "hosts": "all", "gather_facts": False, "roles": [role]}]
+    play.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return run_playbook(play, lab.inventory_path)
+
+
+def up_everywhere(lab: Lab) -> bool:
+    return {s[:2] for s in nodes(lab).values()} == {("running", "Up")}
+
+
+def test_an_unreachable_node_in_preflight_refuses_the_restore_and_touches_nothing(
+    three_node_lab: Lab, tmp_path: Path
+) -> None:
+    lab = three_node_lab
+    back_up(lab, tmp_path)
+    change_configuration(lab)
+    lab.inject("unreachable", "NODE3")
+    before = nodes(lab)
+    runs_before = len(executions(lab))
+
+    run = apply_role(lab, tmp_path)
+    assert run.rc != 0
+    refusal = result_of(run, REFUSAL_TASK)["msg"]
+    assert "NODE3 cannot be reached" in refusal
+    assert "no node was changed" in refusal
+    assert nodes(lab) == before
+    assert ip_address(lab) == CHANGED_ADDRESS
+    assert changing_runs(executions(lab)[runs_before:]) == []
+
+
+def test_a_corrupt_set_is_refused_before_any_node_stops(
+    three_node_lab: Lab, tmp_path: Path
+) -> None:
+    lab = three_node_lab
+    set_path = back_up(lab, tmp_path)
+    change_configuration(lab)
+    # The backup's data, not its manifest: the set still lists, its hashes no longer match.
+    touched = lab.inject("corrupt", "NODE1", path=set_path + "\\WindowsImageBackup")
+    assert touched
+    before = nodes(lab)
+    runs_before = len(executions(lab))
+
+    run = apply_role(lab, tmp_path)
+    assert run.rc != 0
+    refusal = result_of(run, REFUSAL_TASK)["msg"]
+    assert "5087" in refusal
+    assert "ERROR_DATABASE_BACKUP_CORRUPT" in refusal
+    assert nodes(lab) == before
+    assert changing_runs(executions(lab)[runs_before:]) == []
+
+
+def test_a_restore_failing_with_5086_starts_the_other_nodes_again_unchanged(
+    three_node_lab: Lab, tmp_path: Path
+) -> None:
+    lab = three_node_lab
+    back_up(lab, tmp_path)
+    change_configuration(lab)
+    lab.inject("fail", "NODE1", operation="wbadmin start recovery", code=5086, count=1)
+
+    run = apply_role(lab, tmp_path)
+    assert run.rc != 0
+    report = result_of(run, RECOVERY_TASK)["msg"]
+    assert "The restore failed at step restore." in report
+    assert "5086" in report
+    assert "Recovery started the Cluster service on NODE2." in report
+    assert "Recovery started the Cluster service on NODE3." in report
+    assert "- NODE2: node Up, Cluster service running" in report
+    assert up_everywhere(lab)
+    assert ip_address(lab) == CHANGED_ADDRESS  # the configuration it ran before
+
+
+def test_a_stopped_node_that_crashes_is_reported_and_the_cluster_runs_the_restore(
+    three_node_lab: Lab, tmp_path: Path
+) -> None:
+    lab = three_node_lab
+    back_up(lab, tmp_path)
+    change_configuration(lab)
+    lab.set_latency("restore", 2)
+
+    # NODE2 crashes once it is stopped and the restore runs on NODE1.
+    with when(lab, restore_in_progress("NODE1"), lambda lab: lab.kill_node("NODE2")) as hit:
+        run = apply_role(lab, tmp_path)
+    assert hit.is_set()
+    assert run.rc != 0
+    report = result_of(run, RECOVERY_TASK)["msg"]
+    assert "The restore failed at step start_others." in report
+    assert "Recovery could not start NODE2 (unreachable" in report
+    assert "- NODE2: cannot be reached, state unknown." in report
+    assert "- NODE1: node Up" in report
+    states = nodes(lab)
+    assert states["NODE1"][:2] == states["NODE3"][:2] == ("running", "Up")
+    assert states["NODE2"][1] == "Down"
+    assert ip_address(lab) == BACKED_UP_ADDRESS
+
+
+def test_the_restoring_node_crashing_mid_restore_keeps_the_safety_backup_and_a_rerun_converges(
+    three_node_lab: Lab, tmp_path: Path
+) -> None:
+    lab = three_node_lab
+    back_up(lab, tmp_path)
+    change_configuration(lab)
+    lab.set_latency("restore", 3)
+
+    with when(lab, restore_in_progress("NODE1"), lambda lab: lab.kill_node("NODE1")) as hit:
+        run = apply_role(lab, tmp_path)
+    assert hit.is_set()
+    assert run.rc != 0
+    report = result_of(run, RECOVERY_TASK)["msg"]
+    assert "The restore failed at step restore." in report
+    assert "- NODE1: cannot be reached" in report
+    safety = next(line for line in report.splitlines() if "The safety backup " in line)
+    safety_set = safety.split("The safety backup ", 1)[1].split(" holds", 1)[0]
+    states = nodes(lab)
+    assert states["NODE2"][:2] == states["NODE3"][:2] == ("running", "Up")
+    assert ip_address(lab) == CHANGED_ADDRESS  # the others came back as they were
+
+    location, name = safety_set.rsplit("\\", 1)
+    listing = write_play(
+        tmp_path,
+        "safety",
+        "NODE2",
+        [{"name": "List", "wsfc.clusterdb.backup_set_info": {"path": location}}],
+    )
+    listed = run_playbook(listing, lab.inventory_path)
+    assert listed.rc == 0, listed.output
+    newest = listed.of("List", "NODE2").result["newest_complete"]
+    assert (newest["name"], newest["status"], newest["verified"]) == (name, "complete", True)
+
+    lab.set_latency("restore", 0)
+    lab.start_node("NODE1")
+    again = apply_role(lab, tmp_path)
+    assert again.rc == 0, again.output
+    assert up_everywhere(lab)
+    assert ip_address(lab) == BACKED_UP_ADDRESS
