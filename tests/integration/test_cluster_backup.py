@@ -245,7 +245,7 @@ def test_an_injected_wbadmin_failure_is_reported_with_its_code(three_node_lab, p
     result = back_up(three_node_lab, playbook, SHARE)
     assert result["failed"] is True and result["error_code"] == 5
     assert "0x80070005" in result["route_output"]
-    sets = [p for p in real(three_node_lab, "FS01", SHARE_DIR).iterdir()]
+    sets = list(real(three_node_lab, "FS01", SHARE_DIR).iterdir())
     assert [p.name.startswith("unfinished_") for p in sets] == [True]
 
 

@@ -73,7 +73,7 @@ def test_get_items_lists_the_cluster_application(world):
 def test_a_full_disk_is_read_as_112(world):
     with world.transaction() as state:
         faults.add_disk_full(state, "FS01", "C:\\Shares\\clusterbackups", 10_000)
-    _, run = backup(world)
+    _output, run = backup(world)
     assert not run.succeeded and run.win32_code == 112
     assert read_vss_catalog(world, "NODE1", TARGET) == []
 
@@ -81,9 +81,9 @@ def test_a_full_disk_is_read_as_112(world):
 def test_an_injected_failure_is_read_with_its_code(world):
     with world.transaction() as state:
         faults.add_failure(state, "NODE1", "wbadmin start systemstatebackup", 1722, count=1)
-    _, run = backup(world)
+    _output, run = backup(world)
     assert not run.succeeded and run.win32_code == 1722
-    _, again = backup(world)
+    _output, again = backup(world)
     assert again.succeeded
 
 
@@ -93,12 +93,12 @@ def test_a_share_the_computer_account_may_not_write_is_access_denied(world):
             {"principal": "Administrator", "access": "modify"},
             {"principal": "Everyone", "access": "read"},
         ])  # fmt: skip
-    _, run = backup(world)
+    _output, run = backup(world)
     assert run.win32_code == 5
 
 
 def test_a_missing_share_is_reported(world):
-    _, run = backup(world, target="\\\\FS01\\nosuchshare")
+    _output, run = backup(world, target="\\\\FS01\\nosuchshare")
     assert not run.succeeded and run.win32_code == 67
 
 
@@ -108,14 +108,14 @@ def test_a_node_without_quorum_cannot_back_up(world):
         state.cluster.stop_service("NODE3", check_quorum=False)
         state.witness["online"] = False
         state.cluster.reconcile()
-    _, run = backup(world)
+    _output, run = backup(world)
     assert not run.succeeded and run.win32_code == 5925
 
 
 def test_a_node_whose_cluster_service_is_stopped_cannot_back_up(world):
     with world.transaction() as state:
         state.cluster.stop_service("NODE1", check_quorum=False)
-    _, run = backup(world)
+    _output, run = backup(world)
     assert not run.succeeded and run.win32_code == 1062
 
 
@@ -129,7 +129,7 @@ def test_a_second_backup_while_one_runs_fails_with_5949(world):
         deadline = datetime.now(UTC).timestamp() + 5
         while not world.peek().get("extensions", {}).get("wbadmin", {}).get("running"):
             assert datetime.now(UTC).timestamp() < deadline
-        _, second = backup(world, node="NODE2")
+        _output, second = backup(world, node="NODE2")
     finally:
         thread.join()
     assert not second.succeeded and second.win32_code == 5949
@@ -154,13 +154,13 @@ def test_a_unc_target_needs_2008_r2(tmp_path):
     })  # fmt: skip
     world = World.create(tmp_path / "lab", spec)
     world.resolve_path("N1", "C:\\b").mkdir()
-    _, unc = backup(world, target="\\\\N1\\C$\\b", node="N1")
+    _output, unc = backup(world, target="\\\\N1\\C$\\b", node="N1")
     assert not unc.succeeded
-    _, volume = backup(world, target="C:", node="N1")
+    _output, volume = backup(world, target="C:", node="N1")
     assert volume.succeeded
 
 
 def test_without_quiet_it_asks_and_nobody_answers(world):
-    _, run = wbadmin(world, "start", "systemstatebackup", f"-backupTarget:{TARGET}")
+    _output, run = wbadmin(world, "start", "systemstatebackup", f"-backupTarget:{TARGET}")
     assert not run.succeeded
     assert read_vss_catalog(world, "NODE1", TARGET) == []

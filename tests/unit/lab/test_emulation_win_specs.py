@@ -66,7 +66,7 @@ def normalised(option, prop):
 
 @pytest.mark.parametrize("module", EMULATED)
 def test_the_options_are_the_documented_ones(module):
-    doc, _ = documentation(module)
+    doc, _returns = documentation(module)
     spec = spec_of(f"ansible.windows.{module}")["options"]
     assert set(spec) - UNDOCUMENTED.get(module, set()) == set(doc["options"])
     for name, documented in doc["options"].items():
@@ -78,7 +78,7 @@ def test_the_options_are_the_documented_ones(module):
 
 @pytest.mark.parametrize("module", EMULATED)
 def test_the_result_keys_are_documented(module):
-    _, returns = documentation(module)
+    _doc, returns = documentation(module)
     documented = set(returns or {}) - {"changed"}
     # win_copy's query mode answers the action plugin with files/directories/symlinks.
     internal = {"files", "directories", "symlinks"} if module == "win_copy" else set()

@@ -35,7 +35,7 @@ def split_windows_path(path: str) -> tuple[str, list[str]]:
         parts = text[2:].split("\\")
         root, rest = "\\\\" + "\\".join(parts[:2]) + "\\", parts[2:]
     else:
-        drive, _, tail = text.partition(":")
+        drive, _colon, tail = text.partition(":")
         root, rest = drive.upper() + ":\\", tail.split("\\")
     components: list[str] = []
     for component in rest:
@@ -63,7 +63,7 @@ def full_name(path: str, real: Path | None = None) -> str:
 
 
 def leaf_name(path: str) -> str:
-    _, components = split_windows_path(path)
+    _root, components = split_windows_path(path)
     return components[-1] if components else ""
 
 

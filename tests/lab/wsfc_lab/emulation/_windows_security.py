@@ -130,7 +130,7 @@ def access_level(mask: int) -> str:
 
 
 def netbios_domain(state: LabState) -> str:
-    return str(state.data["cluster"]["domain"]).split(".")[0].upper()
+    return str(state.data["cluster"]["domain"]).split(".", maxsplit=1)[0].upper()
 
 
 def _domain_accounts(state: LabState) -> list[str]:
@@ -148,11 +148,11 @@ def resolve_account(state: LabState, node: str, name: str) -> str | None:
     """The NTAccount form of `name` as `node` resolves it, or None when it cannot."""
     text = name.strip()
     if "@" in text and "\\" not in text:
-        account, _, domain = text.partition("@")
+        account, _at, domain = text.partition("@")
         text = f"{domain.split('.')[0]}\\{account}"
     host = (state.host_name(node) or node).upper()
     domain = netbios_domain(state)
-    prefix, _, account = text.rpartition("\\")
+    prefix, _backslash, account = text.rpartition("\\")
     prefix = prefix.upper()
     if prefix in ("", "BUILTIN", "NT AUTHORITY") and account.lower() in WELL_KNOWN_ACCOUNTS:
         return WELL_KNOWN_ACCOUNTS[account.lower()]

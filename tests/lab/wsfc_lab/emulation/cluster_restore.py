@@ -300,7 +300,7 @@ def _restore(module: EmulatedModule) -> None:
 def _directory_name(path: str) -> str:
     """[System.IO.Path]::GetDirectoryName of a set's path: what precedes the last separator
     (a drive root keeps its separator)."""
-    head, _, _ = path.rpartition("\\")
+    head = path.rpartition("\\")[0]
     if len(head) == 2 and head[1] == ":":
         return head + "\\"
     return head

@@ -153,7 +153,7 @@ def applicable_entries(state: LabState, real_path: Path) -> list[dict[str, Any]]
                 entries.append(entry)
         if acl.get("protected"):
             return entries
-    if all(acl.get(VOLUME_DEFAULTS) for _, acl in acls):
+    if all(acl.get(VOLUME_DEFAULTS) for _path, acl in acls):
         entries += [e for e in DEFAULT_VOLUME_ENTRIES if _applies(e, 2, is_dir)]
     return entries
 
@@ -169,7 +169,7 @@ def inherited_entries(state: LabState, real_path: Path) -> list[dict[str, Any]]:
         entries += [dict(e) for e in acl["entries"] if _applies(e, levels_up, is_dir)]
         if acl.get("protected"):
             return entries
-    if all(acl.get(VOLUME_DEFAULTS) for _, acl in above):
+    if all(acl.get(VOLUME_DEFAULTS) for _path, acl in above):
         entries += [dict(e) for e in DEFAULT_VOLUME_ENTRIES if _applies(e, 2, is_dir)]
     return entries
 

@@ -378,5 +378,5 @@ def _local_time(moment: datetime) -> str:
 
 
 def _version(record: dict[str, Any]) -> tuple[int, int]:
-    major, minor, *_ = record["os_version"].split(".")
+    major, minor = record["os_version"].split(".")[:2]
     return int(major), int(minor)
