@@ -7,7 +7,9 @@
 #   - ansible.windows, unpacked from PyPI's `ansible` bundle (no Galaxy here)
 #   - a collections tree under .cache/collections where this checkout is
 #     ansible_collections/wsfc/clusterdb (ansible-test needs that path shape)
-# Source it (`. scripts/bootstrap.sh`) to get the environment exported too.
+# Source it (`. scripts/bootstrap.sh`) to get the environment exported too; the caller's
+# shell options are restored at the end.
+_wsfc_caller_options="$(set +o)"
 set -euo pipefail
 
 WSFC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -69,3 +71,5 @@ export PATH="$WSFC_VENV/bin:$PATH"
 export ANSIBLE_COLLECTIONS_PATH="$WSFC_CACHE/collections"
 export ANSIBLE_HOME="$WSFC_CACHE/ansible-home"
 export ANSIBLE_CONFIG="$WSFC_ROOT/tests/ansible.cfg"
+eval "$_wsfc_caller_options"
+unset _wsfc_caller_options
