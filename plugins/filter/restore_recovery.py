@@ -34,16 +34,13 @@ options:
     description: The result of P(wsfc.clusterdb.restore_plan#filter).
     type: dict
     required: true
-  failed_step:
-    description: The kind of the step that failed.
-    type: str
-    required: true
-  stopped_nodes:
-    description: The nodes whose Cluster service this run stopped; empty before the stop
-      step ran.
+  records:
+    description: The records (P(wsfc.clusterdb.restore_step#filter)) of the steps that
+      ran. The failed step is the last one recorded as failed, else the first step of the
+      plan that has no record (it failed before it could be recorded).
     type: list
-    elements: str
-    default: []
+    elements: dict
+    required: true
   safety_backup_set:
     description: The path of the safety backup set, empty when none was taken.
     type: str
@@ -66,8 +63,7 @@ EXAMPLES = r"""
 - name: Plan the recovery
   ansible.builtin.set_fact:
     recovery: >-
-      {{ observed | wsfc.clusterdb.restore_recovery(plan, 'restore',
-         stopped_nodes=['NODE2', 'NODE3']) }}
+      {{ observed | wsfc.clusterdb.restore_recovery(plan, records) }}
   run_once: true
 """
 
@@ -76,6 +72,9 @@ _value:
   description: The recovery and the report.
   type: dict
   contains:
+    failed_step:
+      description: The step that failed.
+      type: str
     first_hosts:
       description: Hosts whose Cluster service is started first.
       type: list
@@ -103,7 +102,11 @@ from ansible_collections.wsfc.clusterdb.plugins.filter.restore_preflight import 
     node_observation,
     read_nodes,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.restore_plan import plan_recovery
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.restore_plan import (
+    PREFLIGHT,
+    STOP_OTHERS,
+    plan_recovery,
+)
 
 # plan_recovery starts nodes in at most two rounds: the nodes this run stopped, then the
 # restoring node (after a failed restore, so that it joins their running cluster).
@@ -122,24 +125,39 @@ def _recovery_lines(records: list[Mapping[str, t.Any]]) -> list[str]:
     return lines
 
 
+def failed_step_of(plan: Mapping[str, t.Any], records: list[Mapping[str, t.Any]]) -> str:
+    """The last step recorded as failed, else the first step of the plan without a record
+    (the preflight is never recorded: it ran before the procedure)."""
+    failed = [r["step"] for r in records if r.get("failed")]
+    if failed:
+        return str(failed[-1])
+    done = {r["step"] for r in records}
+    pending = [s["kind"] for s in plan["steps"] if s["kind"] != PREFLIGHT and s["kind"] not in done]
+    return pending[0] if pending else str(plan["steps"][-1]["kind"])
+
+
+def stopped_by_run(records: list[Mapping[str, t.Any]]) -> list[str]:
+    """The nodes the stop step stopped (none before it ran)."""
+    return [n for r in records if r["step"] == STOP_OTHERS for n in r.get("changed_nodes") or []]
+
+
 def restore_recovery(
     observations_by_host: Mapping[str, t.Any],
     plan: Mapping[str, t.Any],
-    failed_step: str,
-    stopped_nodes: list[str] | None = None,
+    records: list[Mapping[str, t.Any]],
     safety_backup_set: str = "",
     cause: str = "",
     recovery: list[Mapping[str, t.Any]] | None = None,
 ) -> dict[str, t.Any]:
     restore = plan_from_data(plan)
-    if restore.step(failed_step) is None:
-        raise AnsibleFilterError(f"{failed_step!r} is not a step of this restore's plan")
+    records = list(records or [])
+    failed_step = failed_step_of(plan, records)
     observed = {n.name: node_observation(n) for n in read_nodes(observations_by_host)}
     recovered = plan_recovery(
         restore,
         failed_step,
         observed,
-        stopped_by_run=list(stopped_nodes or []),
+        stopped_by_run=stopped_by_run(records),
         safety_backup_set=safety_backup_set or None,
     )
     if len(recovered.actions) > _ROUNDS:

@@ -38,8 +38,14 @@ options:
       V(start_restoring), V(start_others), V(wait_up), or V(recovery) with O(hosts).
     type: str
     required: true
+  after:
+    description: The records of the steps before this one; the step started when the
+      last of them finished.
+    type: list
+    elements: dict
+    default: []
   started:
-    description: When the step started (ISO 8601), for the timeline.
+    description: When the step started (ISO 8601), for the timeline, when O(after) is empty.
     type: str
     default: ""
   finished:
@@ -55,12 +61,15 @@ author:
 """
 
 EXAMPLES = r"""
-- name: Record the stop step
+- name: Record the stop step after the earlier ones
   ansible.builtin.set_fact:
+    records: "{{ records + [record] }}"
+  vars:
     record: >-
       {{ dict(ansible_play_hosts_all | zip(ansible_play_hosts_all
          | map('extract', hostvars, 'stop_result')))
-         | wsfc.clusterdb.restore_step(plan, 'stop_others') }}
+         | wsfc.clusterdb.restore_step(plan, 'stop_others', after=records,
+           finished=now(utc=true).isoformat()) }}
   run_once: true
 """
 
@@ -128,6 +137,7 @@ def restore_step(
     started: str = "",
     finished: str = "",
     hosts: list[str] | None = None,
+    after: list[Mapping[str, t.Any]] | None = None,
 ) -> dict[str, t.Any]:
     if not isinstance(results_by_host, Mapping):
         raise AnsibleFilterError("expected a mapping of inventory host to registered result")
@@ -164,6 +174,8 @@ def restore_step(
             seen = observed.get(name)
             if seen is not None and seen.paxos_tag is not None:
                 node["message"] = f"{seen.state}, configuration version {seen.paxos_tag.version}"
+    if after:
+        started = str(after[-1].get("finished") or started)
     return {
         "step": step,
         "started": started,

@@ -1,0 +1,296 @@
+"""Restore scaling benchmark: the restore playbook on lab clusters of 2, 4, 8 and 16 nodes.
+
+Each cluster is the three-node example grown to N nodes (network 127.0.202.0, free ports),
+with fixed emulated latencies: the Cluster service takes 2 s to stop and 2 s to start, the
+restore 3 s. The cluster is backed up, changed, and restored with the playbook, with
+forks = N so that the stop and start steps run on every node at once. Measured: the
+restore run's wall time, the module runs it cost (from the lab's executions.jsonl), and
+the ratio of the 16-node time to the 2-node time. The stop and start run in parallel, so
+the critical path - stop, restore, start the restoring node, start the others - should not
+grow with N; what grows is Ansible's own per-host work.
+
+Not a test: the figures go to benchmarks/results/restore_scaling.json and a table is printed.
+
+    . scripts/bootstrap.sh && python benchmarks/restore_scaling.py [--sizes 2 4 8 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from wsfc_lab.lab import Lab
+from wsfc_lab.spec import parse_spec
+from wsfc_lab.world import ConfigChange
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO_ROOT / "tests" / "lab" / "examples" / "three-node.yml"
+PLAYBOOK = REPO_ROOT / "playbooks" / "restore.yml"
+RESULTS = REPO_ROOT / "benchmarks" / "results" / "restore_scaling.json"
+NETWORK = "127.0.202.0"
+BACKUP_PATH = r"\\FS01\clusterbackups"
+# Seconds, per emulated operation (docs/lab.md, latencies).
+LATENCIES = {"service_stop": 2.0, "service_start": 2.0, "restore": 3.0}
+# The critical path the latencies alone put on a restore: stop the others (in parallel),
+# restore, start the restoring node, start the others (in parallel).
+LATENCY_PATH = LATENCIES["service_stop"] + LATENCIES["restore"] + 2 * LATENCIES["service_start"]
+
+
+@dataclass(frozen=True)
+class StepSpans:
+    """Seconds from the first module run of a step to the end of its last, on the nodes."""
+
+    stop_others: float
+    restore: float
+    start_restoring: float
+    start_others: float
+
+    @property
+    def critical_path(self) -> float:
+        return round(self.stop_others + self.restore + self.start_restoring + self.start_others, 2)
+
+
+@dataclass(frozen=True)
+class RestoreFigures:
+    nodes: int
+    forks: int
+    rc: int
+    wall_seconds: float
+    critical_path_seconds: float
+    spans: StepSpans
+    module_runs: int
+    module_runs_by_module: dict[str, int]
+    latency_path_seconds: float
+
+
+def free_ports(addresses: list[str]) -> tuple[int, int]:
+    """Two ports free on every address of the lab."""
+    found: list[int] = []
+    while len(found) < 2:
+        with socket.socket() as probe:
+            probe.bind((addresses[0], 0))
+            port = probe.getsockname()[1]
+        try:
+            for address in addresses[1:]:
+                with socket.socket() as other:
+                    other.bind((address, port))
+        except OSError:
+            continue
+        if port not in found:
+            found.append(port)
+    return found[0], found[1]
+
+
+def cluster_spec(size: int) -> dict[str, Any]:
+    """The three-node example with `size` nodes NODE1..NODEn."""
+    spec = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    spec["nodes"] = [{"name": f"NODE{i}", "release": "2022"} for i in range(1, size + 1)]
+    spec["network"] = NETWORK
+    base = NETWORK.rsplit(".", 1)[0]
+    addresses = [f"{base}.{11 + i}" for i in range(size)] + [f"{base}.31"]
+    http, https = free_ports(addresses)
+    spec["ports"] = {"http": http, "https": https}
+    spec["latencies"] = {"backup": 0.0, **LATENCIES}
+    return spec
+
+
+@contextmanager
+def running_lab(size: int, workdir: Path) -> Iterator[Lab]:
+    lab = Lab(workdir / f"lab{size:02d}")
+    lab.create(parse_spec(cluster_spec(size)))
+    try:
+        lab.start()
+        yield lab
+    finally:
+        lab.stop()
+
+
+def ansible_env(forks: int) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("ANSIBLE_COLLECTIONS_PATH", str(REPO_ROOT / ".cache" / "collections"))
+    env.setdefault("ANSIBLE_CONFIG", str(REPO_ROOT / "tests" / "ansible.cfg"))
+    env["ANSIBLE_FORKS"] = str(forks)
+    return env
+
+
+def back_up_and_change(lab: Lab, workdir: Path) -> None:
+    """One set of the running configuration, then an administrator's change."""
+    play = workdir / "backup.yml"
+    task = {"name": "Back up", "wsfc.clusterdb.cluster_backup": {"path": BACKUP_PATH}}
+    document = [{"name": "Backup", "hosts": "NODE1", "gather_facts": False, "tasks": [task]}]
+    play.write_text(yaml.safe_dump(document), encoding="utf-8")
+    subprocess.run(
+        ["ansible-playbook", "-i", str(lab.inventory_path), str(play)],
+        env=ansible_env(1),
+        check=True,
+        capture_output=True,
+    )
+    change = {"name": "Address", "value": "10.0.0.99"}
+    lab.change(ConfigChange("parameter", "set", "FileServer-01 IP", change))
+
+
+def runs_since(lab: Lab, started: float) -> list[dict[str, Any]]:
+    """The lab's module runs (executions.jsonl) that started after `started`."""
+    log = lab.lab_dir / "executions.jsonl"
+    entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    return [e for e in entries if e["time"] >= started]
+
+
+def module_counts(runs: list[dict[str, Any]]) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for run in runs:
+        phase = f" ({run['phase']})" if run.get("phase") else ""
+        counts[run["module"] + phase] += 1
+    return dict(sorted(counts.items()))
+
+
+def span(runs: list[dict[str, Any]]) -> float:
+    if not runs:
+        return 0.0
+    return round(max(r["time"] + r["duration"] for r in runs) - min(r["time"] for r in runs), 2)
+
+
+def step_spans(runs: list[dict[str, Any]]) -> StepSpans:
+    """The parallel steps' spans: the stop is every win_service run, the restore the
+    cluster_restore restore phase, the starts the cluster_node runs on the restoring node
+    and on the others."""
+    restores = [
+        r for r in runs if r["module"].endswith("cluster_restore") and r["phase"] == "restore"
+    ]
+    restoring = restores[0]["node"] if restores else None
+    starts = [r for r in runs if r["module"].endswith("cluster_node")]
+    return StepSpans(
+        stop_others=span([r for r in runs if r["module"] == "ansible.windows.win_service"]),
+        restore=span(restores),
+        start_restoring=span([r for r in starts if r["node"] == restoring]),
+        start_others=span([r for r in starts if r["node"] != restoring]),
+    )
+
+
+def measure(size: int, workdir: Path) -> RestoreFigures:
+    with running_lab(size, workdir) as lab:
+        back_up_and_change(lab, workdir)
+        extra = json.dumps({"backup_path": BACKUP_PATH, "force": True, "restore_consent": True})
+        command = ["ansible-playbook", "-i", str(lab.inventory_path), str(PLAYBOOK), "-e", extra]
+        started = time.time()
+        run = subprocess.run(
+            command, env=ansible_env(size), capture_output=True, text=True, check=False
+        )
+        wall = time.time() - started
+        if run.returncode != 0:
+            print(run.stdout[-4000:], run.stderr[-2000:], file=sys.stderr)
+        runs = runs_since(lab, started)
+    spans = step_spans(runs)
+    return RestoreFigures(
+        nodes=size,
+        forks=size,
+        rc=run.returncode,
+        wall_seconds=round(wall, 2),
+        critical_path_seconds=spans.critical_path,
+        spans=spans,
+        module_runs=len(runs),
+        module_runs_by_module=module_counts(runs),
+        latency_path_seconds=LATENCY_PATH,
+    )
+
+
+def table(figures: list[RestoreFigures]) -> str:
+    header = (
+        "nodes",
+        "forks",
+        "rc",
+        "wall s",
+        "stop s",
+        "restore s",
+        "start 1st s",
+        "start others s",
+        "critical path s",
+        "module runs",
+    )
+    rows = [header] + [
+        (
+            str(f.nodes),
+            str(f.forks),
+            str(f.rc),
+            f"{f.wall_seconds:.1f}",
+            f"{f.spans.stop_others:.1f}",
+            f"{f.spans.restore:.1f}",
+            f"{f.spans.start_restoring:.1f}",
+            f"{f.spans.start_others:.1f}",
+            f"{f.critical_path_seconds:.1f}",
+            str(f.module_runs),
+        )
+        for f in figures
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(v.rjust(w) for v, w in zip(row, widths, strict=True)) for row in rows
+    )
+
+
+def ratios(figures: list[RestoreFigures]) -> dict[str, float]:
+    first, last = figures[0], figures[-1]
+    return {
+        "nodes": last.nodes / first.nodes,
+        "wall": round(last.wall_seconds / first.wall_seconds, 3),
+        "critical_path": round(last.critical_path_seconds / first.critical_path_seconds, 3),
+        "module_runs": round(last.module_runs / first.module_runs, 3),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2, 4, 8, 16])
+    args = parser.parse_args(argv)
+    figures = []
+    with tempfile.TemporaryDirectory(prefix="restore_scaling_") as workdir:
+        for size in args.sizes:
+            figures.append(measure(size, Path(workdir)))
+            print(f"{size} nodes: {figures[-1].wall_seconds:.1f} s", file=sys.stderr)
+    ratio = ratios(figures)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "benchmark": "restore_scaling",
+                "latencies": LATENCIES,
+                "latency_path_seconds": LATENCY_PATH,
+                "python": platform.python_version(),
+                "cpus": os.cpu_count(),
+                "runs": [
+                    asdict(f) | {"critical_path_seconds": f.critical_path_seconds} for f in figures
+                ],
+                "ratio_largest_to_smallest": ratio,
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    print(table(figures))
+    first, last = figures[0].nodes, figures[-1].nodes
+    print(
+        f"{last} nodes / {first} nodes: critical path x{ratio['critical_path']:.2f}, "
+        f"wall time x{ratio['wall']:.2f}, module runs x{ratio['module_runs']:.2f} "
+        f"(latencies alone put {LATENCY_PATH:.0f} s on the critical path)"
+    )
+    print(f"figures written to {RESULTS.relative_to(REPO_ROOT)}")
+    return 0 if all(f.rc == 0 for f in figures) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

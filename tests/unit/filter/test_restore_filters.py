@@ -1,0 +1,235 @@
+"""The restore_* filters the restore role wires plugin_utils.restore_plan with, on the
+per-host results Ansible registers (cluster_info, backup_set_info, cluster_restore)."""
+
+from __future__ import annotations
+
+import typing as t
+
+import pytest
+from ansible_collections.wsfc.clusterdb.plugins.filter.restore_plan import (
+    plan_from_data,
+    restore_plan,
+)
+from ansible_collections.wsfc.clusterdb.plugins.filter.restore_preflight import (
+    restore_preflight,
+)
+from ansible_collections.wsfc.clusterdb.plugins.filter.restore_recovery import restore_recovery
+from ansible_collections.wsfc.clusterdb.plugins.filter.restore_step import restore_step
+from ansible_collections.wsfc.clusterdb.plugins.filter.restore_summary import restore_summary
+
+CLUSTER = {"name": "CLU01", "id": "6f1c3c9b", "domain": "corp.example.com"}
+TAG = "133772040000000000_2:57"
+BACKUP_TAG = "133772032000000000_2:41"
+SET = {
+    "name": "20261122T020304Z_clusterdb_e2s41",
+    "path": "\\\\fs01\\b\\CLU01\\20261122T020304Z_clusterdb_e2s41",
+    "kind": "set",
+    "status": "complete",
+    "cluster": {"name": "CLU01", "id": "6f1c3c9b"},
+    "configuration_version": {"paxos_tag": BACKUP_TAG, "epoch": 2, "sequence": 41},
+    "created": "2026-11-22T02:03:04Z",
+}
+
+
+def info(
+    name: str,
+    states: dict[str, str],
+    *,
+    service: str = "running",
+    tag: str | None = TAG,
+    owner: str = "NODE1",
+) -> dict[str, t.Any]:
+    """A cluster_info result as node `name` registers it."""
+    return {
+        "changed": False,
+        "node_name": name,
+        "cluster": CLUSTER,
+        "cluster_service": {"installed": True, "state": service, "start_mode": "auto"},
+        "nodes": [{"name": n, "id": str(i), "state": s} for i, (n, s) in enumerate(states.items())],
+        "quorum": {"type": "NodeAndDiskMajority", "witness": {"type": "disk", "owner_node": owner}},
+        "configuration_version": {"paxos_tag": tag},
+    }
+
+
+UP3 = {"NODE1": "Up", "NODE2": "Up", "NODE3": "Up"}
+UNREACHABLE = {"unreachable": True, "msg": "connection refused", "changed": False}
+
+
+def facts(**overrides: dict[str, t.Any]) -> dict[str, dict[str, t.Any]]:
+    results = {n: info(n, UP3) for n in UP3}
+    results.update(overrides)
+    return results
+
+
+def listing(*sets: dict[str, t.Any], path: str = "\\\\fs01\\b\\CLU01") -> dict[str, t.Any]:
+    complete = [s for s in sets if s["status"] == "complete"]
+    return {
+        "backup_path": path,
+        "exists": True,
+        "sets": list(sets),
+        "newest_complete": complete[-1] if complete else None,
+    }
+
+
+def check(**overrides: t.Any) -> dict[str, t.Any]:
+    """The restoring node's cluster_restore result in check mode: it would restore."""
+    result = {
+        "changed": True,
+        "failed": False,
+        "configuration_version": {"before": TAG, "after": TAG, "backup": BACKUP_TAG},
+        "configuration_fingerprint": {"current": "aaa", "backup": "bbb"},
+        "configuration_changes": [{"kind": "resource", "name": "IP", "change": "changed"}],
+    }
+    result.update(overrides)
+    return result
+
+
+def preflight(results: dict[str, t.Any], **options: t.Any) -> dict[str, t.Any]:
+    first = restore_preflight(results, {}, backup_path="\\\\fs01\\b", **options)
+    host = first["restoring_host"]
+    if host is None:
+        return first
+    listed = {"results": [listing(SET), listing(path="\\\\fs01\\b")]}
+    return restore_preflight(results, {host: listed}, backup_path="\\\\fs01\\b", **options)
+
+
+def test_preflight_chooses_the_core_group_owner_and_the_newest_set_in_the_cluster_folder():
+    found = preflight(facts(NODE1=info("NODE1", UP3, owner="NODE2")), restoring_node="")
+    assert found["problems"] == []
+    assert (found["restoring_node"], found["restoring_host"]) == ("NODE2", "NODE2")
+    assert "core cluster group" in found["choice_reason"]
+    assert found["set_locations"] == ["\\\\fs01\\b\\CLU01", "\\\\fs01\\b"]
+    assert found["set"]["name"] == SET["name"]
+
+
+def test_preflight_matches_an_unreachable_host_to_its_node_in_the_clusters_view():
+    found = preflight(facts(NODE3=UNREACHABLE))
+    node3 = next(n for n in found["nodes"] if n["name"] == "NODE3")
+    assert (node3["host"], node3["reachable"], node3["state"]) == ("NODE3", False, "Up")
+    assert "connection refused" in node3["error"]
+
+
+def test_preflight_names_a_missing_set():
+    found = preflight(facts(), set_name="20200101T000000Z_clusterdb_e1s1")
+    assert found["set"] is None
+    assert "no set named 20200101T000000Z_clusterdb_e1s1" in found["problems"][0]
+
+
+def test_plan_stops_the_running_others_in_parallel_and_starts_the_restoring_node_first():
+    plan = restore_plan(preflight(facts()), restore_check=check(), force=True)
+    assert plan["refusals"] == []
+    assert [s["kind"] for s in plan["steps"]] == [
+        "preflight",
+        "safety_backup",
+        "stop_others",
+        "restore",
+        "start_restoring",
+        "start_others",
+        "wait_up",
+    ]
+    assert plan["hosts"]["stop_others"] == ["NODE2", "NODE3"]
+    assert plan["hosts"]["restore"] == plan["hosts"]["start_restoring"] == ["NODE1"]
+    assert plan["safety_backup_path"] == "\\\\fs01\\b\\CLU01\\pre_restore"
+    assert "NODE2, NODE3" in plan["consent_prompt"]
+    assert plan_from_data(plan).expected_version.version == "2:41"
+
+
+def test_plan_without_force_refuses_5056_and_keeps_the_checks_5086_text():
+    refused = check(
+        failed=True,
+        error_code=5056,
+        error={"name": "ERROR_CLUSTER_NODE_UP"},
+        msg="The restore failed: ... (Windows error 5056). Detail: ... (Windows error 5086)",
+    )
+    plan = restore_plan(preflight(facts()), restore_check=refused, force=False)
+    assert plan["steps"] == []
+    assert [r["code"] for r in plan["refusals"]] == [5056]
+    assert "5086" in plan["message"]
+    assert plan["message"].startswith("The restore was refused; no node was changed.")
+
+
+def test_plan_refuses_while_an_unreachable_node_may_still_run_the_cluster():
+    plan = restore_plan(preflight(facts(NODE3=UNREACHABLE)), restore_check=check(), force=True)
+    assert plan["steps"] == []
+    assert any("NODE3 cannot be reached" in r["message"] for r in plan["refusals"])
+
+
+def test_plan_is_already_current_when_every_node_runs_the_sets_configuration():
+    current = check(changed=False, configuration_fingerprint={"current": "b", "backup": "b"})
+    plan = restore_plan(preflight(facts()), restore_check=current, force=True)
+    assert plan["already_current"] is True
+    assert plan["steps"] == [] and plan["refusals"] == []
+
+
+def step_results(**by_host: dict[str, t.Any]) -> dict[str, t.Any]:
+    return {h: by_host.get(h, {"skipped": True}) for h in UP3}
+
+
+def test_a_step_fails_when_one_node_is_unreachable_and_names_it():
+    plan = restore_plan(preflight(facts()), restore_check=check(), force=True)
+    record = restore_step(
+        step_results(NODE2={"changed": True}, NODE3=UNREACHABLE), plan, "stop_others"
+    )
+    assert record["failed"] is True
+    assert record["message"] == "NODE3: unreachable: connection refused"
+    assert record["changed_nodes"] == ["NODE2"]
+
+
+def test_the_wait_fails_until_every_node_runs_one_version_not_older_than_the_backups():
+    plan = restore_plan(preflight(facts()), restore_check=check(), force=True)
+    restored = "133772050000000000_3:1"
+    settled = {n: info(n, UP3, tag=restored) for n in UP3}
+    assert restore_step(settled, plan, "wait_up")["failed"] is False
+    lagging = dict(settled, NODE3=info("NODE3", UP3, tag=BACKUP_TAG.replace("2:41", "2:40")))
+    record = restore_step(lagging, plan, "wait_up")
+    assert record["failed"] is True
+    assert "older than the backup's" in record["message"]
+
+
+def test_recovery_after_a_failed_restore_starts_the_stopped_nodes_then_the_restoring_node():
+    plan = restore_plan(preflight(facts()), restore_check=check(), force=True)
+    stop = restore_step(
+        step_results(NODE2={"changed": True}, NODE3={"changed": True}), plan, "stop_others"
+    )
+    failed = restore_step(
+        step_results(NODE1={"failed": True, "msg": "Windows error 5086"}), plan, "restore"
+    )
+    down = {"NODE1": "Down", "NODE2": "Down", "NODE3": "Down"}
+    observed = {
+        "NODE1": info("NODE1", down, service="stopped"),
+        "NODE2": info("NODE2", down, service="stopped"),
+        "NODE3": info("NODE3", down, service="stopped"),
+    }
+    recovery = restore_recovery(
+        observed, plan, [stop, failed], safety_backup_set="\\\\fs01\\b\\CLU01\\pre_restore\\x"
+    )
+    assert recovery["failed_step"] == "restore"
+    assert (recovery["first_hosts"], recovery["then_hosts"]) == (["NODE2", "NODE3"], ["NODE1"])
+    assert "pre_restore\\x" in recovery["report"]
+
+
+def test_recovery_names_the_step_that_failed_before_it_was_recorded():
+    plan = restore_plan(preflight(facts()), restore_check=check(), force=True)
+    recovery = restore_recovery(facts(), plan, [])
+    assert recovery["failed_step"] == "safety_backup"
+    assert recovery["first_hosts"] == recovery["then_hosts"] == []
+
+
+def test_the_summary_keeps_a_timeline_per_node_in_step_order():
+    plan = restore_plan(preflight(facts()), restore_check=check(), force=True)
+    stop = restore_step(
+        step_results(NODE2={"changed": True, "elapsed": 2.0}, NODE3={"changed": True}),
+        plan,
+        "stop_others",
+        started="2026-11-22T02:00:00",
+        finished="2026-11-22T02:00:03",
+    )
+    summary = restore_summary(plan, [stop])
+    assert list(summary["timeline"]) == ["NODE2", "NODE3"]
+    assert "    02:00:00-02:00:03 stop_others: changed, 2.0s on the node" in summary["lines"]
+    assert summary["changed"] is True
+
+
+def test_a_plan_that_is_not_one_is_refused():
+    with pytest.raises(Exception, match="restore_plan"):
+        plan_from_data({"restoring_node": "NODE1"})
