@@ -161,3 +161,33 @@ def test_an_unreachable_first_node_hands_the_check_to_the_next(
     probe = "wsfc.clusterdb.backup : Check whether the newest set holds the current configuration"
     tried = [(r.host, r.status) for r in run.records if r.task == probe and r.status != "skipped"]
     assert tried == [("NODE1", "unreachable"), ("NODE2", "ok")]
+
+
+def test_refreshing_copies_fills_a_new_destination_without_a_new_set(
+    three_node_lab: Lab, tmp_path: Path
+) -> None:
+    first = _apply_role(three_node_lab, tmp_path, backup_path=PRIMARY)
+    assert first.rc == 0, first.output
+    set_name = _summary(first)["set_name"]
+
+    offsite = r"\\fs01\clusterbackups\offsite"
+    refreshed = _apply_role(
+        three_node_lab,
+        tmp_path,
+        backup_path=PRIMARY,
+        backup_destinations=[offsite],
+        backup_refresh_copies=True,
+        backup_temporary_share=True,
+    )
+    assert refreshed.rc == 0, refreshed.output
+    summary = _summary(refreshed)
+    assert summary["written"] is False
+    assert [(d["set_status"], d["verified"]) for d in summary["destinations"]] == [
+        ("complete", True),
+        ("complete", True),
+    ]
+    assert _names(_folder(three_node_lab, offsite + r"\CLU01")) == [set_name]
+    assert _names(_folder(three_node_lab, PRIMARY + r"\CLU01")) == [set_name]
+    # No share was needed, since nothing was backed up.
+    assert not any(r.task.endswith("Share the folder with the cluster's nodes only")
+                   and r.status == "ok" for r in refreshed.records)  # fmt: skip
