@@ -279,7 +279,7 @@ def ratios(figures: list[RestoreFigures]) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[2, 4, 8, 16])
     args = parser.parse_args(argv)
     figures = []

@@ -41,7 +41,7 @@ options:
       cluster group. Fails when the cluster has no group of that name.
     type: str
 author:
-  - wsfc.clusterdb contributors
+  - wsfc.clusterdb maintainers (@wsfc-clusterdb)
 """
 
 EXAMPLES = r"""

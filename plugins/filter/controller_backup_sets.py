@@ -26,7 +26,7 @@ options:
     description: Report only the sets whose manifest names this cluster (ignoring case).
     type: str
 author:
-  - wsfc.clusterdb contributors
+  - wsfc.clusterdb maintainers (@wsfc-clusterdb)
 """
 
 EXAMPLES = r"""

@@ -61,7 +61,7 @@ options:
     default: ""
     description: The location the operator gave (used only when the set has no path).
 author:
-  - wsfc.clusterdb contributors
+  - wsfc.clusterdb maintainers (@wsfc-clusterdb)
 """
 
 EXAMPLES = r"""

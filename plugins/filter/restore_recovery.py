@@ -56,7 +56,7 @@ options:
     elements: dict
     default: []
 author:
-  - wsfc.clusterdb contributors
+  - wsfc.clusterdb maintainers (@wsfc-clusterdb)
 """
 
 EXAMPLES = r"""

@@ -57,7 +57,7 @@ options:
     type: list
     elements: str
 author:
-  - wsfc.clusterdb contributors
+  - wsfc.clusterdb maintainers (@wsfc-clusterdb)
 """
 
 EXAMPLES = r"""
@@ -110,7 +110,11 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.restore_plan import
     converged,
 )
 
-CHANGED, OK, FAILED, UNREACHABLE, SKIPPED = "changed", "ok", "failed", "unreachable", "skipped"
+CHANGED = "changed"
+OK = "ok"
+FAILED = "failed"
+UNREACHABLE = "unreachable"
+SKIPPED = "skipped"
 
 
 def outcome(result: object) -> str:

@@ -36,7 +36,7 @@ options:
     type: dict
     default: {}
 author:
-  - wsfc.clusterdb contributors
+  - wsfc.clusterdb maintainers (@wsfc-clusterdb)
 """
 
 EXAMPLES = r"""

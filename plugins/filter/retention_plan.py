@@ -48,7 +48,7 @@ options:
         omitted. For tests and reports.
     type: str
 author:
-  - wsfc.clusterdb contributors
+  - wsfc.clusterdb maintainers (@wsfc-clusterdb)
 """
 
 EXAMPLES = r"""

@@ -19,15 +19,15 @@ description:
     allows in a path, become the escapes they were decoded from; a path that starts with a
     single backslash followed by C(server\share), which no backup module accepts (it would
     depend on the current drive), gets its second leading backslash back.
-  - Every other path, and every path given as JSON or YAML (C(-e @vars.yml),
-    C(-e '{"backup_path": "..."}')), is returned unchanged.
+  - Every other path, and every path given as JSON or YAML extra variables
+    (C(-e @vars.yml)), is returned unchanged.
 options:
   _input:
     description: A Windows path.
     type: str
     required: true
 author:
-  - wsfc.clusterdb contributors
+  - wsfc.clusterdb maintainers (@wsfc-clusterdb)
 """
 
 EXAMPLES = r"""

@@ -58,8 +58,9 @@ def ansible_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def _run(command: list[str], env: dict[str, str] | None, timeout: float,
-         stdin: str | None) -> AnsibleRun:
+def _run(
+    command: list[str], env: dict[str, str] | None, timeout: float, stdin: str | None
+) -> AnsibleRun:
     with tempfile.NamedTemporaryFile(suffix=".jsonl", delete=False) as record_file:
         record_path = Path(record_file.name)
     try:
@@ -120,5 +121,11 @@ def run_adhoc(
         command += ["-a", args]
     if check:
         command.append("--check")
-    return _run(command, env | {"ANSIBLE_LOAD_CALLBACK_PLUGINS": "1"} if env else
-                {"ANSIBLE_LOAD_CALLBACK_PLUGINS": "1"}, timeout, None)
+    return _run(
+        command,
+        env | {"ANSIBLE_LOAD_CALLBACK_PLUGINS": "1"}
+        if env
+        else {"ANSIBLE_LOAD_CALLBACK_PLUGINS": "1"},
+        timeout,
+        None,
+    )
