@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from playbook import REPO_ROOT, run_playbook
+from playbook import REPO_ROOT, ansible_environment, run_playbook
 from restore_scenarios import (
     BACKED_UP_ADDRESS,
     BACKUP_LOCATION,
     CHANGED_ADDRESS,
+    RESTORE_PLAYBOOK,
     back_up,
     change_configuration,
     changed_records,
@@ -23,6 +25,7 @@ from restore_scenarios import (
     result_of,
     running_objects,
 )
+from terminal import TerminalRun, answer_on_terminal
 from wsfc_lab.lab import Lab
 
 RESTORE_TASK = "Restore the backup set on the restoring node"
@@ -148,3 +151,49 @@ def test_without_consent_a_non_interactive_run_stops_before_touching_any_node(
     assert nodes(lab) == before
     assert ip_address(lab) == CHANGED_ADDRESS
     assert changing_runs(executions(lab)[runs_before:]) == []
+
+
+def _restore_on_a_terminal(lab: Lab, answer: str) -> TerminalRun:
+    command = [
+        "ansible-playbook", "-i", str(lab.inventory_path), str(RESTORE_PLAYBOOK),
+        "-e", json.dumps({"backup_path": BACKUP_LOCATION, "force": True}),
+    ]  # fmt: skip
+    return answer_on_terminal(
+        command,
+        prompt="Type y to restore",
+        answer=answer,
+        env=ansible_environment(),
+        cwd=REPO_ROOT,
+    )
+
+
+def test_an_operator_who_answers_no_at_the_prompt_changes_nothing(
+    three_node_lab: Lab, tmp_path: Path
+) -> None:
+    lab = three_node_lab
+    back_up(lab, tmp_path)
+    change_configuration(lab)
+    before = nodes(lab)
+    runs_before = len(executions(lab))
+
+    run = _restore_on_a_terminal(lab, "n")
+    assert run.answered, run.output
+    assert run.rc != 0
+    assert "did not get it, so no node was changed" in run.output
+    assert nodes(lab) == before
+    assert ip_address(lab) == CHANGED_ADDRESS
+    assert changing_runs(executions(lab)[runs_before:]) == []
+
+
+def test_an_operator_who_answers_yes_at_the_prompt_gets_the_restore(
+    three_node_lab: Lab, tmp_path: Path
+) -> None:
+    lab = three_node_lab
+    back_up(lab, tmp_path)
+    change_configuration(lab)
+
+    run = _restore_on_a_terminal(lab, "y")
+    assert run.answered, run.output
+    assert run.rc == 0, run.output
+    assert ip_address(lab) == BACKED_UP_ADDRESS
+    assert {state for _service, state, _tag in nodes(lab).values()} == {"Up"}
