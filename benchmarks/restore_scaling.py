@@ -23,7 +23,6 @@ import argparse
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,6 +36,7 @@ from typing import Any
 
 import yaml
 from wsfc_lab.lab import Lab
+from wsfc_lab.ports import free_port_pair
 from wsfc_lab.spec import parse_spec
 from wsfc_lab.world import ConfigChange
 
@@ -86,24 +86,6 @@ class RestoreFigures:
     latency_path_seconds: float
 
 
-def free_ports(addresses: list[str]) -> tuple[int, int]:
-    """Two ports free on every address of the lab."""
-    found: list[int] = []
-    while len(found) < 2:
-        with socket.socket() as probe:
-            probe.bind((addresses[0], 0))
-            port = probe.getsockname()[1]
-        try:
-            for address in addresses[1:]:
-                with socket.socket() as other:
-                    other.bind((address, port))
-        except OSError:
-            continue
-        if port not in found:
-            found.append(port)
-    return found[0], found[1]
-
-
 def cluster_spec(size: int) -> dict[str, Any]:
     """The three-node example with `size` nodes NODE1..NODEn."""
     spec = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
@@ -111,7 +93,7 @@ def cluster_spec(size: int) -> dict[str, Any]:
     spec["network"] = NETWORK
     base = NETWORK.rsplit(".", 1)[0]
     addresses = [f"{base}.{11 + i}" for i in range(size)] + [f"{base}.31"]
-    http, https = free_ports(addresses)
+    http, https = free_port_pair(addresses)
     spec["ports"] = {"http": http, "https": https}
     spec["latencies"] = {"backup": 0.0, **LATENCIES}
     return spec

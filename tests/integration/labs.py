@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import itertools
 import os
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 
 import yaml
 from wsfc_lab.lab import Lab
+from wsfc_lab.ports import free_port_pair
 from wsfc_lab.spec import parse_spec
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -29,24 +29,6 @@ def example(name: str) -> dict[str, Any]:
     return yaml.safe_load((EXAMPLES / f"{name}.yml").read_text(encoding="utf-8"))
 
 
-def _free_port_pair(addresses: list[str]) -> tuple[int, int]:
-    ports: list[int] = []
-    while len(ports) < 2:
-        with socket.socket() as probe:
-            probe.bind((addresses[0], 0))
-            port = probe.getsockname()[1]
-        if port in ports:
-            continue
-        try:
-            for address in addresses[1:]:
-                with socket.socket() as other:
-                    other.bind((address, port))
-        except OSError:
-            continue
-        ports.append(port)
-    return ports[0], ports[1]
-
-
 def _addresses(network: str, spec: dict[str, Any]) -> list[str]:
     base = network.rsplit(".", 1)[0]
     count = len(spec.get("nodes", [])) + len(spec.get("file_servers", []))
@@ -60,7 +42,7 @@ def unique_spec(description: dict[str, Any]) -> dict[str, Any]:
     spec = copy.deepcopy(description)
     number = next(_LAB_NUMBERS)
     spec["network"] = f"127.{100 + _WORKER}.{number % 250}.0"
-    http, https = _free_port_pair(_addresses(spec["network"], spec))
+    http, https = free_port_pair(_addresses(spec["network"], spec))
     spec["ports"] = {"http": http, "https": https}
     return spec
 

@@ -1,36 +1,18 @@
 """`wsfc-lab` on a three-node lab: start, status (table and JSON), change, fault, stop."""
 
 import json
-import socket
 
 import pytest
 import yaml
 from wsfc_lab.cli import main
 from wsfc_lab.lab import Lab
+from wsfc_lab.ports import free_port_pair
 from wsfc_lab.world.liveness import process_alive
-
-
-def free_ports(addresses, count=2):
-    """Ports free on every address (the lab uses the same ports on each node)."""
-    ports = []
-    while len(ports) < count:
-        with socket.socket() as probe:
-            probe.bind((addresses[0], 0))
-            port = probe.getsockname()[1]
-        try:
-            for address in addresses[1:]:
-                with socket.socket() as other:
-                    other.bind((address, port))
-        except OSError:
-            continue
-        if port not in ports:
-            ports.append(port)
-    return ports
 
 
 @pytest.fixture
 def spec_file(tmp_path):
-    http, https = free_ports([f"127.0.58.{11 + i}" for i in range(3)])
+    http, https = free_port_pair([f"127.0.58.{11 + i}" for i in range(3)])
     spec = {
         "cluster": "clu58",
         "network": "127.0.58.0",

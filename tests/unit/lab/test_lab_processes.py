@@ -9,6 +9,7 @@ import pytest
 import requests
 import winrm
 from wsfc_lab.lab import Lab
+from wsfc_lab.ports import free_port_pair
 from wsfc_lab.spec import parse_spec
 from wsfc_lab.world import DOWN, UP, ConfigChange
 
@@ -16,29 +17,10 @@ NETWORK = "127.0.58.0"
 PASSWORD = "Lab-Passw0rd!"
 
 
-def free_ports(addresses, count=2):
-    """Ports free on every address (the lab uses the same ports on each node)."""
-    ports = []
-    while len(ports) < count:
-        with socket.socket() as probe:
-            probe.bind((addresses[0], 0))
-            port = probe.getsockname()[1]
-        if port in ports:
-            continue
-        try:
-            for address in addresses[1:]:
-                with socket.socket() as other:
-                    other.bind((address, port))
-        except OSError:
-            continue
-        ports.append(port)
-    return ports
-
-
 @pytest.fixture
 def lab(tmp_path):
     addresses = [f"127.0.58.{11 + i}" for i in range(3)]
-    http, https = free_ports(addresses)
+    http, https = free_port_pair(addresses)
     spec = parse_spec(
         {
             "cluster": "clu58",
