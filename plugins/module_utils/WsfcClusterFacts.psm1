@@ -12,6 +12,8 @@
 # Loaded with
 #   #AnsibleRequires -PowerShell ansible_collections.wsfc.clusterdb.plugins.module_utils.WsfcClusterFacts
 
+#AnsibleRequires -PowerShell ansible_collections.wsfc.clusterdb.plugins.module_utils.WsfcNative
+
 Function Get-WsfcOsFact {
     <#
     .SYNOPSIS
@@ -52,7 +54,7 @@ Function Get-WsfcBackupToolFact {
 Function Get-WsfcClusterServiceFact {
     <#
     .SYNOPSIS
-    The Cluster service (ClusSvc, windows-cluster-facts.md §2) on this node.
+    The Cluster service (ClusSvc, docs/windows-behaviour.md#win32-service) on this node.
     #>
     [OutputType([hashtable])]
     param ()
@@ -72,9 +74,10 @@ Function Get-WsfcPaxosTag {
     text, or $null when the hive is not loaded (the Cluster service is not running).
 
     .DESCRIPTION
-    windows-cluster-facts.md §2: the database is loaded as HKLM\Cluster while the Cluster
-    service runs; PaxosTag grows with every change. Its value type is unconfirmed, so the
-    value is returned as text and parsed on the controller (plugin_utils.paxos).
+    docs/windows-behaviour.md#cluster-database: the database is loaded as HKLM\Cluster while
+    the Cluster service runs; #paxos-tag: NextEpoch:LastUpdateEpoch:Sequence. Its value type
+    is *unconfirmed*, so the value is returned as text and parsed on the controller
+    (plugin_utils.paxos).
     #>
     [OutputType([string])]
     param ()
@@ -82,26 +85,198 @@ Function Get-WsfcPaxosTag {
     if (-not (Test-Path -LiteralPath 'HKLM:\Cluster')) {
         return $null
     }
-    $value = (Get-ItemProperty -LiteralPath 'HKLM:\Cluster' -Name PaxosTag -ErrorAction SilentlyContinue).PaxosTag
-    if ($null -eq $value) {
+    ConvertTo-WsfcPaxosText -Value (Get-ItemProperty -LiteralPath 'HKLM:\Cluster' -Name PaxosTag -ErrorAction SilentlyContinue).PaxosTag
+}
+
+Function Get-WsfcWitnessDiskFact {
+    <#
+    .SYNOPSIS
+    The witness disk of a Physical Disk quorum resource: its identity and partition layout.
+
+    .DESCRIPTION
+    The disk is found among the cluster's disks by its identity as the resource records it
+    (docs/windows-behaviour.md#physical-disk-parameters): an MBR disk (DiskIdType 0) by its
+    signature, a GPT disk (DiskIdType 1) by its GUID, since a GPT disk's signature reads 0
+    (#mscluster-disk). MSCluster_DiskPartition gives each partition's number and size in MB
+    and has no offset (#mscluster-diskpartition); the byte offsets and sizes come from
+    Get-Partition, which answers on the node where the disk is online, its owner
+    (#get-partition). On another node offset and size stay $null.
+    #>
+    [OutputType([hashtable])]
+    param (
+        [Parameter(Mandatory = $true)]
+        [object]
+        $Resource
+    )
+
+    $idType = (Get-ClusterParameter -InputObject $Resource -Name DiskIdType -ErrorAction SilentlyContinue).Value
+    $signature = (Get-ClusterParameter -InputObject $Resource -Name DiskSignature -ErrorAction SilentlyContinue).Value
+    $gptId = (Get-ClusterParameter -InputObject $Resource -Name DiskIdGuid -ErrorAction SilentlyContinue).Value
+    $clusterDisks = @(Get-CimInstance -Namespace root\MSCluster -ClassName MSCluster_Disk)
+    $disk = $null
+    if ($idType -eq 1) {
+        $wanted = ([string]$gptId).Trim('{', '}')
+        $disk = $clusterDisks | Where-Object { ([string]$_.GptGuid).Trim('{', '}') -eq $wanted } | Select-Object -First 1
+    }
+    elseif ($null -ne $signature) {
+        $disk = $clusterDisks | Where-Object { [string]$_.Signature -eq [string]$signature } | Select-Object -First 1
+    }
+    $clusterPartitions = @()
+    $diskPartitions = @{}
+    if ($disk) {
+        # MSCluster_DiskToDiskPartition associates a cluster disk with its partitions.
+        $clusterPartitions = @(Get-CimAssociatedInstance -InputObject $disk -ResultClassName MSCluster_DiskPartition)
+        foreach ($partition in @(Get-Partition -DiskNumber $disk.Number -ErrorAction SilentlyContinue)) {
+            $diskPartitions[[int]$partition.PartitionNumber] = $partition
+        }
+    }
+    $partitions = [System.Collections.Generic.List[hashtable]]::new()
+    foreach ($partition in $clusterPartitions) {
+        $number = [int]$partition.PartitionNumber
+        $onDisk = $diskPartitions[$number]
+        $partitions.Add(@{
+                number = $number
+                total_size_mb = [int64]$partition.TotalSize
+                offset = if ($onDisk) { [int64]$onDisk.Offset } else { $null }
+                size = if ($onDisk) { [int64]$onDisk.Size } else { $null }
+            })
+    }
+    $lettered = $clusterPartitions | Where-Object { $_.Path -match '^[A-Za-z]:$' } | Select-Object -First 1
+    @{
+        number = if ($disk) { [int]$disk.Number } else { $null }
+        id_type = if ($idType -eq 1) { 'gpt' } elseif ($idType -eq 0) { 'mbr' } else { $null }
+        signature = if ($idType -ne 1 -and $null -ne $signature) { '{0:X}' -f $signature } else { $null }
+        gpt_guid = if ($idType -eq 1 -and $gptId) { ([string]$gptId).Trim('{', '}').ToLowerInvariant() } else { $null }
+        drive_letter = if ($lettered) { [string]$lettered.Path } else { $null }
+        offsets_read = [bool]($diskPartitions.Count -gt 0)
+        partitions = $partitions.ToArray()
+    }
+}
+
+Function Get-WsfcLocalDatabaseFact {
+    <#
+    .SYNOPSIS
+    This node's copy of the cluster database: whether it exists, its PaxosTag, the cluster
+    name and the node names it records, and where they were read.
+
+    .DESCRIPTION
+    docs/windows-behaviour.md#cluster-database: the copy is %SystemRoot%\Cluster\CLUSDB,
+    loaded as HKLM\Cluster while the Cluster service runs. Then the values are read there
+    (source cluster). Otherwise a copy of the file is loaded under a temporary key
+    (#reg-load-unload), read, and unloaded, and the copy is deleted (source local_copy): the
+    database itself is never loaded or written through the registry, so no hive of it can
+    stay loaded. An unload or delete that fails is reported in warnings.
+    *Unconfirmed*: the value ClusterName and the keys Nodes\<id> with the value NodeName.
+    #>
+    [OutputType([hashtable])]
+    param ()
+
+    $clusdb = [System.IO.Path]::Combine($env:SystemRoot, 'Cluster\CLUSDB')
+    $fact = @{
+        present = [bool](Test-Path -LiteralPath $clusdb -PathType Leaf)
+        source = 'none'
+        paxos_tag = $null
+        cluster_name = $null
+        nodes = @()
+        warnings = @()
+    }
+    $warnings = [System.Collections.Generic.List[string]]::new()
+    $root = $null
+    $hiveKey = $null
+    $hiveCopy = $null
+    $reg = [System.IO.Path]::Combine([Environment]::GetFolderPath([Environment+SpecialFolder]::System), 'reg.exe')
+    if (Test-Path -LiteralPath 'HKLM:\Cluster') {
+        $root = 'HKLM:\Cluster'
+        $fact.source = 'cluster'
+    }
+    elseif ($fact.present) {
+        $token = [Guid]::NewGuid().ToString('N')
+        $hiveKey = 'HKLM\WSFC_CLUSDB_{0}' -f $token
+        $hiveCopy = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), ('wsfc_clusdb_{0}.hiv' -f $token))
+        try {
+            [System.IO.File]::Copy($clusdb, $hiveCopy)
+        }
+        catch {
+            $warnings.Add("The local copy of the cluster database could not be read: $($_.Exception.Message)")
+            $hiveCopy = $null
+        }
+        if ($hiveCopy) {
+            $load = Invoke-WsfcNativeCommand -FilePath $reg -ArgumentList @('load', $hiveKey, $hiveCopy)
+            if ($load.exit_code -eq 0) {
+                $root = "Registry::$hiveKey"
+                $fact.source = 'local_copy'
+            }
+            else {
+                $warnings.Add("reg load of a copy of '$clusdb' failed: $($load.output)")
+                $hiveKey = $null
+            }
+        }
+    }
+    if ($root) {
+        try {
+            $fact.paxos_tag = ConvertTo-WsfcPaxosText -Value (Get-ItemProperty -LiteralPath $root -Name PaxosTag -ErrorAction SilentlyContinue).PaxosTag
+            $fact.cluster_name = (Get-ItemProperty -LiteralPath $root -Name ClusterName -ErrorAction SilentlyContinue).ClusterName
+            $nodesKey = Join-Path -Path $root -ChildPath 'Nodes'
+            $names = [System.Collections.Generic.List[string]]::new()
+            if (Test-Path -LiteralPath $nodesKey) {
+                foreach ($nodeKey in (Get-ChildItem -LiteralPath $nodesKey -ErrorAction SilentlyContinue)) {
+                    $name = (Get-ItemProperty -LiteralPath $nodeKey.PSPath -Name NodeName -ErrorAction SilentlyContinue).NodeName
+                    if ($name) { $names.Add([string]$name) }
+                }
+            }
+            $fact.nodes = $names.ToArray()
+        }
+        finally {
+            if ($hiveKey) {
+                # Handles to the hive must be gone before it can be unloaded.
+                [GC]::Collect()
+                [GC]::WaitForPendingFinalizers()
+                $unload = Invoke-WsfcNativeCommand -FilePath $reg -ArgumentList @('unload', $hiveKey)
+                if ($unload.exit_code -ne 0) {
+                    $warnings.Add("reg unload of '$hiveKey' failed: $($unload.output) Unload it with: reg unload $hiveKey")
+                }
+            }
+        }
+    }
+    if ($hiveCopy) {
+        try {
+            [System.IO.File]::Delete($hiveCopy)
+        }
+        catch {
+            $warnings.Add("The temporary copy '$hiveCopy' could not be deleted: $($_.Exception.Message)")
+        }
+    }
+    $fact.warnings = $warnings.ToArray()
+    $fact
+}
+
+Function ConvertTo-WsfcPaxosText {
+    <#
+    .SYNOPSIS
+    A PaxosTag value as text: REG_SZ as it is, REG_MULTI_SZ's first string, REG_BINARY as
+    UTF-16 (the value type is *unconfirmed*, docs/windows-behaviour.md#paxos-tag).
+    #>
+    [OutputType([string])]
+    param (
+        [AllowNull()]
+        [object]
+        $Value
+    )
+
+    if ($null -eq $Value) {
         return $null
     }
-    if ($value -is [byte[]]) {
-        # REG_BINARY: hand the bytes over as text the controller can decode.
-        return [System.Text.Encoding]::Unicode.GetString($value).TrimEnd([char]0)
+    if ($Value -is [byte[]]) {
+        return [System.Text.Encoding]::Unicode.GetString($Value).TrimEnd([char]0)
     }
-    if ($value -is [array]) {
-        # REG_MULTI_SZ: the first string.
-        return [string]$value[0]
-    }
-    [string]$value
+    [string]@($Value)[0]
 }
 
 Function Get-WsfcQuorumFact {
     <#
     .SYNOPSIS
     The quorum type and the witness, with the witness disk's partition layout (the layout a
-    restore without force compares, windows-cluster-facts.md §1).
+    restore without force compares, docs/windows-behaviour.md#clusapi-backup-restore).
     #>
     [OutputType([hashtable])]
     param (
@@ -119,30 +294,7 @@ Function Get-WsfcQuorumFact {
         $resourceType = $resource.ResourceType.Name
         if ($resourceType -eq 'Physical Disk') {
             $witness.type = 'disk'
-            $signature = (Get-ClusterParameter -InputObject $resource -Name DiskSignature -ErrorAction SilentlyContinue).Value
-            $disk = Get-CimInstance -Namespace root\MSCluster -ClassName MSCluster_Disk |
-                Where-Object { [string]$_.Signature -eq [string]$signature } |
-                Select-Object -First 1
-            $rawPartitions = @()
-            if ($disk) {
-                # MSCluster_DiskToDiskPartition associates a cluster disk with its partitions.
-                $rawPartitions = @(Get-CimAssociatedInstance -InputObject $disk -ResultClassName MSCluster_DiskPartition)
-            }
-            $partitions = [System.Collections.Generic.List[hashtable]]::new()
-            foreach ($partition in $rawPartitions) {
-                $partitions.Add(@{
-                        number = [int]$partition.PartitionNumber
-                        offset = [int64]$partition.Offset
-                        size = [int64]$partition.TotalSize
-                    })
-            }
-            $lettered = $rawPartitions | Where-Object { $_.Path -match '^[A-Za-z]:$' } | Select-Object -First 1
-            $witness.disk = @{
-                number = if ($disk) { [int]$disk.Number } else { $null }
-                signature = if ($null -ne $signature) { '{0:X}' -f $signature } else { $null }
-                drive_letter = if ($lettered) { [string]$lettered.Path } else { $null }
-                partitions = $partitions.ToArray()
-            }
+            $witness.disk = Get-WsfcWitnessDiskFact -Resource $resource
         }
         elseif ($resourceType -eq 'File Share Witness') {
             $witness.type = 'file_share'
@@ -321,6 +473,8 @@ Export-ModuleMember -Function @(
     'Get-WsfcBackupToolFact'
     'Get-WsfcClusterServiceFact'
     'Get-WsfcPaxosTag'
+    'Get-WsfcLocalDatabaseFact'
+    'Get-WsfcWitnessDiskFact'
     'Get-WsfcQuorumFact'
     'Get-WsfcConfigurationFact'
     'Get-WsfcClusterFact'

@@ -7,6 +7,7 @@
 #AnsibleRequires -CSharpUtil ansible_collections.wsfc.clusterdb.plugins.module_utils.ClusApi
 #AnsibleRequires -PowerShell ansible_collections.wsfc.clusterdb.plugins.module_utils.WsfcBackupSet
 #AnsibleRequires -PowerShell ansible_collections.wsfc.clusterdb.plugins.module_utils.WsfcClusterFacts
+#AnsibleRequires -PowerShell ansible_collections.wsfc.clusterdb.plugins.module_utils.WsfcNative
 
 # One phase of a cluster database backup per run (docs/internals.md, "cluster_backup"):
 #   inspect   read the facts and list the sets under path (read only);
@@ -57,27 +58,9 @@ Function Exit-WsfcFileError {
     $module.FailJson("$Message`: $($ErrorRecord.Exception.Message)", $ErrorRecord)
 }
 
-Function Invoke-WsfcNativeCommand {
-    # Runs a program with an argument array (each element one argument, never parsed as
-    # PowerShell) and returns its exit code and its stdout and stderr as one text.
-    # The module runs with $ErrorActionPreference = 'Stop', under which Windows PowerShell
-    # turns the first stderr line of a redirected native command into a terminating error;
-    # the local preference here keeps stderr as text.
-    param (
-        [Parameter(Mandatory = $true)] [string] $FilePath,
-        [Parameter(Mandatory = $true)] [string[]] $ArgumentList
-    )
-    $ErrorActionPreference = 'Continue'
-    $lines = & $FilePath @ArgumentList 2>&1 | ForEach-Object { [string]$_ }
-    @{
-        exit_code = $LASTEXITCODE
-        output = @($lines) -join "`r`n"
-    }
-}
-
 Function Assert-WsfcPathIsNotFile {
     # A backup path that names a file: ERROR_DIRECTORY (267), before anything is written
-    # (windows-cluster-facts.md §1, BackupClusterDatabase: the path must be a directory).
+    # (docs/windows-behaviour.md#clusapi-backup-restore: the path must be a directory).
     if ((Test-Path -LiteralPath $path) -and -not (Test-Path -LiteralPath $path -PathType Container)) {
         $module.Result.error_code = 267
         $module.FailJson("The backup path '$path' names a file, not a directory.")
@@ -138,6 +121,7 @@ if ($phase -eq 'backup') {
     $module.Result.route_output = $null
     $module.Result.route_started = $null
     $module.Result.versions_output = $null
+    $module.Result.items_outputs = @{}
     $module.Result.paxos_tag_before = Get-WsfcPaxosTag
     $module.Result.paxos_tag = $null
     $module.Result.files = @()
@@ -163,7 +147,7 @@ if ($phase -eq 'backup') {
     $module.Result.route_started = [DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture)
 
     if ($route -eq 'vss') {
-        # windows-cluster-facts.md §2: wbadmin start systemstatebackup -backupTarget:<volume or
+        # docs/windows-behaviour.md#wbadmin-start-systemstatebackup: wbadmin start systemstatebackup -backupTarget:<volume or
         # \\server\share> -quiet. The target is given by the controller (a UNC path to the
         # staging directory); it travels as one element of the argument array.
         $system32 = [Environment]::GetFolderPath([Environment+SpecialFolder]::System)
@@ -184,16 +168,39 @@ if ($phase -eq 'backup') {
         $module.Result.route_output = $run.output
 
         # The start command may not print the version identifier the backup got; the
-        # versions at the target do (windows-cluster-facts.md §2, wbadmin get versions).
+        # versions at the target do (docs/windows-behaviour.md#wbadmin-get-versions). -machine
+        # goes with every -backupTarget (#wbadmin-start-recovery, #wbadmin-get-items).
         $versionArguments = @(
             'get'
             'versions'
             ('-backupTarget:' + $module.Params.wbadmin_target)
+            ('-machine:' + $env:COMPUTERNAME)
         )
         $module.Result.versions_output = (Invoke-WsfcNativeCommand -FilePath $wbadmin -ArgumentList $versionArguments).output
+
+        # What each version at the target holds (#wbadmin-get-items): the controller checks
+        # that the new one lists the Cluster application. The staging target is new, so it
+        # normally holds one version; every identifier found is asked, in the documented
+        # MM/DD/YYYY-HH:MM form (#wbadmin-version-identifier), whatever the display language.
+        $itemsOutputs = @{}
+        foreach ($match in [regex]::Matches([string]$module.Result.versions_output, '(?<!\d)\d{2}/\d{2}/\d{4}-\d{2}:\d{2}(?!\d)')) {
+            $versionId = $match.Value
+            if ($itemsOutputs.ContainsKey($versionId)) {
+                continue
+            }
+            $itemArguments = @(
+                'get'
+                'items'
+                ('-version:' + $versionId)
+                ('-backupTarget:' + $module.Params.wbadmin_target)
+                ('-machine:' + $env:COMPUTERNAME)
+            )
+            $itemsOutputs[$versionId] = (Invoke-WsfcNativeCommand -FilePath $wbadmin -ArgumentList $itemArguments).output
+        }
+        $module.Result.items_outputs = $itemsOutputs
     }
     else {
-        # windows-cluster-facts.md §1: BackupClusterDatabase into a directory; the util
+        # docs/windows-behaviour.md#clusapi-backup-restore: BackupClusterDatabase into a directory; the util
         # returns the raw Win32 code (120 on Windows Server 2008 and later).
         $module.Result.route_command = @('ClusterDatabase.Backup', '', $stagingPath)
         $code = [ansible_collections.wsfc.clusterdb.plugins.module_utils.ClusApi.ClusterDatabase]::Backup('', $stagingPath)

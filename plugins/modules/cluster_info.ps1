@@ -24,36 +24,16 @@ $module.Result.os = Get-WsfcOsFact
 $module.Result.backup_tools = Get-WsfcBackupToolFact
 $module.Result.cluster_service = Get-WsfcClusterServiceFact
 
-# The local copy of the database (windows-cluster-facts.md §2: %SystemRoot%\Cluster\CLUSDB,
-# loaded as HKLM\Cluster while the service runs).
-$clusdb = Join-Path $env:SystemRoot 'Cluster\CLUSDB'
-$module.Result.cluster_database_present = Test-Path -LiteralPath $clusdb
-
-$paxosTag = Get-WsfcPaxosTag
-$paxosSource = if ($null -ne $paxosTag) { 'cluster' } else { 'none' }
-if ($null -eq $paxosTag -and $module.Result.cluster_database_present) {
-    # The hive is not loaded while the service is stopped: load a view of the file under a
-    # temporary key, read the tag, unload it. The database itself is never changed through
-    # the registry (windows-cluster-facts.md §2).
-    $hiveKey = 'HKLM\WSFC_CLUSDB_{0}' -f [Guid]::NewGuid().ToString('N')
-    $null = & reg.exe load $hiveKey $clusdb 2>&1
-    if ($LASTEXITCODE -eq 0) {
-        try {
-            $localTag = (Get-ItemProperty -LiteralPath "Registry::$hiveKey" -Name PaxosTag -ErrorAction SilentlyContinue).PaxosTag
-            if ($null -ne $localTag) {
-                $paxosTag = [string]$localTag
-                $paxosSource = 'local_copy'
-            }
-        }
-        finally {
-            [GC]::Collect()
-            $null = & reg.exe unload $hiveKey 2>&1
-        }
-    }
+# This node's copy of the database (docs/windows-behaviour.md#cluster-database): read from
+# HKLM\Cluster while the service runs, else from a copy of the file (WsfcClusterFacts).
+$localDatabase = Get-WsfcLocalDatabaseFact
+$module.Result.cluster_database_present = $localDatabase.present
+foreach ($warning in $localDatabase.warnings) {
+    $module.Warn($warning)
 }
 $module.Result.configuration_version = @{
-    paxos_tag = $paxosTag
-    source = $paxosSource
+    paxos_tag = $localDatabase.paxos_tag
+    source = if ($null -ne $localDatabase.paxos_tag) { $localDatabase.source } else { 'none' }
 }
 
 $module.Result.cluster = $null

@@ -54,7 +54,7 @@ Function Get-Win32Code {
 }
 
 Function Get-ServiceState {
-    # ClusSvc (windows-cluster-facts.md §2), in the form cluster_info reports: lower case,
+    # ClusSvc (docs/windows-behaviour.md#win32-service), in the form cluster_info reports: lower case,
     # spaces as underscores (running, stopped, start_pending, stop_pending, ...).
     $service = Get-CimInstance -ClassName Win32_Service -Filter "Name='ClusSvc'"
     if (-not $service) {
@@ -120,14 +120,17 @@ if ($module.CheckMode) {
 if ($needsChange) {
     try {
         if ($state -eq 'started') {
-            $startParams = @{ Name = $env:COMPUTERNAME; ErrorAction = 'Stop' }
+            # -Wait 0: the cmdlet returns once the start is initiated; without -Wait it would
+            # wait for the start without limit and the module's timeout would never apply
+            # (docs/windows-behaviour.md#start-clusternode). The wait below polls the state.
+            $startParams = @{ Name = $env:COMPUTERNAME; Wait = 0; ErrorAction = 'Stop' }
             if ($forceQuorum) { $startParams.ForceQuorum = $true }
             if ($preventQuorum) { $startParams.PreventQuorum = $true }
             $null = Start-ClusterNode @startParams
         }
         else {
             # Refused by the cluster when stopping this node would take it below quorum
-            # (windows-cluster-facts.md §2, Stop-ClusterNode).
+            # (docs/windows-behaviour.md#stop-clusternode).
             $null = Stop-ClusterNode -Name $env:COMPUTERNAME -ErrorAction Stop
         }
     }

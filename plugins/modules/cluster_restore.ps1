@@ -7,6 +7,7 @@
 #AnsibleRequires -CSharpUtil ansible_collections.wsfc.clusterdb.plugins.module_utils.ClusApi
 #AnsibleRequires -PowerShell ansible_collections.wsfc.clusterdb.plugins.module_utils.WsfcBackupSet
 #AnsibleRequires -PowerShell ansible_collections.wsfc.clusterdb.plugins.module_utils.WsfcClusterFacts
+#AnsibleRequires -PowerShell ansible_collections.wsfc.clusterdb.plugins.module_utils.WsfcNative
 
 # One phase of a cluster database restore per run (docs/internals.md, "cluster_restore"):
 #   inspect  read the facts the controller decides from: this node and its cluster (with the
@@ -43,77 +44,6 @@ $phase = $module.Params.phase
 $module.Result.changed = $false
 $module.Result.phase = $phase
 $module.Result.node_name = $env:COMPUTERNAME
-
-Function Get-WsfcLocalDatabaseFact {
-    # This node's copy of the cluster database (windows-cluster-facts.md §2: the file
-    # %SystemRoot%\Cluster\CLUSDB, loaded as HKLM\Cluster while the Cluster service runs):
-    # the configuration version, the cluster name and the node names it records. Read from
-    # HKLM\Cluster when loaded; otherwise the file is loaded under a temporary key, read and
-    # unloaded again. The database is never written through the registry.
-    # *Unconfirmed*: the value ClusterName and the keys Nodes\<id> with the value NodeName
-    # (only PaxosTag is named on the reference page).
-    $clusdb = [System.IO.Path]::Combine($env:SystemRoot, 'Cluster\CLUSDB')
-    $fact = @{
-        present = [bool](Test-Path -LiteralPath $clusdb -PathType Leaf)
-        source = 'none'
-        paxos_tag = $null
-        cluster_name = $null
-        nodes = @()
-    }
-    $root = $null
-    $hiveKey = $null
-    if (Test-Path -LiteralPath 'HKLM:\Cluster') {
-        $root = 'HKLM:\Cluster'
-        $fact.source = 'cluster'
-    }
-    elseif ($fact.present) {
-        $hiveKey = 'HKLM\WSFC_CLUSDB_{0}' -f [Guid]::NewGuid().ToString('N')
-        $loadArguments = @('load', $hiveKey, $clusdb)
-        $null = & reg.exe @loadArguments 2>&1
-        if ($LASTEXITCODE -eq 0) {
-            $root = "Registry::$hiveKey"
-            $fact.source = 'local_copy'
-        }
-        else {
-            $hiveKey = $null
-        }
-    }
-    if ($root) {
-        try {
-            $values = Get-ItemProperty -LiteralPath $root -ErrorAction SilentlyContinue
-            if ($values) {
-                if ($null -ne $values.PaxosTag) {
-                    $fact.paxos_tag = if ($values.PaxosTag -is [byte[]]) {
-                        [System.Text.Encoding]::Unicode.GetString($values.PaxosTag).TrimEnd([char]0)
-                    }
-                    else {
-                        [string]@($values.PaxosTag)[0]
-                    }
-                }
-                $fact.cluster_name = $values.ClusterName
-            }
-            $nodesKey = Join-Path -Path $root -ChildPath 'Nodes'
-            $names = [System.Collections.Generic.List[string]]::new()
-            if (Test-Path -LiteralPath $nodesKey) {
-                foreach ($nodeKey in (Get-ChildItem -LiteralPath $nodesKey -ErrorAction SilentlyContinue)) {
-                    $name = (Get-ItemProperty -LiteralPath $nodeKey.PSPath -Name NodeName -ErrorAction SilentlyContinue).NodeName
-                    if ($name) { $names.Add([string]$name) }
-                }
-            }
-            $fact.nodes = $names.ToArray()
-        }
-        finally {
-            if ($hiveKey) {
-                # Handles to the hive must be gone before it can be unloaded.
-                [GC]::Collect()
-                [GC]::WaitForPendingFinalizers()
-                $unloadArguments = @('unload', $hiveKey)
-                $null = & reg.exe @unloadArguments 2>&1
-            }
-        }
-    }
-    $fact
-}
 
 Function Get-WsfcNodeServiceFact {
     # The Cluster service (ClusSvc) on each named node other than this one, through the
@@ -186,6 +116,9 @@ if ($phase -eq 'inspect') {
     $module.Result.configuration = $clusterFacts.configuration
     $module.Result.cluster_error = $clusterFacts.cluster_error
     $localDatabase = Get-WsfcLocalDatabaseFact
+    foreach ($warning in $localDatabase.warnings) {
+        $module.Warn($warning)
+    }
     $module.Result.local_database = $localDatabase
     $known = Get-WsfcKnownNodeName -ClusterFacts $clusterFacts -LocalDatabase $localDatabase
     $module.Result.node_list_source = $known.source
@@ -249,9 +182,9 @@ if ($route -eq 'vss') {
     if (-not $module.Params.wbadmin_version -or -not $module.Params.wbadmin_target) {
         $module.FailJson("phase=restore with route=vss needs wbadmin_version and wbadmin_target.")
     }
-    # windows-cluster-facts.md §2: the authoritative restore of the cluster configuration;
-    # the command itself stops the Cluster service on the other nodes. -machine names the
-    # node whose backup it is when that is not this node.
+    # docs/windows-behaviour.md#wbadmin-start-recovery: the authoritative restore of the
+    # cluster configuration; the command itself stops the Cluster service on the other nodes.
+    # -machine names the node whose backup it is; the controller gives it with every target.
     $system32 = [Environment]::GetFolderPath([Environment+SpecialFolder]::System)
     $wbadmin = [System.IO.Path]::Combine($system32, 'wbadmin.exe')
     $arguments = [System.Collections.Generic.List[string]]::new()
@@ -274,13 +207,12 @@ if ($route -eq 'vss') {
         $module.Result.condition = 'windows_server_backup_missing'
         $module.FailJson("wbadmin.exe was not found at '$wbadmin'.")
     }
-    $argumentArray = $arguments.ToArray()
-    $output = & $wbadmin @argumentArray 2>&1 | ForEach-Object { [string]$_ }
-    $module.Result.route_exit_code = $LASTEXITCODE
-    $module.Result.route_output = $output -join "`r`n"
+    $run = Invoke-WsfcNativeCommand -FilePath $wbadmin -ArgumentList $arguments.ToArray()
+    $module.Result.route_exit_code = $run.exit_code
+    $module.Result.route_output = $run.output
 }
 else {
-    # windows-cluster-facts.md §1: RestoreClusterDatabase(path, bForce, quorum drive); the
+    # docs/windows-behaviour.md#clusapi-backup-restore: RestoreClusterDatabase(path, bForce, quorum drive); the
     # util returns the raw Win32 code (120 on Windows Server 2008 and later).
     $quorumDrive = if ($module.Params.quorum_drive) { $module.Params.quorum_drive } else { '' }
     $module.Result.route_command = @('ClusterDatabase.Restore', $path, [string]$module.Params.force, $quorumDrive)
@@ -298,6 +230,9 @@ $module.Result.changed = $true
 # The states after the route: the configuration version of this node's copy, this node's
 # Cluster service, and the services of the nodes the controller names (those inspect read).
 $localAfter = Get-WsfcLocalDatabaseFact
+foreach ($warning in $localAfter.warnings) {
+    $module.Warn($warning)
+}
 $module.Result.paxos_tag = $localAfter.paxos_tag
 $module.Result.cluster_service = Get-WsfcClusterServiceFact
 $module.Result.node_services = Get-WsfcNodeServiceFact -NodeName $module.Params.other_nodes
