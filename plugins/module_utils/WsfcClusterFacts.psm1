@@ -96,11 +96,12 @@ Function Get-WsfcWitnessDiskFact {
     .DESCRIPTION
     The disk is found among the cluster's disks by its identity as the resource records it
     (docs/windows-behaviour.md#physical-disk-parameters): an MBR disk (DiskIdType 0) by its
-    signature, a GPT disk (DiskIdType 1) by its GUID, since a GPT disk's signature reads 0
-    (#mscluster-disk). MSCluster_DiskPartition gives each partition's number and size in MB
-    and has no offset (#mscluster-diskpartition); the byte offsets and sizes come from
-    Get-Partition, which answers on the node where the disk is online, its owner
-    (#get-partition). On another node offset and size stay $null.
+    signature, a GPT disk (DiskIdType 1) by its GUID, since a GPT disk's signature is not
+    populated (#mscluster-disk). MSCluster_DiskPartition gives each partition's number and size
+    in MB and has no offset (#mscluster-diskpartition); the byte offsets and sizes come from
+    Get-Partition (#get-partition), asked only on the node that owns the disk: MSCluster_Disk's
+    Number is the disk's number on that node, and on another node the same number may name
+    another disk. Elsewhere offset and size stay $null.
     #>
     [OutputType([hashtable])]
     param (
@@ -126,8 +127,10 @@ Function Get-WsfcWitnessDiskFact {
     if ($disk) {
         # MSCluster_DiskToDiskPartition associates a cluster disk with its partitions.
         $clusterPartitions = @(Get-CimAssociatedInstance -InputObject $disk -ResultClassName MSCluster_DiskPartition)
-        foreach ($partition in @(Get-Partition -DiskNumber $disk.Number -ErrorAction SilentlyContinue)) {
-            $diskPartitions[[int]$partition.PartitionNumber] = $partition
+        if ([string]$Resource.OwnerNode -eq $env:COMPUTERNAME) {
+            foreach ($partition in @(Get-Partition -DiskNumber $disk.Number -ErrorAction SilentlyContinue)) {
+                $diskPartitions[[int]$partition.PartitionNumber] = $partition
+            }
         }
     }
     $partitions = [System.Collections.Generic.List[hashtable]]::new()
@@ -330,7 +333,7 @@ Function Get-WsfcConfigurationFact {
                 state = [string]$group.State
                 owner_node = [string]$group.OwnerNode
                 preferred_owners = @(Get-ClusterOwnerNode -InputObject $group | ForEach-Object { $_.OwnerNodes.Name })
-                is_core_group = [bool]($group.GroupType -eq 'Cluster')
+                is_core_group = [bool]$group.IsCoreGroup
             })
     }
     $resources = [System.Collections.Generic.List[hashtable]]::new()
@@ -457,6 +460,8 @@ Function Get-WsfcClusterFact {
             })
     }
     $facts.nodes = $nodes.ToArray()
+    # The core cluster group (GroupType Cluster, *unconfirmed*: docs/windows-behaviour.md#get-clustergroup
+    # documents IsCoreGroup, which the Available Storage group has too).
     $coreGroup = Get-ClusterGroup -InputObject $cluster | Where-Object { $_.GroupType -eq 'Cluster' } | Select-Object -First 1
     if ($coreGroup) {
         $facts.core_group_owner = [string]$coreGroup.OwnerNode

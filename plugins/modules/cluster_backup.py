@@ -324,8 +324,8 @@ core_group_owner:
 quorum:
   description: Raw result of phase V(inspect) - the quorum and witness, as
     M(wsfc.clusterdb.cluster_info) returns it (C(type), C(witness) with C(type),
-    C(resource), C(owner_node), C(path), C(disk) with C(number), C(signature),
-    C(drive_letter), C(partitions)). Recorded in the manifest; not in the task result.
+    C(resource), C(owner_node), C(path), C(disk) with its identity and partition layout).
+    Recorded in the manifest; not in the task result.
   returned: phase=inspect
   type: dict
 configuration:
@@ -395,10 +395,18 @@ route_started:
   sample: "2026-11-22T02:03:05Z"
 versions_output:
   description: Raw result of phase V(backup) - the output of
-    C(wbadmin get versions -backupTarget:<wbadmin_target>) run after the backup, unparsed;
-    V(null) for route V(clusapi). Not in the task result.
+    C(wbadmin get versions -backupTarget:<wbadmin_target> -machine:<this node>) run after the
+    backup, unparsed; V(null) for route V(clusapi). Not in the task result.
   returned: phase=backup
   type: str
+items_outputs:
+  description: Raw result of phase V(backup) - for each version identifier found in
+    RV(versions_output), the output of C(wbadmin get items -version:<id>
+    -backupTarget:<wbadmin_target> -machine:<this node>), unparsed; the controller checks that
+    the new version holds the C(Cluster) application. Empty for route V(clusapi). Not in the
+    task result.
+  returned: phase=backup
+  type: dict
 paxos_tag_before:
   description: Raw result of phase V(backup) - C(PaxosTag) read just before the route ran.
     Not in the task result.

@@ -173,16 +173,31 @@ quorum:
           type: dict
           contains:
             number:
-              description: The disk number on the owner node.
+              description: The disk number on the node that owns the disk (C(MSCluster_Disk.Number)).
               type: int
+            id_type:
+              description: How the disk is identified, V(mbr) by its signature or V(gpt) by its GUID
+                (the Physical Disk resource's C(DiskIdType)); V(null) when the resource does not say.
+              type: str
+              sample: mbr
             signature:
-              description: The MBR disk signature (hexadecimal) or GPT disk id.
+              description: The MBR disk signature (hexadecimal); V(null) for a GPT disk.
+              type: str
+              sample: 5A3C91E2
+            gpt_guid:
+              description: The GPT disk GUID (lower case, no braces); V(null) for an MBR disk.
               type: str
             drive_letter:
               description: The drive letter of the witness volume, as V(Q:).
               type: str
+            offsets_read:
+              description: Whether the byte offsets and sizes were read. They are read with
+                C(Get-Partition) on the node that owns the disk only; elsewhere they are V(null).
+              type: bool
             partitions:
-              description: The partitions, with number, offset and size in bytes.
+              description: The partitions, each with C(number), C(total_size_mb) (from
+                C(MSCluster_DiskPartition)), and C(offset) and C(size) in bytes (V(null) unless
+                C(offsets_read) is true).
               type: list
               elements: dict
 configuration_version:

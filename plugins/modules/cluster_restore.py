@@ -223,8 +223,9 @@ local_database:
   description:
     - This node's copy of the cluster database, read in V(inspect). C(present) (the
       C(CLUSDB) file exists), C(source) (V(cluster) when read from the loaded hive,
-      V(local_copy) when from the file, V(none)), C(paxos_tag), C(cluster_name), and
-      C(nodes) (the node names it records).
+      V(local_copy) when from a copy of the file loaded under a temporary key, V(none)),
+      C(paxos_tag), C(cluster_name), C(nodes) (the node names it records), and C(warnings)
+      (a copy that could not be read, loaded, unloaded or deleted; also given as warnings).
   returned: when the module ran
   type: dict
 node_list_source:

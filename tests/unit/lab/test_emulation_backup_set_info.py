@@ -1,5 +1,5 @@
 """The lab's emulation of wsfc.clusterdb.backup_set_info and the shared set listing
-(emulation/backup_set_listing.py), against the module's documentation."""
+(emulation/_wsfc_backup_set.py), against the module's documentation."""
 
 import hashlib
 from pathlib import Path

@@ -75,7 +75,13 @@ def test_reports_the_running_cluster(world):
     assert result["quorum"]["type"] == "NodeAndDiskMajority"
     assert witness["disk"]["drive_letter"] == "Q:"
     assert witness["disk"]["signature"] == "5A3C91E2"
-    assert [p["offset"] for p in witness["disk"]["partitions"]] == [1048576]
+    # NODE2 does not own the witness disk: MSCluster_DiskPartition has no offsets and
+    # Get-Partition is asked on the owner only (docs/windows-behaviour.md#get-partition).
+    assert witness["owner_node"] == "NODE1"
+    assert witness["disk"]["offsets_read"] is False
+    assert [
+        (p["offset"], p["size"], p["total_size_mb"]) for p in witness["disk"]["partitions"]
+    ] == [(None, None, 511)]
     resources = {r["name"]: r for r in result["configuration"]["resources"]}
     assert resources["FileServer-01"]["dependencies"] == "[FileServer-01 IP]"
     assert result["os"]["version"] == "10.0.20348"
@@ -129,3 +135,79 @@ def test_an_injected_failure_of_get_cluster_is_a_warning(world):
     assert result["cluster"] is None
     assert result["warnings"]
     assert run(world)["cluster"]["name"] == "CLU01"
+
+
+def test_the_owner_of_the_witness_disk_reads_the_byte_offsets(world):
+    disk = run(world, node="NODE1")["quorum"]["witness"]["disk"]
+    assert disk["offsets_read"] is True
+    assert disk["id_type"] == "mbr" and disk["gpt_guid"] is None
+    assert [(p["number"], p["offset"], p["size"]) for p in disk["partitions"]] == [
+        (1, 1048576, 535822336)
+    ]
+
+
+GPT_ID = "6f4e2b1a-93c2-4d0e-8a51-0c3b9e7d2f10"
+
+
+def gpt_world(tmp_path, witness_signature):
+    """The three-node example with a GPT witness disk and a GPT data disk listed first:
+    a lookup by signature alone (0 or null for both) would find the wrong disk."""
+    data = yaml.safe_load(EXAMPLE.read_text())
+    data["disks"] = [
+        {"name": "Data GPT", "signature": "0a1b2c3d-0000-4000-8000-000000000001",
+         "drive_letter": "S", "owner": "NODE2", "partitions": [{"offset": 16777216, "size": 1073741824}]},
+        {"name": "Cluster Disk 1", "signature": witness_signature, "drive_letter": "Q",
+         "partitions": [{"offset": 17825792, "size": 535822336},
+                        {"offset": 553648128, "size": 104857600}]},
+    ]  # fmt: skip
+    data["witness"] = {"type": "disk", "disk": "Cluster Disk 1"}
+    spec_file = tmp_path / "gpt.yml"
+    spec_file.write_text(yaml.safe_dump(data))
+    return World.create(tmp_path / "lab", load_spec(spec_file))
+
+
+def test_a_gpt_witness_is_found_by_its_guid_with_its_real_layout(tmp_path):
+    world = gpt_world(tmp_path, GPT_ID)
+    disk = run(world, node="NODE1")["quorum"]["witness"]["disk"]
+    assert disk["id_type"] == "gpt"
+    assert disk["gpt_guid"] == GPT_ID and disk["signature"] is None
+    assert disk["drive_letter"] == "Q:"
+    assert [(p["offset"], p["size"]) for p in disk["partitions"]] == [
+        (17825792, 535822336),
+        (553648128, 104857600),
+    ]
+
+
+def test_a_stopped_node_reads_a_copy_of_its_database_and_leaves_no_hive_loaded(world):
+    with world.transaction() as state:
+        state.cluster.stop_service("NODE3")
+        tag = state.node("NODE3")["database"]["paxos_tag"]
+    result = run(world, node="NODE3")
+    assert result["configuration_version"] == {"paxos_tag": tag, "source": "local_copy"}
+    state = world.read()
+    assert state.node_extension("NODE3", "registry_hives") == {}
+    temp = state.resolve_path("NODE3", "C:\\Windows\\Temp")
+    assert not temp.exists() or not any(temp.iterdir())
+
+
+def test_a_failed_unload_is_reported_with_the_key_to_unload(world):
+    with world.transaction() as state:
+        state.cluster.stop_service("NODE3")
+        faults.add_failure(state, "NODE3", "reg unload", 5, count=1)
+    result = run(world, node="NODE3")
+    assert result["configuration_version"]["source"] == "local_copy"
+    assert any("reg unload HKLM\\WSFC_CLUSDB_" in w for w in result["warnings"])
+    # The hive stays loaded, as on Windows, until someone unloads it.
+    assert len(world.read().node_extension("NODE3", "registry_hives")) == 1
+
+
+def test_the_running_database_file_is_never_loaded(world):
+    """With the service running the hive is read in place; reg load of the live CLUSDB, which
+    the service holds open, is refused by the lab as Windows refuses a file in use."""
+    from wsfc_lab.windows.host import PowerShellHost
+
+    host = PowerShellHost(world, "NODE1", "Administrator")
+    run_ = host.native(
+        "C:\\Windows\\System32\\reg.exe", ["load", "HKLM\\X", "C:\\Windows\\Cluster\\CLUSDB"]
+    )
+    assert run_.exit_code == 1 and run_.output.startswith("ERROR:")

@@ -1,19 +1,17 @@
-"""wsfc.clusterdb.backup_set_info: the raw listing of the backup sets under a path.
-
-As plugins/modules/backup_set_info.ps1: node_name, path_info and the set listing
-(emulation/backup_set_listing.py), every set hashed when `verify` is true and none when it
-is false; `cluster_name` is accepted and not used (the controller filters). Read only, so
-check mode runs the same listing. A listing that fails (access denied, a fault on
-"Get-ChildItem" or "Get-FileHash") fails the module with the Win32 code in error_code.
-Verification against the manifests is the controller's work (plugins/action/backup_set_info.py).
-"""
+"""wsfc.clusterdb.backup_set_info: port of plugins/modules/backup_set_info.ps1 over the lab's
+Windows surface: node_name, path_info and the set listing (_wsfc_backup_set), every set hashed
+when `verify` is true. Read only; verification is the controller's work."""
 
 from __future__ import annotations
 
-from wsfc_lab.emulation.backup_set_listing import list_backup_sets, path_info
+from wsfc_lab.emulation import _wsfc_backup_set as backup_set
 from wsfc_lab.emulation.basic import EmulatedModule
 from wsfc_lab.emulation.registry import emulates
-from wsfc_lab.world import WindowsError, World
+from wsfc_lab.windows.errors import PowerShellError
+from wsfc_lab.windows.host import PowerShellHost
+from wsfc_lab.world import WindowsError
+
+PORT_OF = "plugins/modules/backup_set_info.ps1"
 
 SPEC = {
     "options": {
@@ -29,17 +27,14 @@ RETURNS = {"node_name", "path_info", "sets", "error_code"}
 
 @emulates("wsfc.clusterdb.backup_set_info", spec=SPEC, returns=RETURNS)
 def backup_set_info(module: EmulatedModule) -> None:
-    world = module.world
-    if not isinstance(world, World):
-        raise TypeError("the backup emulations need the lab's World")
+    host = PowerShellHost(module.world, module.node, module.user)  # type: ignore[arg-type]
     path = module.params["path"]
     hash_sets = "all" if module.params["verify"] else "none"
     module.result["changed"] = False
-    with world.transaction() as state:
-        module.result["node_name"] = state.node(module.node)["name"]
+    module.result["node_name"] = host.computer_name
     try:
-        module.result["path_info"] = path_info(world, module.node, path)
-        module.result["sets"] = list_backup_sets(world, module.node, module.user, path, hash_sets)
-    except WindowsError as error:
-        module.result["error_code"] = error.code
-        module.fail_json(f"Failed to list the backup sets under '{path}': {error.message}")
+        module.result["path_info"] = backup_set.get_backup_path_info(host, path)
+        module.result["sets"] = backup_set.get_backup_set_listing(host, path, hash_sets)
+    except (PowerShellError, WindowsError) as error:
+        module.result["error_code"] = backup_set.get_win32_error_code(error)
+        module.fail_json(f"Failed to list the backup sets under '{path}': {error}")

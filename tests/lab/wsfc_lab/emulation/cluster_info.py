@@ -1,24 +1,16 @@
-"""wsfc.clusterdb.cluster_info: raw cluster facts from one node, read from the world.
-
-Returns the keys plugins/modules/cluster_info.ps1 sets, in the shapes its documentation
-(plugins/modules/cluster_info.py, RETURN) gives; backup_routes, node_cluster_state,
-configuration_fingerprint and the PaxosTag's epoch/sequence are added on the controller
-and are not returned here. The facts follow windows-cluster-facts.md:
-- the Cluster service is ClusSvc; the local copy is %SystemRoot%\\Cluster\\CLUSDB, loaded as
-  HKLM\\Cluster while the service runs, so the PaxosTag comes from the running cluster's
-  hive then and from the local file otherwise (section 2);
-- the cluster-wide facts (Get-Cluster and friends) are readable while any node runs the
-  cluster; otherwise they stay null and the module warns, as the PowerShell module does;
-- node states are CLUSTER_NODE_STATE names (section 1); a disk witness reports its
-  partition layout (count and offsets) and signature (section 1, restore checks).
-"""
+"""wsfc.clusterdb.cluster_info: port of plugins/modules/cluster_info.ps1 over the lab's
+Windows surface (statement for statement; the facts come from _wsfc_cluster_facts, the port
+of WsfcClusterFacts.psm1). backup_routes, node_cluster_state, configuration_fingerprint and
+the PaxosTag's parsed parts are added on the controller and are not returned here."""
 
 from __future__ import annotations
 
+from wsfc_lab.emulation import _wsfc_cluster_facts as facts
 from wsfc_lab.emulation.basic import EmulatedModule
-from wsfc_lab.emulation.cluster_facts import cluster_facts, local_facts
 from wsfc_lab.emulation.registry import emulates
-from wsfc_lab.world import WindowsError
+from wsfc_lab.windows.host import PowerShellHost
+
+PORT_OF = "plugins/modules/cluster_info.ps1"
 
 SPEC = {
     "options": {
@@ -43,23 +35,34 @@ RETURNS = {
 
 @emulates("wsfc.clusterdb.cluster_info", spec=SPEC, returns=RETURNS)
 def cluster_info(module: EmulatedModule) -> None:
-    world = module.world
-    node = module.node
+    host = PowerShellHost(module.world, module.node, module.user)  # type: ignore[arg-type]
     result = module.result
-    world.operation(node, "Get-CimInstance Win32_OperatingSystem")
-    with world.transaction() as state:
-        result.update(local_facts(state, node))
-    try:
-        world.operation(node, "Get-Cluster")
-        with world.transaction() as state:
-            facts = cluster_facts(state, module.params["include_configuration"])
-    except WindowsError as error:
-        module.warn(f"The cluster could not be reached from this node: {error.message}")
-        return
-    if facts is None:
-        module.warn(
-            "The cluster could not be reached from this node: the cluster service is not "
-            "running on any node that could form the cluster"
-        )
-        return
-    result.update(facts)
+    result["node_name"] = host.computer_name
+    result["os"] = facts.get_os_fact(host)
+    result["backup_tools"] = facts.get_backup_tool_fact(host)
+    result["cluster_service"] = facts.get_cluster_service_fact(host)
+
+    local_database = facts.get_local_database_fact(host)
+    result["cluster_database_present"] = local_database["present"]
+    for warning in local_database["warnings"]:
+        module.warn(warning)
+    result["configuration_version"] = {
+        "paxos_tag": local_database["paxos_tag"],
+        "source": local_database["source"] if local_database["paxos_tag"] is not None else "none",
+    }
+
+    result["cluster"] = None
+    result["nodes"] = []
+    result["quorum"] = None
+    result["configuration"] = None
+    if result["cluster_service"]["installed"]:
+        cluster_facts = facts.get_cluster_fact(host, module.params["include_configuration"])
+        if cluster_facts["cluster_error"]:
+            module.warn(
+                "The cluster could not be reached from this node: "
+                f"{cluster_facts['cluster_error']['message']}"
+            )
+        result["cluster"] = cluster_facts["cluster"]
+        result["nodes"] = cluster_facts["nodes"]
+        result["quorum"] = cluster_facts["quorum"]
+        result["configuration"] = cluster_facts["configuration"]

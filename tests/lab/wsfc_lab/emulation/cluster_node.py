@@ -1,23 +1,11 @@
-"""wsfc.clusterdb.cluster_node: start or stop the Cluster service on this node, and wait.
-
-Does what plugins/modules/cluster_node.ps1 does, step for step, with the result keys it
-sets (the action plugin adds node_state and error on the controller):
-- reads ClusSvc (Win32_Service); a node without it fails with ERROR_SERVICE_DOES_NOT_EXIST;
-- reads the cluster's name (Get-Cluster) and this node's state (Get-ClusterNode); both
-  are null when no node runs the cluster (the lab's rule, as in cluster_info);
-- changes only when the service is not already in the requested state; check mode stops
-  before any change;
-- Start-ClusterNode [-ForceQuorum] [-PreventQuorum] / Stop-ClusterNode; a refused cmdlet
-  (Stop-ClusterNode below quorum: 5925 in the lab, world/cluster.py) fails with its code;
-- waits, polling once a second as the module does, until the node is Up or Paused
-  (started) or the service is stopped (stopped); a wait that runs out sets timed_out.
-
-The rules of the cluster itself (quorum, stale copies and event 1561, ForceQuorum making a
-copy authoritative) are the world's: windows-cluster-facts.md section 2, world/cluster.py.
+"""wsfc.clusterdb.cluster_node: port of plugins/modules/cluster_node.ps1 over the lab's
+Windows surface: read ClusSvc (Win32_Service), the cluster's name and this node's state,
+Start-ClusterNode -Wait 0 [-ForceQuorum] [-PreventQuorum] or Stop-ClusterNode, then poll
+once a second until the node is Up or Paused (started) or the service stopped (stopped).
 
 Fault operations (docs/lab.md, Faults): "Get-CimInstance Win32_Service", "Get-Cluster",
-"Get-ClusterNode", "Start-ClusterNode" (latency class service_start) and
-"Stop-ClusterNode" (service_stop).
+"Get-ClusterNode", "Start-ClusterNode" (latency class service_start) and "Stop-ClusterNode"
+(service_stop).
 """
 
 from __future__ import annotations
@@ -26,8 +14,11 @@ import time
 
 from wsfc_lab.emulation.basic import EmulatedModule
 from wsfc_lab.emulation.registry import emulates
-from wsfc_lab.world import PAUSED, UP, WindowsError
-from wsfc_lab.world.errors import ERROR_SERVICE_DOES_NOT_EXIST
+from wsfc_lab.windows.errors import PowerShellError
+from wsfc_lab.windows.host import PowerShellHost
+from wsfc_lab.windows.objects import as_list
+
+PORT_OF = "plugins/modules/cluster_node.ps1"
 
 SPEC = {
     "options": {
@@ -54,56 +45,71 @@ RETURNS = {
 
 # The module sleeps a second between two looks at the node's state.
 POLL_SECONDS = 1.0
-OPERATION_SERVICE = "Get-CimInstance Win32_Service"
-OPERATION_CLUSTER = "Get-Cluster"
-OPERATION_NODE = "Get-ClusterNode"
-OPERATION_START = "Start-ClusterNode"
-OPERATION_STOP = "Stop-ClusterNode"
-# Start-ClusterNode -ForceQuorum -PreventQuorum fails to bind its parameters; the exception
-# carries no Win32 code, so the module reports its HResult. *Assumed*: 0x80131501
-# (COR_E_SYSTEM, which RuntimeException and ParameterBindingException keep), as an Int32.
-PARAMETER_BINDING_HRESULT = -2146233087
+ERROR_SERVICE_DOES_NOT_EXIST = 1060
 
 
-class ParameterSetError(Exception):
-    """The cmdlet refused its parameters before doing anything."""
+def get_win32_code(error: PowerShellError) -> int | None:
+    """Get-Win32Code: a Win32Exception's NativeErrorCode, else the exception's HResult."""
+    return error.code if error.code is not None else error.hresult
+
+
+def get_service_state(host: PowerShellHost) -> str | None:
+    services = as_list(
+        host.invoke("Get-CimInstance", ClassName="Win32_Service", Filter="Name='ClusSvc'")
+    )
+    if not services:
+        return None
+    return str(services[0].State).lower().replace(" ", "_")
+
+
+def get_node_state(host: PowerShellHost, cluster_name: str | None) -> str | None:
+    try:
+        return str(
+            host.invoke("Get-ClusterNode", Name=host.computer_name, ErrorAction="Stop").State
+        )
+    except PowerShellError:
+        if not cluster_name:
+            return None
+    try:
+        return str(
+            host.invoke(
+                "Get-ClusterNode", Cluster=cluster_name, Name=host.computer_name, ErrorAction="Stop"
+            ).State
+        )
+    except PowerShellError:
+        return None
 
 
 @emulates("wsfc.clusterdb.cluster_node", spec=SPEC, returns=RETURNS)
 def cluster_node(module: EmulatedModule) -> None:
+    host = PowerShellHost(module.world, module.node, module.user)  # type: ignore[arg-type]
+    params, result = module.params, module.result
+    state, wait, timeout = params["state"], params["wait"], params["timeout"]
     started_at = time.monotonic()
-    params = module.params
-    node = module.node
-    result = module.result
-    with module.world.transaction() as state:
-        node_name = state.node(node)["name"]
-    result.update(
-        node_name=node_name,
-        cluster_name=None,
-        node_state_before=None,
-        node_state_after=None,
-        service_state_before=None,
-        service_state_after=None,
-        timed_out=False,
-        error_code=None,
-        elapsed=0.0,
-    )
 
     def elapsed() -> float:
         return round(time.monotonic() - started_at, 3)
 
-    service_before = service_state(module)
+    result.update(
+        node_name=host.computer_name, cluster_name=None, node_state_before=None,
+        node_state_after=None, service_state_before=None, service_state_after=None,
+        timed_out=False, error_code=None, elapsed=0.0,
+    )  # fmt: skip
+    service_before = get_service_state(host)
     result["service_state_before"] = result["service_state_after"] = service_before
     if service_before is None:
-        module.fail_json(
-            f"The Cluster service (ClusSvc) does not exist on {node_name}",
-            error_code=ERROR_SERVICE_DOES_NOT_EXIST,
-            elapsed=elapsed(),
-        )
-    result["cluster_name"] = cluster_name(module)
-    result["node_state_before"] = result["node_state_after"] = node_state(module)
+        result["error_code"] = ERROR_SERVICE_DOES_NOT_EXIST
+        result["elapsed"] = elapsed()
+        module.fail_json(f"The Cluster service (ClusSvc) does not exist on {host.computer_name}")
+    host.invoke("Import-Module", Name="FailoverClusters", ErrorAction="SilentlyContinue")
+    try:
+        result["cluster_name"] = str(host.invoke("Get-Cluster", ErrorAction="Stop").Name)
+    except PowerShellError:
+        result["cluster_name"] = None
+    node_before = get_node_state(host, result["cluster_name"])
+    result["node_state_before"] = result["node_state_after"] = node_before
 
-    wanted = "running" if params["state"] == "started" else "stopped"
+    wanted = "running" if state == "started" else "stopped"
     needs_change = service_before != wanted
     result["changed"] = needs_change
     if module.check_mode:
@@ -111,91 +117,41 @@ def cluster_node(module: EmulatedModule) -> None:
 
     if needs_change:
         try:
-            change_service(module)
-        except ParameterSetError as error:
-            module.fail_json(
-                f"{OPERATION_START} failed on {node_name}: {error}",
-                changed=False,
-                error_code=PARAMETER_BINDING_HRESULT,
-                elapsed=elapsed(),
-            )
-        except WindowsError as error:
-            verb = OPERATION_START if params["state"] == "started" else OPERATION_STOP
-            module.fail_json(
-                f"{verb} failed on {node_name}: {error.message}",
-                changed=False,
-                error_code=error.code,
-                service_state_after=service_state(module),
-                node_state_after=node_state(module),
-                elapsed=elapsed(),
-            )
+            if state == "started":
+                # The .ps1 splats @{ Name; Wait = 0; ErrorAction }, adding the switches
+                # that are set: a switch given as False is one not given.
+                host.invoke(
+                    "Start-ClusterNode",
+                    Name=host.computer_name,
+                    Wait=0,
+                    ForceQuorum=params["force_quorum"],
+                    PreventQuorum=params["prevent_quorum"],
+                    ErrorAction="Stop",
+                )
+            else:
+                host.invoke("Stop-ClusterNode", Name=host.computer_name, ErrorAction="Stop")
+        except PowerShellError as error:
+            result["changed"] = False
+            result["error_code"] = get_win32_code(error)
+            result["service_state_after"] = get_service_state(host)
+            result["node_state_after"] = get_node_state(host, result["cluster_name"])
+            result["elapsed"] = elapsed()
+            verb = "Start-ClusterNode" if state == "started" else "Stop-ClusterNode"
+            module.fail_json(f"{verb} failed on {host.computer_name}: {error.message}")
 
-    if params["wait"]:
-        deadline = time.monotonic() + params["timeout"]
-        while not reached(module):
+    def reached() -> bool:
+        if state == "started":
+            return get_node_state(host, result["cluster_name"]) in ("Up", "Paused")
+        return get_service_state(host) == "stopped"
+
+    if wait:
+        deadline = time.monotonic() + timeout
+        while not reached():
             if time.monotonic() >= deadline:
                 result["timed_out"] = True
                 break
             time.sleep(POLL_SECONDS)
 
-    result["service_state_after"] = service_state(module)
-    result["node_state_after"] = node_state(module)
+    result["service_state_after"] = get_service_state(host)
+    result["node_state_after"] = get_node_state(host, result["cluster_name"])
     module.exit_json(elapsed=elapsed())
-
-
-def service_state(module: EmulatedModule) -> str | None:
-    """ClusSvc as Win32_Service reports it (running, stopped), None when not installed."""
-    module.world.operation(module.node, OPERATION_SERVICE)
-    with module.world.transaction() as state:
-        service = state.node(module.node)["service"]
-        return str(service["state"]) if service["installed"] else None
-
-
-def cluster_name(module: EmulatedModule) -> str | None:
-    """Get-Cluster's name; None when it fails (no node runs the cluster, or a fault)."""
-    try:
-        module.world.operation(module.node, OPERATION_CLUSTER)
-    except WindowsError:
-        return None
-    with module.world.transaction() as state:
-        return str(state.data["cluster"]["name"]) if state.cluster.formed else None
-
-
-def node_state(module: EmulatedModule) -> str | None:
-    """Get-ClusterNode's state of this node; None when the cluster cannot be asked."""
-    try:
-        module.world.operation(module.node, OPERATION_NODE)
-    except WindowsError:
-        return None
-    with module.world.transaction() as state:
-        cluster = state.cluster
-        return cluster.node_state(module.node) if cluster.formed else None
-
-
-def change_service(module: EmulatedModule) -> None:
-    """Start-ClusterNode or Stop-ClusterNode: the fault and latency first, then the rules."""
-    params = module.params
-    if params["state"] == "started":
-        if params["force_quorum"] and params["prevent_quorum"]:
-            raise ParameterSetError(
-                "Parameter set cannot be resolved using the specified named parameters."
-            )
-        module.world.operation(module.node, OPERATION_START)
-        with module.world.transaction() as state:
-            state.cluster.start_service(
-                module.node,
-                force_quorum=params["force_quorum"],
-                prevent_quorum=params["prevent_quorum"],
-            )
-    else:
-        module.world.operation(module.node, OPERATION_STOP)
-        with module.world.transaction() as state:
-            # Refused below quorum (windows-cluster-facts.md section 2, Stop-ClusterNode).
-            state.cluster.stop_service(module.node, check_quorum=True)
-
-
-def reached(module: EmulatedModule) -> bool:
-    """Started: a running member, Up or Paused by an operator. Stopped: the service is."""
-    if module.params["state"] == "started":
-        return node_state(module) in (UP, PAUSED)
-    return service_state(module) == "stopped"

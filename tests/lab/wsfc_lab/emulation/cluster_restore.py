@@ -1,44 +1,32 @@
-"""wsfc.clusterdb.cluster_restore: one phase of a restore per run, as cluster_restore.ps1 does it.
-
-Step for step with plugins/modules/cluster_restore.ps1 (docs/internals.md,
-"cluster_restore"), with the result keys it sets in the shapes its documentation gives
-(plugins/modules/cluster_restore.py); the action plugin decides everything:
-- inspect (read only): this node's facts and the cluster's (emulation/cluster_facts.py,
-  with the configuration), this node's local copy of the database, the Cluster service on
-  every other node (names from the running cluster, else from the local copy), and the set
-  at `path` (emulation/backup_set_listing.py): the location's listing narrowed to the set,
+"""wsfc.clusterdb.cluster_restore: port of plugins/modules/cluster_restore.ps1 over the lab's
+Windows surface, phase for phase (docs/internals.md, "cluster_restore"):
+- inspect (read only): this node's facts and the cluster's, this node's local copy of the
+  database, the Cluster service on every other node (names from the running cluster, else
+  from the local copy), and the set at `path`: the location's listing narrowed to the set,
   its files hashed; or, when `path` is no set, the names of the complete sets under it;
-- restore: the route the controller resolved. vss runs
-  `wbadmin start recovery -version:<v> -itemtype:app -items:cluster -backupTarget:<t>
-  [-machine:<m>] -quiet` (world/wbadmin_recovery.py, through wbadmin's dispatcher); clusapi
-  calls RestoreClusterDatabase(path, force, quorum drive) (same file). Then the local copy's
-  PaxosTag, this node's service and the named nodes' services are read again.
-Check mode: phase restore reports the command it would run and stops.
-
-The restore's rules (windows-cluster-facts.md sections 1 and 2) are world/restore.py's.
-
-Fault operations (docs/lab.md, Faults): "Get-CimInstance Win32_OperatingSystem",
-"Get-Cluster", "Get-ItemProperty HKLM:\\Cluster" (the local copy), "Get-Service ClusSvc"
-(on each other node, the node asked), "Get-ChildItem" and "Get-FileHash" (the listing),
-and the route's: "Stop-Service ClusSvc" (each node the route stops, latency service_stop),
-"wbadmin start recovery" and "RestoreClusterDatabase" (latency class restore).
+- restore: the route the controller resolved: `wbadmin start recovery ...` through the
+  native wrapper, or ClusterDatabase.Restore; then the local copy's PaxosTag, this node's
+  service and the named nodes' services are read again.
+Check mode: phase restore reports the command it would run and stops. The restore's rules
+are the world's (world/restore.py, world/wbadmin_recovery.py).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from wsfc_lab.emulation.backup_set_listing import (
-    list_backup_sets,
-    list_directory_files,
-    path_info,
-)
+from wsfc_lab.emulation import _wsfc_backup_set as backup_set
+from wsfc_lab.emulation import _wsfc_cluster_facts as facts
+from wsfc_lab.emulation._wsfc_native import WBADMIN_EXE, invoke_native_command
 from wsfc_lab.emulation.basic import EmulatedModule
-from wsfc_lab.emulation.cluster_facts import cluster_fact, hive_paxos_tag, local_facts
 from wsfc_lab.emulation.registry import emulates
-from wsfc_lab.world import LabState, WindowsError, World
-from wsfc_lab.world import wbadmin_recovery as recovery
-from wsfc_lab.world.wbadmin import WBADMIN_PATH, is_installed, run_wbadmin
+from wsfc_lab.windows import clusapi
+from wsfc_lab.windows.errors import PowerShellError
+from wsfc_lab.windows.host import PowerShellHost
+from wsfc_lab.world import WindowsError
+
+PORT_OF = "plugins/modules/cluster_restore.ps1"
 
 SPEC = {
     "options": {
@@ -83,41 +71,62 @@ RETURNS = {
     "error_code",
 }
 
-OPERATION_OS = "Get-CimInstance Win32_OperatingSystem"
-OPERATION_LOCAL_COPY = "Get-ItemProperty HKLM:\\Cluster"
-OPERATION_NODE_SERVICE = "Get-Service ClusSvc"
 CLUSAPI_RESTORE_COMMAND = "ClusterDatabase.Restore"
+
+
+def get_node_service_fact(host: PowerShellHost, node_names: list[str]) -> list[dict[str, Any]]:
+    services = []
+    this = host.computer_name
+    for name in node_names:
+        if name == this:
+            continue
+        entry: dict[str, Any] = {"name": name, "state": None, "error": None}
+        try:
+            service = host.invoke(
+                "Get-Service", ComputerName=name, Name="ClusSvc", ErrorAction="Stop"
+            )
+            # ServiceControllerStatus names (StopPending) in Win32_Service's form (stop_pending).
+            entry["state"] = re.sub(r"(?<=[a-z])([A-Z])", r"_\1", str(service.Status)).lower()
+        except PowerShellError as error:
+            entry["error"] = error.message
+        services.append(entry)
+    return services
+
+
+def get_known_node_name(
+    cluster_facts: dict[str, Any], local_database: dict[str, Any]
+) -> dict[str, Any]:
+    if cluster_facts["nodes"]:
+        return {"source": "cluster", "names": [n["name"] for n in cluster_facts["nodes"]]}
+    if local_database["nodes"]:
+        return {"source": "local_database", "names": list(local_database["nodes"])}
+    return {"source": "none", "names": []}
 
 
 @emulates("wsfc.clusterdb.cluster_restore", spec=SPEC, returns=RETURNS)
 def cluster_restore(module: EmulatedModule) -> None:
-    world, node, result = _world(module), module.node, module.result
-    phase = module.params["phase"]
-    with world.transaction() as state:
-        result.update(changed=False, phase=phase, node_name=state.node(node)["name"])
-        result["cluster_service"] = local_facts(state, node)["cluster_service"]
-    if phase == "inspect":
-        _inspect(module)
+    host = PowerShellHost(module.world, module.node, module.user)  # type: ignore[arg-type]
+    result = module.result
+    result["changed"] = False
+    result["phase"] = module.params["phase"]
+    result["node_name"] = host.computer_name
+    result["cluster_service"] = facts.get_cluster_service_fact(host)
+    if module.params["phase"] == "inspect":
+        _inspect(module, host)
     else:
-        _restore(module)
+        _restore(module, host)
 
 
-# -- inspect ---------------------------------------------------------------------------------
-
-
-def _inspect(module: EmulatedModule) -> None:
-    world, node, result = _world(module), module.node, module.result
-    world.operation(node, OPERATION_OS)
-    with world.transaction() as state:
-        local = local_facts(state, node)
-        paxos_tag = hive_paxos_tag(state, node)
-    result["os"] = local["os"]
-    result["backup_tools"] = local["backup_tools"]
+def _inspect(module: EmulatedModule, host: PowerShellHost) -> None:
+    result, path = module.result, module.params["path"]
+    result["os"] = facts.get_os_fact(host)
+    result["backup_tools"] = facts.get_backup_tool_fact(host)
+    paxos_tag = facts.get_paxos_tag(host)
     result["configuration_version"] = {
         "paxos_tag": paxos_tag,
         "source": "cluster" if paxos_tag is not None else "none",
     }
-    facts: dict[str, Any] = {
+    cluster_facts: dict[str, Any] = {
         "cluster": None,
         "nodes": [],
         "core_group_owner": None,
@@ -126,122 +135,49 @@ def _inspect(module: EmulatedModule) -> None:
         "cluster_error": None,
     }
     if result["cluster_service"]["installed"]:
-        facts.update(cluster_fact(world, node, True))
-    result.update(facts)
-    local_database = _local_database(module)
+        cluster_facts = facts.get_cluster_fact(host, True)
+    for key in ("cluster", "nodes", "core_group_owner", "quorum", "configuration", "cluster_error"):
+        result[key] = cluster_facts[key]
+    local_database = facts.get_local_database_fact(host)
+    for warning in local_database["warnings"]:
+        module.warn(warning)
     result["local_database"] = local_database
-    if facts["nodes"]:
-        source, names = "cluster", [n["name"] for n in facts["nodes"]]
-    elif local_database["nodes"]:
-        source, names = "local_database", list(local_database["nodes"])
-    else:
-        source, names = "none", []
-    result["node_list_source"] = source
-    result["node_services"] = _node_services(module, names)
+    known = get_known_node_name(cluster_facts, local_database)
+    result["node_list_source"] = known["source"]
+    result["node_services"] = get_node_service_fact(host, known["names"])
 
     result["set"] = None
     result["child_sets"] = None
-    path = module.params["path"]
     try:
-        result["path_info"] = path_info(world, node, path)
+        result["path_info"] = backup_set.get_backup_path_info(host, path)
         if result["path_info"]["is_directory"]:
-            _read_set(module, path)
-    except WindowsError as error:
-        result["error_code"] = error.code
-        module.fail_json(f"Failed to read the backup set '{path}': {error.message}")
+            location, set_name = _directory_name(path), path.rpartition("\\")[2]
+            entry = None
+            for item in backup_set.get_backup_set_listing(host, location, "none"):
+                if item["name"] == set_name:
+                    entry = item
+            if entry is not None:
+                entry["files"] = backup_set.get_directory_file(host, path, hash_files=True)
+                result["set"] = entry
+            if entry is None or (not entry["marker_present"] and entry["manifest_text"] is None):
+                children = backup_set.get_backup_set_listing(host, path, "none")
+                result["child_sets"] = [c["name"] for c in children if c["marker_present"]]
+    except (PowerShellError, WindowsError) as error:
+        result["error_code"] = backup_set.get_win32_error_code(error)
+        module.fail_json(f"Failed to read the backup set '{path}': {error}")
 
 
-def _read_set(module: EmulatedModule, path: str) -> None:
-    """The location's listing narrowed to the set, then its files hashed; the complete sets
-    under `path` when it is not a set itself."""
-    world, node, result = _world(module), module.node, module.result
-    location, set_name = _directory_name(path), _file_name(path)
-    entry = None
-    for item in list_backup_sets(world, node, module.user, location, "none"):
-        if item["name"] == set_name:
-            entry = item
-    if entry is not None:
-        entry["files"] = list_directory_files(world, node, module.user, path, hash_files=True)
-        result["set"] = entry
-    if entry is None or (not entry["marker_present"] and entry["manifest_text"] is None):
-        children = list_backup_sets(world, node, module.user, path, "none")
-        result["child_sets"] = [c["name"] for c in children if c["marker_present"]]
-
-
-def _local_database(module: EmulatedModule) -> dict[str, Any]:
-    """This node's copy (CLUSDB): from the loaded hive while ClusSvc runs, else the file.
-    The lab's copies record the cluster's name and nodes as the world knows them."""
-    world, node = _world(module), module.node
-    world.operation(node, OPERATION_LOCAL_COPY)
-    with world.transaction() as state:
-        record = state.node(node)
-        database = record["database"]
-        if database is None:
-            return {
-                "present": False,
-                "source": "none",
-                "paxos_tag": None,
-                "cluster_name": None,
-                "nodes": [],
-            }
-        loaded = record["service"]["installed"] and record["service"]["state"] == "running"
-        return {
-            "present": True,
-            "source": "cluster" if loaded else "local_copy",
-            "paxos_tag": database["paxos_tag"],
-            "cluster_name": state.data["cluster"]["name"],
-            "nodes": state.node_names(),
-        }
-
-
-def _node_services(module: EmulatedModule, names: list[str]) -> list[dict[str, Any]]:
-    """Get-Service -ComputerName <node> -Name ClusSvc for each other node."""
-    world, node = _world(module), module.node
-    with world.transaction() as state:
-        this = state.node(node)["name"]
-    services = []
-    for name in names:
-        if name == this:
-            continue
-        entry: dict[str, Any] = {"name": name, "state": None, "error": None}
-        try:
-            world.operation(name, OPERATION_NODE_SERVICE)
-            with world.transaction() as state:
-                entry["state"] = _remote_service_state(state, name)
-        except WindowsError as error:
-            entry["error"] = error.message
-        services.append(entry)
-    return services
-
-
-def _remote_service_state(state: LabState, name: str) -> str:
-    if not state.cluster.machine_running(name):
-        raise WindowsError(1722, f"Cannot open Service Control Manager on computer '{name}'.")
-    service = state.node(name)["service"]
-    if not service["installed"]:
-        raise WindowsError(1060, "Cannot find any service with service name 'ClusSvc'.")
-    return str(service["state"])
-
-
-# -- restore ---------------------------------------------------------------------------------
-
-
-def _restore(module: EmulatedModule) -> None:
-    world, node, result, params = _world(module), module.node, module.result, module.params
+def _restore(module: EmulatedModule, host: PowerShellHost) -> None:
+    result, params = module.result, module.params
     route = params["route"]
     if route == "auto":
         module.fail_json(
             "phase=restore needs route vss or clusapi; the action plugin resolves auto."
         )
     result.update(
-        route=route,
-        route_command=None,
-        route_exit_code=None,
-        route_output=None,
-        paxos_tag=None,
-        node_services=[],
-        error_code=None,
-    )
+        route=route, route_command=None, route_exit_code=None, route_output=None,
+        paxos_tag=None, node_services=[], error_code=None,
+    )  # fmt: skip
     if route == "vss":
         if not params["wbadmin_version"] or not params["wbadmin_target"]:
             module.fail_json(
@@ -258,18 +194,16 @@ def _restore(module: EmulatedModule) -> None:
         if params["wbadmin_machine"]:
             arguments.append("-machine:" + params["wbadmin_machine"])
         arguments.append("-quiet")
-        result["route_command"] = [WBADMIN_PATH, *arguments]
+        result["route_command"] = [WBADMIN_EXE, *arguments]
         if module.check_mode:
             result["changed"] = True
             module.exit_json()
-        with world.transaction() as state:
-            installed = is_installed(state, node)
-        if not installed:
+        if not host.invoke("Test-Path", LiteralPath=WBADMIN_EXE, PathType="Leaf"):
             result["condition"] = "windows_server_backup_missing"
-            module.fail_json(f"wbadmin.exe was not found at '{WBADMIN_PATH}'.")
-        run = run_wbadmin(world, node, module.user, arguments)
-        result["route_exit_code"] = run.exit_code
-        result["route_output"] = run.text
+            module.fail_json(f"wbadmin.exe was not found at '{WBADMIN_EXE}'.")
+        run = invoke_native_command(host.native(WBADMIN_EXE, arguments))
+        result["route_exit_code"] = run["exit_code"]
+        result["route_output"] = run["output"]
     else:
         quorum_drive = params["quorum_drive"] or ""
         # [string]$true is "True" in PowerShell.
@@ -283,36 +217,23 @@ def _restore(module: EmulatedModule) -> None:
         if module.check_mode:
             result["changed"] = True
             module.exit_json()
-        result["route_exit_code"] = recovery.restore_cluster_database(
-            world, node, params["path"], params["force"], quorum_drive
+        result["route_exit_code"] = clusapi.restore(
+            host, params["path"], params["force"], quorum_drive
         )
         result["route_output"] = ""
     result["changed"] = True
-    result["paxos_tag"] = _local_database(module)["paxos_tag"]
-    with world.transaction() as state:
-        result["cluster_service"] = local_facts(state, node)["cluster_service"]
-    result["node_services"] = _node_services(module, list(params["other_nodes"]))
 
-
-# -- helpers ---------------------------------------------------------------------------------
+    local_after = facts.get_local_database_fact(host)
+    for warning in local_after["warnings"]:
+        module.warn(warning)
+    result["paxos_tag"] = local_after["paxos_tag"]
+    result["cluster_service"] = facts.get_cluster_service_fact(host)
+    result["node_services"] = get_node_service_fact(host, list(params["other_nodes"]))
 
 
 def _directory_name(path: str) -> str:
-    """[System.IO.Path]::GetDirectoryName of a set's path: what precedes the last separator
-    (a drive root keeps its separator)."""
+    """[System.IO.Path]::GetDirectoryName of a set's path (a drive root keeps its separator)."""
     head = path.rpartition("\\")[0]
     if len(head) == 2 and head[1] == ":":
         return head + "\\"
     return head
-
-
-def _file_name(path: str) -> str:
-    """[System.IO.Path]::GetFileName: what follows the last separator."""
-    return path.rpartition("\\")[2]
-
-
-def _world(module: EmulatedModule) -> World:
-    world = module.world
-    if not isinstance(world, World):
-        raise TypeError("the restore emulation needs the lab's World")
-    return world

@@ -85,8 +85,8 @@ def _cluster_disks(state: LabState, node: str) -> list[PSObject]:
                     "Name": disk["name"],
                     "Id": signature.lower() if gpt else signature,
                     "Number": disk["number"],
-                    # A GPT disk has no MBR signature: it reads 0 (fact mscluster-disk).
-                    "Signature": 0 if gpt else int(signature, 16),
+                    # Not populated for a GPT disk (fact mscluster-disk): read as $null.
+                    "Signature": None if gpt else int(signature, 16),
                     "GptGuid": "{" + signature.lower() + "}" if gpt else None,
                 },
             )
@@ -108,10 +108,10 @@ _CLASSES = {
 )
 def get_cim_instance(
     host: PowerShellHost,
-    ClassName: str,  # noqa: N803
-    Namespace: str | None = None,  # noqa: N803
-    Filter: str | None = None,  # noqa: N803
-    Property: list[str] | None = None,  # noqa: N803
+    ClassName: str,
+    Namespace: str | None = None,
+    Filter: str | None = None,
+    Property: list[str] | None = None,
 ) -> list[PSObject]:
     namespace = _namespace(Namespace)
     reader = _CLASSES.get((namespace, ClassName.lower()))
@@ -135,8 +135,8 @@ def get_cim_instance(
 )
 def get_cim_associated_instance(
     host: PowerShellHost,
-    InputObject: PSObject,  # noqa: N803
-    ResultClassName: str,  # noqa: N803
+    InputObject: PSObject,
+    ResultClassName: str,
 ) -> list[PSObject]:
     if InputObject.type_name != "MSCluster_Disk" or ResultClassName != "MSCluster_DiskPartition":
         raise LabSurfaceError(

@@ -36,9 +36,7 @@ QUORUM_TYPES = {
     "disk": "NodeAndDiskMajority",
     "file_share": "NodeAndFileShareMajority",
 }
-NO_CLUSTER_MESSAGE = (
-    "The cluster service is not running on any node that could form the cluster."
-)
+NO_CLUSTER_MESSAGE = "The cluster service is not running on any node that could form the cluster."
 
 
 def _objects(state: LabState) -> dict[str, Any]:
@@ -60,8 +58,9 @@ def _node(state: LabState, name: str | None) -> PSObject | None:
 
 
 def _group_type(group: dict[str, Any]) -> str:
-    # The lab's groups carry only "is_core_group"; its "Available Storage" group stands for
-    # the storage group Windows types AvailableStorage (fact get-clustergroup).
+    # The lab's groups carry only "is_core_group" (IsCoreGroup, documented in the cmdlet's
+    # sample); Windows types its storage group AvailableStorage and the core cluster group
+    # Cluster (GroupType: *unconfirmed*, fact get-clustergroup).
     if group["name"] == "Available Storage":
         return "AvailableStorage"
     return "Cluster" if group.get("is_core_group") else "Unknown"
@@ -74,6 +73,7 @@ def _group(state: LabState, group: dict[str, Any]) -> PSObject:
             "Name": group["name"],
             "State": group["state"],
             "OwnerNode": _node(state, group["owner_node"]),
+            "IsCoreGroup": bool(group.get("is_core_group")),
             "GroupType": _group_type(group),
         },
         text=group["name"],
@@ -105,7 +105,7 @@ def _find(table: dict[str, Any], name: str) -> dict[str, Any] | None:
 
 
 @command("Get-Cluster", fact="get-cluster", parameters={"Name"})
-def get_cluster(host: PowerShellHost, Name: str | None = None) -> PSObject:  # noqa: N803
+def get_cluster(host: PowerShellHost, Name: str | None = None) -> PSObject:
     host.operation("Get-Cluster")
     with host.world.transaction() as state:
         _objects(state)
@@ -120,9 +120,9 @@ def get_cluster(host: PowerShellHost, Name: str | None = None) -> PSObject:  # n
 @command("Get-ClusterNode", fact="get-clusternode", parameters={"Name", "Cluster", "InputObject"})
 def get_cluster_node(
     host: PowerShellHost,
-    Name: str | None = None,  # noqa: N803
-    Cluster: str | None = None,  # noqa: N803
-    InputObject: PSObject | None = None,  # noqa: N803
+    Name: str | None = None,
+    Cluster: str | None = None,
+    InputObject: PSObject | None = None,
 ) -> Any:  # noqa: ANN401
     host.operation("Get-ClusterNode")
     with host.world.transaction() as state:
@@ -133,7 +133,7 @@ def get_cluster_node(
 
 
 @command("Get-ClusterQuorum", fact="get-clusterquorum", parameters={"InputObject"})
-def get_cluster_quorum(host: PowerShellHost, InputObject: PSObject) -> PSObject:  # noqa: N803
+def get_cluster_quorum(host: PowerShellHost, InputObject: PSObject) -> PSObject:
     host.operation("Get-ClusterQuorum")
     with host.world.transaction() as state:
         objects = _objects(state)
@@ -152,8 +152,8 @@ def get_cluster_quorum(host: PowerShellHost, InputObject: PSObject) -> PSObject:
 @command("Get-ClusterGroup", fact="get-clustergroup", parameters={"InputObject", "Name"})
 def get_cluster_group(
     host: PowerShellHost,
-    InputObject: PSObject | None = None,  # noqa: N803
-    Name: str | None = None,  # noqa: N803
+    InputObject: PSObject | None = None,
+    Name: str | None = None,
 ) -> list[PSObject]:
     host.operation("Get-ClusterGroup")
     with host.world.transaction() as state:
@@ -165,8 +165,8 @@ def get_cluster_group(
 @command("Get-ClusterResource", fact="get-clusterresource", parameters={"InputObject", "Name"})
 def get_cluster_resource(
     host: PowerShellHost,
-    InputObject: PSObject | None = None,  # noqa: N803
-    Name: str | None = None,  # noqa: N803
+    InputObject: PSObject | None = None,
+    Name: str | None = None,
 ) -> list[PSObject]:
     host.operation("Get-ClusterResource")
     with host.world.transaction() as state:
@@ -191,8 +191,8 @@ def _disk_private_properties(state: LabState, resource_name: str) -> dict[str, A
 @command("Get-ClusterParameter", fact="get-clusterparameter", parameters={"InputObject", "Name"})
 def get_cluster_parameter(
     host: PowerShellHost,
-    InputObject: PSObject,  # noqa: N803
-    Name: str | None = None,  # noqa: N803
+    InputObject: PSObject,
+    Name: str | None = None,
 ) -> Any:  # noqa: ANN401
     host.operation("Get-ClusterParameter")
     with host.world.transaction() as state:
@@ -217,7 +217,7 @@ def get_cluster_parameter(
 
 
 @command("Get-ClusterOwnerNode", fact="get-clusterownernode", parameters={"InputObject"})
-def get_cluster_owner_node(host: PowerShellHost, InputObject: PSObject) -> PSObject:  # noqa: N803
+def get_cluster_owner_node(host: PowerShellHost, InputObject: PSObject) -> PSObject:
     host.operation("Get-ClusterOwnerNode")
     with host.world.transaction() as state:
         objects = _objects(state)
@@ -230,9 +230,11 @@ def get_cluster_owner_node(host: PowerShellHost, InputObject: PSObject) -> PSObj
 
 
 @command(
-    "Get-ClusterResourceDependency", fact="get-clusterresourcedependency", parameters={"InputObject"}
+    "Get-ClusterResourceDependency",
+    fact="get-clusterresourcedependency",
+    parameters={"InputObject"},
 )
-def get_cluster_resource_dependency(host: PowerShellHost, InputObject: PSObject) -> PSObject:  # noqa: N803
+def get_cluster_resource_dependency(host: PowerShellHost, InputObject: PSObject) -> PSObject:
     host.operation("Get-ClusterResourceDependency")
     with host.world.transaction() as state:
         resource = _find(_objects(state)["resources"], str(InputObject.Name))
@@ -244,7 +246,9 @@ def get_cluster_resource_dependency(host: PowerShellHost, InputObject: PSObject)
 
 
 @command("Get-ClusterNetwork", fact="get-clusternetwork", parameters={"InputObject"})
-def get_cluster_network(host: PowerShellHost, InputObject: PSObject | None = None) -> list[PSObject]:  # noqa: N803
+def get_cluster_network(
+    host: PowerShellHost, InputObject: PSObject | None = None
+) -> list[PSObject]:
     host.operation("Get-ClusterNetwork")
     with host.world.transaction() as state:
         networks = list(_objects(state)["networks"].values())
@@ -271,10 +275,10 @@ def get_cluster_network(host: PowerShellHost, InputObject: PSObject | None = Non
 )
 def start_cluster_node(
     host: PowerShellHost,
-    Name: str,  # noqa: N803
-    ForceQuorum: bool = False,  # noqa: N803
-    PreventQuorum: bool = False,  # noqa: N803
-    Wait: int | None = None,  # noqa: N803
+    Name: str,
+    ForceQuorum: bool = False,
+    PreventQuorum: bool = False,
+    Wait: int | None = None,
 ) -> PSObject | None:
     if ForceQuorum and PreventQuorum:
         # Parameter binding fails before the cmdlet does anything (no Win32 code): the
@@ -295,7 +299,7 @@ def start_cluster_node(
 
 
 @command("Stop-ClusterNode", fact="stop-clusternode", parameters={"Name"})
-def stop_cluster_node(host: PowerShellHost, Name: str) -> None:  # noqa: N803
+def stop_cluster_node(host: PowerShellHost, Name: str) -> None:
     host.operation("Stop-ClusterNode")
     with host.world.transaction() as state:
         # Refused below quorum (fact stop-clusternode), in world/cluster.py.

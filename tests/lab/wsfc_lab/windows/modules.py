@@ -18,7 +18,7 @@ def _has_failover_clusters(host: PowerShellHost) -> bool:
 
 
 @command("Get-Module", fact="failoverclusters-module", parameters={"ListAvailable", "Name"})
-def get_module(host: PowerShellHost, Name: str, ListAvailable: bool = False) -> list[PSObject]:  # noqa: N803
+def get_module(host: PowerShellHost, Name: str, ListAvailable: bool = False) -> list[PSObject]:
     if Name.lower() != "failoverclusters":
         raise LabSurfaceError(f"the lab knows the FailoverClusters module only, not {Name}")
     if not _has_failover_clusters(host):
@@ -27,7 +27,7 @@ def get_module(host: PowerShellHost, Name: str, ListAvailable: bool = False) -> 
 
 
 @command("Import-Module", fact="failoverclusters-module", parameters={"Name"})
-def import_module(host: PowerShellHost, Name: str) -> None:  # noqa: N803
+def import_module(host: PowerShellHost, Name: str) -> None:
     if Name.lower() != "failoverclusters":
         raise LabSurfaceError(f"the lab knows the FailoverClusters module only, not {Name}")
     if not _has_failover_clusters(host):
@@ -39,15 +39,17 @@ def import_module(host: PowerShellHost, Name: str) -> None:  # noqa: N803
 
 
 @command("Get-Command", fact="get-windowsfeature", parameters={"Name"})
-def get_command(host: PowerShellHost, Name: str) -> PSObject | None:  # noqa: N803
+def get_command(host: PowerShellHost, Name: str) -> PSObject | None:
     # Every lab node runs Windows Server, whose ServerManager module has Get-WindowsFeature.
     if Name.lower() != "get-windowsfeature":
-        raise LabSurfaceError(f"the lab answers Get-Command for Get-WindowsFeature only, not {Name}")
+        raise LabSurfaceError(
+            f"the lab answers Get-Command for Get-WindowsFeature only, not {Name}"
+        )
     return PSObject("System.Management.Automation.CmdletInfo", {"Name": "Get-WindowsFeature"})
 
 
 @command("Get-WindowsFeature", fact="get-windowsfeature", parameters={"Name"})
-def get_windows_feature(host: PowerShellHost, Name: str) -> PSObject:  # noqa: N803
+def get_windows_feature(host: PowerShellHost, Name: str) -> PSObject:
     host.operation("Get-WindowsFeature")
     with host.world.transaction() as state:
         installed = bool(state.node(host.node)["features"].get(Name))

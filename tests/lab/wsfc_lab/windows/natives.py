@@ -69,9 +69,10 @@ def _load(host: PowerShellHost, key: str, file: str) -> NativeResult:
         if any(k.lower() == key.lower() for k in hives):
             return NativeResult(1, "ERROR: The process cannot access the file because it is "
                                 "being used by another process.")  # fmt: skip
-        if file.replace("/", "\\").lower() == CLUSDB and state.node(host.node)["service"][
-            "state"
-        ] == "running":
+        if (
+            file.replace("/", "\\").lower() == CLUSDB
+            and state.node(host.node)["service"]["state"] == "running"
+        ):
             # The running Cluster service holds its database file open.
             return NativeResult(1, "ERROR: The process cannot access the file because it is "
                                 "being used by another process.")  # fmt: skip
@@ -96,4 +97,3 @@ def _unload(host: PowerShellHost, key: str) -> NativeResult:
         del hives[found]
     host.loaded_hives.pop(key, None)
     return NativeResult(0, REG_SUCCESS)
-

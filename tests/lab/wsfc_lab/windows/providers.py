@@ -118,7 +118,7 @@ def _require_read(host: PowerShellHost, real: Path, windows_path: str) -> None:
 
 
 @command("Test-Path", fact="powershell-literalpath", parameters={"LiteralPath", "PathType"})
-def test_path(host: PowerShellHost, LiteralPath: str, PathType: str = "Any") -> bool:  # noqa: N803
+def test_path(host: PowerShellHost, LiteralPath: str, PathType: str = "Any") -> bool:
     kind = PathType.lower()
     if _is_registry(LiteralPath):
         return kind != "leaf" and _registry_key(host, LiteralPath) is not None
@@ -137,12 +137,10 @@ def test_path(host: PowerShellHost, LiteralPath: str, PathType: str = "Any") -> 
 
 
 @command("Get-Item", fact="powershell-literalpath", parameters={"LiteralPath", "Force"})
-def get_item(host: PowerShellHost, LiteralPath: str, Force: bool = False) -> PSObject:  # noqa: N803
+def get_item(host: PowerShellHost, LiteralPath: str, Force: bool = False) -> PSObject:
     real = _resolve(host, LiteralPath)
     if real is None or not real.exists():
-        raise PowerShellError(
-            3, f"Cannot find path '{LiteralPath}' because it does not exist."
-        )
+        raise PowerShellError(3, f"Cannot find path '{LiteralPath}' because it does not exist.")
     return _file_object(real, LiteralPath)
 
 
@@ -153,11 +151,11 @@ def get_item(host: PowerShellHost, LiteralPath: str, Force: bool = False) -> PSO
 )
 def get_child_item(
     host: PowerShellHost,
-    LiteralPath: str,  # noqa: N803
-    Recurse: bool = False,  # noqa: N803
-    File: bool = False,  # noqa: N803
-    Directory: bool = False,  # noqa: N803
-    Force: bool = False,  # noqa: N803
+    LiteralPath: str,
+    Recurse: bool = False,
+    File: bool = False,
+    Directory: bool = False,
+    Force: bool = False,
 ) -> list[PSObject]:
     if _is_registry(LiteralPath):
         return _registry_children(host, LiteralPath)
@@ -185,17 +183,15 @@ def get_child_item(
 @command("Get-ItemProperty", fact="cluster-database", parameters={"LiteralPath", "Name"})
 def get_item_property(
     host: PowerShellHost,
-    LiteralPath: str,  # noqa: N803
-    Name: str | None = None,  # noqa: N803
+    LiteralPath: str,
+    Name: str | None = None,
 ) -> PSObject:
     if not _is_registry(LiteralPath):
         raise LabSurfaceError("the ports read item properties of registry keys only")
     host.operation(f"Get-ItemProperty {LiteralPath}")
     values = _registry_key(host, LiteralPath)
     if values is None:
-        raise PowerShellError(
-            2, f"Cannot find path '{LiteralPath}' because it does not exist."
-        )
+        raise PowerShellError(2, f"Cannot find path '{LiteralPath}' because it does not exist.")
     if Name is not None:
         if Name not in values:
             raise PowerShellError(None, f"Property {Name} does not exist at path {LiteralPath}.")

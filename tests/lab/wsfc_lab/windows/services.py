@@ -19,7 +19,7 @@ STATUS = {
 
 
 @command("Get-Service", fact="get-service", parameters={"ComputerName", "Name"})
-def get_service(host: PowerShellHost, Name: str, ComputerName: str | None = None) -> PSObject:  # noqa: N803
+def get_service(host: PowerShellHost, Name: str, ComputerName: str | None = None) -> PSObject:
     with host.world.transaction() as state:
         target = state.node_name(ComputerName) if ComputerName else host.node
     try:

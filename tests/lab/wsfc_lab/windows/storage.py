@@ -11,7 +11,7 @@ from wsfc_lab.windows.surface import command
 
 
 @command("Get-Partition", fact="get-partition", parameters={"DiskNumber"})
-def get_partition(host: PowerShellHost, DiskNumber: int) -> list[PSObject]:  # noqa: N803
+def get_partition(host: PowerShellHost, DiskNumber: int) -> list[PSObject]:
     host.operation("Get-Partition")
     with host.world.transaction() as state:
         owner = state.node_name(host.node)

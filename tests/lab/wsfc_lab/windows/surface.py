@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from wsfc_lab.windows.host import PowerShellHost
+    pass
 
 # Common parameters every cmdlet accepts (about_CommonParameters); the ports use these.
 COMMON_PARAMETERS = frozenset({"ErrorAction"})
@@ -129,4 +129,3 @@ def cim_class(namespace: str, class_name: str, *, fact: str) -> None:
 
 def registry_value(path: str, name: str, *, fact: str) -> None:
     surface.registry_values_[(path, name)] = SurfaceItem(fact)
-
