@@ -5,7 +5,8 @@
 Runs the module's phases (docs/internals.md): ``inspect``; then, only when a backup is
 needed and not in check mode, ``backup`` and ``finalize``. Every decision is taken here:
 the path is validated before any module run, the route resolved, the node's cluster state
-checked, idempotence judged from the newest verified set, the set named, the manifest
+checked, idempotence judged from the newest verified set, the set named, the new wbadmin
+version checked to hold the Cluster application (plugin_utils.backup_items), the manifest
 built. An idempotent run costs one module run.
 """
 
@@ -24,6 +25,9 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.backup_decisions im
     current_configuration_version,
     explain_module_failure,
     find_up_to_date_set,
+)
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.backup_items import (
+    check_version_holds_cluster,
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.errors import (
     BACKUP,
@@ -178,6 +182,14 @@ class ActionModule(PhasedAction):
                 route_output=backup.get("route_output"),
             )
             raise
+        if route == VSS:
+            # Sealing a set wbadmin cannot restore the cluster from would only fail at restore.
+            check_version_holds_cluster(
+                backup,
+                str(wbadmin_version),
+                node=node,
+                staging_path=self._result.get("staging_path"),
+            )
         backed_up = backed_up_version(backup)
         if backed_up != tag:
             # The configuration changed between inspect and backup, and stayed put during

@@ -29,7 +29,7 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.manifest import (
 CLOCK = datetime(2026, 11, 22, 2, 3, 4, tzinfo=UTC)
 SERVER_2022 = "10.0.20348"
 SERVER_2003 = "5.2.3790"
-PAXOS = "133772032000000000_2:41"
+PAXOS = "2:2:41"
 CLUSTER = {"name": "CLU01", "id": "6f1c3c9b-4d6e-4f5a-8f0e-2f7f9a3b1c11", "domain": "corp"}
 WBADMIN_OK = (
     "wbadmin 1.0 - Backup command-line tool\r\n"
@@ -41,6 +41,17 @@ VERSIONS = (
     "Backup target: Network Share labeled {target}\r\n"
     "Version identifier: 11/22/2026-02:03\r\n"
     "Can recover: Volume(s), File(s), Application(s), System State\r\n"
+)
+VERSION_ID = "11/22/2026-02:03"
+# wbadmin get items in the shape public transcripts show (Microsoft shows none).
+ITEMS = (
+    "wbadmin 1.0 - Backup command-line tool\r\n"
+    "\r\n"
+    "Application = Registry\r\n"
+    "Component = Registry\r\n"
+    "\r\n"
+    "Application = Cluster\r\n"
+    "Component = Cluster Database\r\n"
 )
 
 
@@ -76,6 +87,9 @@ class FakeNode:
         self.directories: dict[str, dict[str, bytes]] = {}
         self.route_exit_code = 0
         self.route_output = WBADMIN_OK
+        self.versions_output = VERSIONS  # {target} is the staging target
+        # version identifier -> wbadmin get items text; None: the new version's own listing.
+        self.items_outputs: dict[str, str] | None = None
         self.fail_phase: dict[str, dict[str, t.Any]] = {}
         self.runs: list[dict[str, t.Any]] = []
         self.check_mode = False
@@ -193,7 +207,8 @@ class FakeNode:
                 "disk.vhdx": b"system state " * 100,
                 "WindowsImageBackup\\NODE1\\Catalog\\BackupGlobalCatalog": b"catalog",
             }
-            versions = VERSIONS.format(target=args["wbadmin_target"])
+            versions = self.versions_output.format(target=args["wbadmin_target"])
+            items = {VERSION_ID: ITEMS} if self.items_outputs is None else self.items_outputs
         else:
             files = {
                 "chk0001.tmp": b"snapshot",
@@ -202,6 +217,7 @@ class FakeNode:
                 "Clusbackup.dat": b"",
             }
             versions = None
+            items = {}
         self.directories[staging] = files if self.route_exit_code == 0 else {}
         after = self.paxos_tag_after_backup or self.paxos_tag
         return {
@@ -214,6 +230,7 @@ class FakeNode:
             "route_output": self.route_output if route == "vss" else "",
             "route_started": "2026-11-22T02:03:05Z",
             "versions_output": versions,
+            "items_outputs": items,
             "paxos_tag_before": self.paxos_tag,
             "paxos_tag": after,
             "files": self.file_listing(staging),
@@ -377,7 +394,7 @@ class TestBackup:
     def test_new_configuration_version_makes_a_new_set(self) -> None:
         node = FakeNode()
         first = run_backup(node, LOCAL)
-        node.paxos_tag = "133772032000000000_2:42"
+        node.paxos_tag = "2:2:42"
         second = run_backup(node, LOCAL)
         assert second["changed"] is True
         assert second["set_name"] == "20261122T020304Z_clusterdb_e2s42"
@@ -402,13 +419,65 @@ class TestBackup:
         assert second["changed"] is True
         assert second["module_runs"] == 3
 
-    def test_configuration_change_during_the_backup_is_refused_with_5083(self) -> None:
+    def test_a_change_during_the_backup_gives_a_complete_set_recorded_with_the_range(
+        self,
+    ) -> None:
         node = FakeNode()
-        node.paxos_tag_after_backup = "133772032000000000_2:42"
+        node.paxos_tag_after_backup = "2:2:43"
+        result = run_backup(node, LOCAL)
+        assert result.get("failed") is not True, result.get("msg")
+        assert result["phases"] == ["inspect", "backup", "finalize"]
+        assert result["set_name"] == "20261122T020304Z_clusterdb_e2s41"  # the version before
+        assert result["configuration_version"]["paxos_tag"] == PAXOS
+        assert result["configuration_version"]["paxos_tag_after"] == "2:2:43"
+        assert "2:41 to 2:43" in result["msg"]
+        files = node.directories[result["set_name"]]
+        assert COMPLETION_MARKER_NAME in files
+        document = json.loads(files[MANIFEST_NAME])
+        assert document["configuration_version"]["paxos_tag"] == PAXOS
+        assert document["configuration_version_after"]["paxos_tag"] == "2:2:43"
+        listed = [
+            {"path": p, "size": len(d), "sha256": sha256(d)}
+            for p, d in files.items()
+            if p not in (MANIFEST_NAME, COMPLETION_MARKER_NAME)
+        ]
+        verdict = verify_backup_set(
+            marker_present=True,
+            manifest_text=files[MANIFEST_NAME].decode("utf-8"),
+            files=listed,
+            set_name=result["set_name"],
+        )
+        assert verdict.is_complete, verdict.message
+
+    def test_the_next_run_after_a_ranged_set_backs_up_again(self) -> None:
+        node = FakeNode()
+        node.paxos_tag_after_backup = "2:2:43"
+        first = run_backup(node, LOCAL)
+        node.paxos_tag, node.paxos_tag_after_backup = "2:2:43", None
+        second = run_backup(node, LOCAL)
+        assert second["changed"] is True
+        assert second["phases"] == ["inspect", "backup", "finalize"]
+        assert second["set_name"] == "20261122T020304Z_clusterdb_e2s43"
+        assert sorted(node.directories) == sorted([first["set_name"], second["set_name"]])
+        third = run_backup(node, LOCAL)  # an ordinary set: the next run has nothing to do
+        assert third["changed"] is False and third["phases"] == ["inspect"]
+
+    def test_a_ranged_set_is_never_the_current_version_even_at_its_first_tag(self) -> None:
+        node = FakeNode()
+        node.paxos_tag_after_backup = "2:2:43"
+        first = run_backup(node, LOCAL)
+        node.paxos_tag_after_backup = None  # the cluster reads the set's first tag again
+        second = run_backup(node, LOCAL)
+        assert second["changed"] is True
+        assert second["set_name"] != first["set_name"]
+
+    def test_a_tag_that_went_back_during_the_backup_is_refused_with_5083(self) -> None:
+        node = FakeNode(paxos_tag="2:2:42")
+        node.paxos_tag_after_backup = "2:2:41"
         result = run_backup(node, LOCAL)
         assert result["failed"] is True
         assert result["error_code"] == 5083
-        assert "changed while it was being backed up" in result["msg"]
+        assert "2:2:42 before the backup, 2:2:41 after it" in result["msg"]
         assert result["phases"] == ["inspect", "backup"]
         assert not any(name.startswith("2026") for name in node.directories)
 
@@ -580,6 +649,105 @@ class TestWindowsErrors:
         assert result["failed"] is True
         assert "Resume-ClusterNode" in result["msg"]
         assert result["phases"] == ["inspect"]
+
+
+# The lab's own non-English stand-ins for wbadmin's labels (tests/lab/wsfc_lab/world/wbadmin.py):
+# Windows' real localized wording is not known; only identifiers and names stay as they are.
+LOCALIZED_VERSIONS = (
+    "wbadmin 1.0 - Sicherungsbefehlszeilenprogramm\r\n"
+    "\r\n"
+    "Sicherungszeitpunkt: 22.11.2026 02:03\r\n"
+    "Sicherungsziel: Netzwerkfreigabe {target}\r\n"
+    "Versionsbezeichner: " + VERSION_ID + "\r\n"
+    "Wiederherstellbar: Anwendung(en), Systemstatus\r\n"
+)
+LOCALIZED_ITEMS = (
+    "wbadmin 1.0 - Sicherungsbefehlszeilenprogramm\r\n"
+    "\r\n"
+    "Anwendung = Registry\r\n"
+    "Komponente = Registrierung\r\n"
+    "\r\n"
+    "Anwendung = Cluster\r\n"
+    "Komponente = Clusterdatenbank\r\n"
+)
+
+
+class TestClusterComponent:
+    """A new system state backup is sealed only when wbadmin get items lists Cluster."""
+
+    def assert_refused_before_finalize(self, node: FakeNode, result: dict) -> None:
+        assert result["failed"] is True
+        assert result["phases"] == ["inspect", "backup"]
+        assert result["changed"] is True
+        # The staging directory stays unfinished: no manifest, no completion marker.
+        (name,) = node.directories
+        assert name.startswith("unfinished_")
+        assert MANIFEST_NAME not in node.directories[name]
+        assert COMPLETION_MARKER_NAME not in node.directories[name]
+        assert result["staging_path"] == "D:\\Backups\\" + name
+        assert result["staging_path"] in result["msg"]
+
+    def test_a_version_without_the_cluster_application_is_not_sealed(self) -> None:
+        node = FakeNode()
+        node.items_outputs = {
+            VERSION_ID: "Application = Registry\r\nComponent = Registry\r\n",
+        }
+        result = run_backup(node, LOCAL)
+        self.assert_refused_before_finalize(node, result)
+        assert "does not hold the Cluster application" in result["msg"]
+        assert "it lists Registry" in result["msg"]
+        assert VERSION_ID in result["msg"]
+        assert "Cluster service is running" in result["msg"]  # the fix
+
+    def test_a_failed_get_items_is_quoted(self) -> None:
+        node = FakeNode()
+        node.items_outputs = {VERSION_ID: "ERROR - The backup version was not found.\r\n"}
+        result = run_backup(node, LOCAL)
+        self.assert_refused_before_finalize(node, result)
+        assert "The backup version was not found." in result["msg"]
+
+    def test_no_listing_for_the_new_version_is_not_sealed(self) -> None:
+        node = FakeNode()
+        node.items_outputs = {"11/21/2026-01:00": ITEMS}  # another version only
+        result = run_backup(node, LOCAL)
+        self.assert_refused_before_finalize(node, result)
+        assert "returned no 'wbadmin get items' listing" in result["msg"]
+
+    def test_the_check_reads_the_listing_of_the_new_version(self) -> None:
+        node = FakeNode()
+        node.items_outputs = {
+            "11/21/2026-01:00": "Application = Registry\r\n",
+            VERSION_ID: ITEMS,
+        }
+        result = run_backup(node, LOCAL)
+        assert result.get("failed") is not True, result.get("msg")
+        assert result["phases"] == ["inspect", "backup", "finalize"]
+
+    def test_a_localized_node_is_backed_up_and_sealed(self) -> None:
+        node = FakeNode()
+        node.route_output = "wbadmin 1.0\r\nDie Sicherung wurde abgeschlossen.\r\n"
+        node.versions_output = LOCALIZED_VERSIONS
+        node.items_outputs = {VERSION_ID: LOCALIZED_ITEMS}
+        result = run_backup(node, LOCAL)
+        assert result.get("failed") is not True, result.get("msg")
+        assert result["wbadmin_version"] == VERSION_ID
+        assert result["phases"] == ["inspect", "backup", "finalize"]
+        assert list(node.directories) == [result["set_name"]]
+
+    def test_a_localized_listing_without_cluster_is_refused(self) -> None:
+        node = FakeNode()
+        node.items_outputs = {
+            VERSION_ID: "Anwendung = Registry\r\nKomponente = Registrierung\r\n",
+        }
+        result = run_backup(node, LOCAL)
+        self.assert_refused_before_finalize(node, result)
+        assert "it lists Registry" in result["msg"]
+
+    def test_the_legacy_route_has_no_wbadmin_listing_to_check(self) -> None:
+        node = FakeNode(os_version=SERVER_2003, windows_server_backup=False)
+        result = run_backup(node, UNC)
+        assert result.get("failed") is not True, result.get("msg")
+        assert result["phases"] == ["inspect", "backup", "finalize"]
 
 
 def test_added_result_keys_are_the_keys_no_phase_returns() -> None:
