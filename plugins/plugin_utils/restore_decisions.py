@@ -454,16 +454,19 @@ def offline_disks(inspect: RawResult, manifest: Manifest) -> list[str]:
 def wbadmin_arguments(
     inspect: RawResult, manifest: Manifest, target: SetLocation
 ) -> dict[str, str]:
-    """The internal options of phase restore for the vss route: version, target, machine."""
+    """The internal options of phase restore for the vss route: version, target, machine.
+
+    ``-machine`` is always the node the set was taken on (the manifest's source node), this
+    node included: ``wbadmin start recovery`` says it must be used whenever
+    ``-backupTarget`` is (docs/windows-behaviour.md#wbadmin-start-recovery), and the restore
+    always gives ``-backupTarget``.
+    """
     node = str(inspect.get("node_name") or "")
-    arguments = {
+    return {
         "wbadmin_version": str(manifest.wbadmin_version),
         "wbadmin_target": wbadmin_target_for(target.location, node, target.name),
+        "wbadmin_machine": manifest.source_node,
     }
-    if manifest.source_node.casefold() != node.casefold():
-        # wbadmin finds a backup of another machine at the target only with -machine (§2).
-        arguments["wbadmin_machine"] = manifest.source_node
-    return arguments
 
 
 def explain_phase_failure(raw: RawResult, target: SetLocation) -> RestoreBlocked:

@@ -404,7 +404,8 @@ class TestForcedRestore:
         assert restore["route"] == "vss"
         assert restore["wbadmin_version"] == WBADMIN_VERSION
         assert restore["wbadmin_target"] == SET_PATH
-        assert "wbadmin_machine" not in restore
+        # -machine goes with every -backupTarget, the backup of this very node included.
+        assert restore["wbadmin_machine"] == "N1"
         assert sorted(restore["other_nodes"]) == ["N2", "N3"]
         assert result["changed"] is True
         assert result["stopped_nodes"] == ["N2", "N3"]
