@@ -108,7 +108,10 @@ from ansible_collections.wsfc.clusterdb.plugins.filter.restore_preflight import 
     node_facts,
     parse_tag,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paxos import PaxosTag
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paxos import (
+    PaxosTag,
+    parse_version_facts,
+)
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.refusal import PolicyRefusal
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.restore_plan import (
     STEP_ORDER,
@@ -154,8 +157,14 @@ def _check_refusal(check: Mapping[str, t.Any]) -> dict[str, t.Any] | None:
 
 def _backup_version(preflight: Mapping[str, t.Any], check: Mapping[str, t.Any]) -> PaxosTag | None:
     from_check = (check.get("configuration_version") or {}).get("backup") if check else None
-    from_set = ((preflight.get("set") or {}).get("configuration_version") or {}).get("paxos_tag")
-    return parse_tag(from_check) or parse_tag(from_set)
+    set_version = (preflight.get("set") or {}).get("configuration_version") or {}
+    # The set's facts carry the range when the configuration changed during its backup
+    # (paxos_tag_after): such a set is never taken for the running configuration.
+    from_set = parse_version_facts(set_version)
+    tag = parse_tag(from_check)
+    if tag is None or (from_set is not None and from_set.first == tag):
+        return from_set or tag
+    return tag
 
 
 def _other_cluster(preflight: Mapping[str, t.Any]) -> list[dict[str, t.Any]]:

@@ -37,6 +37,7 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paxos import (
     PaxosTag,
     PaxosTagError,
     parse_paxos_tag,
+    version_range,
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.routes import VSS
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.wbadmin import (
@@ -173,7 +174,11 @@ def newest_hashed_set(sets: list[RawResult]) -> RawResult | None:
 
 def find_up_to_date_set(inspect: RawResult, tag: PaxosTag) -> UpToDateSet | None:
     """The newest set, when it is complete, verified (every hash checked), of this cluster,
-    and holds configuration version ``tag``; otherwise None (a backup is needed)."""
+    and holds configuration version ``tag``; otherwise None (a backup is needed).
+
+    A set during whose backup the configuration changed holds some version of its range,
+    which one is not known, so it never holds ``tag``: the next run backs up again.
+    """
     newest = newest_hashed_set(list(inspect.get("sets") or []))
     if newest is None:
         return None
@@ -189,14 +194,20 @@ def find_up_to_date_set(inspect: RawResult, tag: PaxosTag) -> UpToDateSet | None
     cluster = inspect.get("cluster") or {}
     if str(manifest.cluster.id).casefold() != str(cluster.get("id") or "").casefold():
         return None
-    if manifest.configuration_version != tag:
+    if manifest.configuration_version.moved or manifest.configuration_version != tag:
         return None
     return UpToDateSet(str(newest["name"]), verification)
 
 
 def backed_up_version(backup: RawResult) -> PaxosTag:
-    """The configuration version the backup holds: the PaxosTag read just before and just
-    after the route ran, which must agree (else the configuration changed meanwhile)."""
+    """The configuration version the backup holds, from the PaxosTag read just before and
+    just after the route ran: that tag when both agree; else the VersionRange of both.
+
+    The sequence moves with every configuration change and a system state backup takes
+    minutes (docs/windows-behaviour.md#paxos-tag), so a change during the backup is
+    ordinary: the set is complete and is recorded with the range. A tag read after that is
+    older than the one read before is not a change but another copy taking over (5083).
+    """
     try:
         before = parse_paxos_tag(backup.get("paxos_tag_before"))
         after = parse_paxos_tag(backup.get("paxos_tag"))
@@ -205,12 +216,13 @@ def backed_up_version(backup: RawResult) -> PaxosTag:
             f"The backup failed: the configuration version could not be read around the "
             f"backup ({err}). Run the task again."
         ) from err
-    if before != after:
+    try:
+        return version_range(before, after)
+    except PaxosTagError as err:
         raise BackupBlocked.from_explanation(
             explain_win32_error(ERROR_CLUSTER_DATABASE_SEQMISMATCH, BACKUP),
             f"PaxosTag {before.raw} before the backup, {after.raw} after it",
-        )
-    return after
+        ) from err
 
 
 def check_route_result(route: str, backup: RawResult, *, path: str, node: str | None) -> str | None:

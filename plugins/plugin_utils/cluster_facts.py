@@ -24,6 +24,9 @@ NOT_CONFIGURED = "NotConfigured"
 NOT_RUNNING = "NotRunning"
 RUNNING = "Running"
 
+# The parts of the PaxosTag added to the raw configuration_version (PaxosTag.tag_facts).
+_TAG_PARTS = ("next_epoch", "next_epoch_time", "epoch", "epoch_time", "sequence")
+
 # Keys cluster_info's action plugin adds to the module's raw result.
 DERIVED_KEYS = frozenset({"backup_routes", "node_cluster_state", "configuration_fingerprint"})
 
@@ -43,7 +46,7 @@ def node_cluster_state(raw: dict[str, t.Any]) -> str:
 
 
 def configuration_version(raw: dict[str, t.Any]) -> dict[str, t.Any]:
-    """The raw configuration version with its epoch and sequence parsed (None if unreadable)."""
+    """The raw configuration version with the tag's parts parsed (None if unreadable)."""
     version = dict(raw.get("configuration_version") or {})
     version.setdefault("paxos_tag", None)
     version.setdefault("source", "none")
@@ -51,8 +54,9 @@ def configuration_version(raw: dict[str, t.Any]) -> dict[str, t.Any]:
         tag = parse_paxos_tag(version["paxos_tag"]) if version["paxos_tag"] else None
     except PaxosTagError:
         tag = None
-    version["epoch"] = tag.epoch if tag else None
-    version["sequence"] = tag.sequence if tag else None
+    parts = {k: v for k, v in tag.tag_facts().items() if k != "paxos_tag"} if tag else {}
+    for key in _TAG_PARTS:
+        version[key] = parts.get(key)
     return version
 
 

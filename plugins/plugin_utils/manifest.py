@@ -9,10 +9,12 @@ name. A set without the marker was never finished and is incomplete, whatever el
 
 The manifest is JSON with a ``format`` name and an integer ``schema_version``; a reader
 refuses a newer schema than it knows. It records the cluster (name and id), the source
-node, the route, the configuration version (the PaxosTag and its parsed epoch and
-sequence), the quorum and witness disk layout, the configuration objects with their
-fingerprint, every file of the set (relative path, size, SHA-256), the creation time (UTC)
-and, for the vss route, wbadmin's version identifier.
+node, the route, the configuration version (the PaxosTag read when the backup began, with
+its parsed parts) and the tag read when it ended (``configuration_version_after``; it
+differs when the configuration changed during the backup, and the set then holds one of
+the versions between the two), the quorum and witness disk layout, the configuration
+objects with their fingerprint, every file of the set (relative path, size, SHA-256), the
+creation time (UTC) and, for the vss route, wbadmin's version identifier.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paxos import (
     PaxosTag,
     PaxosTagError,
     parse_paxos_tag,
+    version_range,
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.routes import CLUSAPI, ROUTES, VSS
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.set_naming import parse_set_name
@@ -145,6 +148,9 @@ class FileEntry:
 
 @dataclass(frozen=True)
 class Manifest:
+    """A set's manifest. ``configuration_version`` is the version the set holds: a single
+    tag, or a VersionRange (``moved``) when the configuration changed during the backup."""
+
     cluster: ClusterIdentity
     source_node: str
     route: str
@@ -208,7 +214,11 @@ def build_manifest(
     created: datetime,
     wbadmin_version: str | None = None,
 ) -> Manifest:
-    """Build a manifest from the raw facts the backup phase returned."""
+    """Build a manifest from the raw facts the backup phase returned.
+
+    ``paxos_tag`` is the configuration version the set holds: a tag, or the VersionRange
+    of the tags read before and after the backup (plugin_utils.paxos.version_range).
+    """
     try:
         tag = paxos_tag if isinstance(paxos_tag, PaxosTag) else parse_paxos_tag(paxos_tag)
     except PaxosTagError as err:
@@ -251,7 +261,10 @@ def manifest_to_json(manifest: Manifest) -> str:
         "source_node": manifest.source_node,
         "route": manifest.route,
         "created": manifest.created.astimezone(UTC).strftime(_TIME_FORMAT),
-        "configuration_version": tag.as_facts(),
+        # The range's ends each in the single-tag form; *_after equals the first for a set
+        # whose configuration did not move.
+        "configuration_version": tag.first.tag_facts(),
+        "configuration_version_after": tag.last.tag_facts(),
         "quorum": {
             "type": quorum.quorum_type,
             "witness_type": quorum.witness_type,
@@ -290,15 +303,12 @@ def parse_manifest(text: str) -> Manifest:
             f"schema_version {version} is newer than this collection reads ({SCHEMA_VERSION}); "
             "upgrade wsfc.clusterdb to read this set"
         )
-    tag_doc = _mapping(document, "configuration_version")
+    before = _version(document, "configuration_version")
+    after = _version(document, "configuration_version_after")
     try:
-        tag = parse_paxos_tag(_text(tag_doc.get("paxos_tag"), "configuration_version.paxos_tag"))
+        tag = version_range(before, after)
     except PaxosTagError as err:
-        raise ManifestError(f"configuration_version.paxos_tag: {err}") from err
-    if (tag_doc.get("epoch"), tag_doc.get("sequence")) != (tag.epoch, tag.sequence):
-        raise ManifestError(
-            f"configuration_version: epoch and sequence do not match the PaxosTag {tag.raw!r}"
-        )
+        raise ManifestError(f"configuration_version_after: {err}") from err
     created_text = _text(document.get("created"), "created")
     try:
         created = datetime.strptime(created_text, _TIME_FORMAT).replace(tzinfo=UTC)
@@ -516,6 +526,17 @@ def _quorum(value: dict) -> QuorumLayout:
         signature=value.get("signature"),
         partitions=tuple(partitions),
     )
+
+
+def _version(document: dict, key: str) -> PaxosTag:
+    tag_doc = _mapping(document, key)
+    try:
+        tag = parse_paxos_tag(_text(tag_doc.get("paxos_tag"), f"{key}.paxos_tag"))
+    except PaxosTagError as err:
+        raise ManifestError(f"{key}.paxos_tag: {err}") from err
+    if tag_doc != tag.tag_facts():
+        raise ManifestError(f"{key}: its parts do not match the PaxosTag {tag.raw!r}")
+    return tag
 
 
 def _mapping(document: dict, key: str) -> dict:

@@ -2,79 +2,276 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The configuration version of a cluster database: the PaxosTag.
 
-``HKLM\\Cluster\\PaxosTag`` holds an epoch and a sequence number that grow with every
-change; nodes and the disk witness compare them to find the newest copy (reference page
-``windows-cluster-facts.md`` §2, from the Windows Server failover clustering docs).
+``HKLM\\Cluster\\PaxosTag`` is three colon-separated parts, ``NextEpoch:LastUpdateEpoch:
+Sequence`` (docs/windows-behaviour.md#paxos-tag):
 
-*Unconfirmed* (the reference page says so): the registry value's type. The string form
-seen is ``<time>_<epoch>:<sequence>``. So the parser is lenient about everything before
-the last underscore (kept as an opaque ``prefix``) and about the value's container (a
-string, a one-element list as REG_MULTI_SZ would give, or UTF-16/ASCII bytes as REG_BINARY
-might), and strict about the epoch and the sequence: two decimal integers, which alone
-decide equality and order.
+- ``3:3:276`` on a cluster never force-started nor authoritatively restored;
+- ``2007/12/31-15`35`55.889_4:2007/12/31-15`35`55.889_4:294`` after a ForceQuorum start or
+  an authoritative restore: each epoch is then a time stamp, an underscore and the number.
+
+The sequence grows with every configuration change. Two copies hold the same configuration
+version when their LastUpdateEpoch and Sequence agree; NextEpoch is parsed and kept but
+plays no part in equality or order, because it can move without the configuration moving
+(the source says the epoch numbers change every time the cluster forms).
+
+What the sources leave open, and how this module decides it (each *unconfirmed*):
+- the registry value's type. The parser takes text (REG_SZ), a one-element list (as
+  REG_MULTI_SZ would read) and UTF-16LE or ASCII bytes (as REG_BINARY might);
+- the time zone of the time stamp: it is kept as written, without a zone;
+- the order of two epochs. Windows' comparer (``ResUtilLeftPaxosIsLessThanRight``) says
+  that one tag is older but not by which rule. Here an epoch with a time stamp is newer
+  than any plain one (the source calls a copy with the stamped form the golden copy, which
+  the joining nodes take); two stamped epochs order by time stamp, then by number (the SDK's
+  ``PaxosTagCStruct`` holds each epoch as a date-time and a value, in that order); two plain
+  ones by number.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from functools import total_ordering
+from dataclasses import dataclass
+from datetime import datetime
 
-_EPOCH_SEQUENCE = re.compile(r"^(?P<epoch>[0-9]+):(?P<sequence>[0-9]+)$")
+# The time stamp as the documented sample writes it: 2007/12/31-15`35`55.889.
+_STAMP = (
+    r"(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})"
+    r"-(?P<hour>\d{2})`(?P<minute>\d{2})`(?P<second>\d{2})\.(?P<millisecond>\d{3})"
+)
+_EPOCH = re.compile(rf"^(?:{_STAMP}_)?(?P<value>\d+)$")
+_SEQUENCE = re.compile(r"^\d+$")
+PLAIN_SAMPLE = "3:3:276"
+TIMESTAMPED_SAMPLE = "2007/12/31-15`35`55.889_4:2007/12/31-15`35`55.889_4:294"
+_EXPECTED = (
+    "expected NextEpoch:LastUpdateEpoch:Sequence, three parts separated by colons, "
+    f"as in {PLAIN_SAMPLE} or, after a ForceQuorum start or an authoritative restore, "
+    f"{TIMESTAMPED_SAMPLE}"
+)
 
 
 class PaxosTagError(ValueError):
     """A value that is not a PaxosTag."""
 
 
-@total_ordering
 @dataclass(frozen=True)
+class Epoch:
+    """One epoch of a tag: a number, with the time stamp Windows writes before it after a
+    ForceQuorum start or an authoritative restore (None for a plain epoch)."""
+
+    value: int
+    stamp: datetime | None = None
+
+    @property
+    def text(self) -> str:
+        """The epoch as Windows writes it."""
+        if self.stamp is None:
+            return str(self.value)
+        stamp = self.stamp
+        return f"{stamp:%Y/%m/%d-%H`%M`%S}.{stamp.microsecond // 1000:03d}_{self.value}"
+
+    @property
+    def order_key(self) -> tuple[bool, datetime, int]:
+        # *Unconfirmed* (module docstring): stamped after plain, then stamp, then number.
+        return (self.stamp is not None, self.stamp or datetime.min, self.value)
+
+    @property
+    def stamp_text(self) -> str | None:
+        """The time stamp in ISO 8601 form without a zone (none is written), or None."""
+        if self.stamp is None:
+            return None
+        return self.stamp.isoformat(timespec="milliseconds")
+
+
 class PaxosTag:
-    """A parsed PaxosTag. Equal and ordered by (epoch, sequence) only.
+    """A parsed PaxosTag: ``raw`` as read, ``next_epoch``, ``epoch`` (LastUpdateEpoch) and
+    ``sequence``. Equal and ordered by configuration version, (epoch, sequence)."""
 
-    ``raw`` is the text as read; ``prefix`` the part before the last underscore (a time
-    stamp in the form seen, empty when absent). Two copies with the same epoch and sequence
-    hold the same configuration version whatever their prefix.
-    """
+    __slots__ = ("epoch", "next_epoch", "raw", "sequence")
 
-    raw: str = field(compare=False)
-    prefix: str = field(compare=False)
-    epoch: int
+    def __init__(self, raw: str, next_epoch: Epoch, epoch: Epoch, sequence: int) -> None:
+        object.__setattr__(self, "raw", raw)
+        object.__setattr__(self, "next_epoch", next_epoch)
+        object.__setattr__(self, "epoch", epoch)
+        object.__setattr__(self, "sequence", sequence)
+
+    raw: str
+    next_epoch: Epoch
+    epoch: Epoch
     sequence: int
 
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a PaxosTag is immutable ({name})")
+
+    def __reduce__(self) -> tuple[type, tuple]:
+        # copy, deepcopy and pickle rebuild through __init__ (the slots are read-only).
+        return (PaxosTag, (self.raw, self.next_epoch, self.epoch, self.sequence))
+
+    @property
+    def key(self) -> tuple[tuple[bool, datetime, int], int]:
+        """What identifies and orders the configuration version."""
+        return (self.epoch.order_key, self.sequence)
+
+    def span(self) -> tuple[tuple, tuple]:
+        """The first and last configuration version this value stands for (one here)."""
+        return (self.key, self.key)
+
+    @property
+    def first(self) -> PaxosTag:
+        return self
+
+    @property
+    def last(self) -> PaxosTag:
+        return self
+
+    @property
+    def moved(self) -> bool:
+        """Whether the value spans more than one configuration version."""
+        return False
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PaxosTag):
+            return NotImplemented
+        return self.span() == other.span()
+
+    def __hash__(self) -> int:
+        return hash(self.span())
+
+    # Ordered by the first version; a range that moved equals no single tag (VersionRange).
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, PaxosTag):
             return NotImplemented
-        return (self.epoch, self.sequence) < (other.epoch, other.sequence)
+        return self.key < other.key
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, PaxosTag):
+            return NotImplemented
+        return self.key <= other.key
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, PaxosTag):
+            return NotImplemented
+        return self.key > other.key
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, PaxosTag):
+            return NotImplemented
+        return self.key >= other.key
+
+    def __repr__(self) -> str:
+        return f"PaxosTag({self.raw!r})"
 
     @property
     def version(self) -> str:
-        """``<epoch>:<sequence>``: the part that identifies the configuration version."""
-        return f"{self.epoch}:{self.sequence}"
+        """``<LastUpdateEpoch>:<Sequence>`` as written: the configuration version."""
+        return f"{self.epoch.text}:{self.sequence}"
+
+    def tag_facts(self) -> dict[str, object]:
+        """This tag's parts as plain data (JSON-safe)."""
+        return {
+            "paxos_tag": self.raw,
+            "next_epoch": self.next_epoch.value,
+            "next_epoch_time": self.next_epoch.stamp_text,
+            "epoch": self.epoch.value,
+            "epoch_time": self.epoch.stamp_text,
+            "sequence": self.sequence,
+        }
 
     def as_facts(self) -> dict[str, object]:
         """The form the modules return: the raw tag with its parsed parts."""
-        return {"paxos_tag": self.raw, "epoch": self.epoch, "sequence": self.sequence}
+        return self.tag_facts()
+
+
+class VersionRange(PaxosTag):
+    """The configuration versions a backup spans: the tag read before it (this object's
+    own parts) and ``after``, the newer tag read once it was done.
+
+    A system state backup takes minutes and the sequence moves with every change, so the
+    configuration can change while it runs; the set then holds one of the versions between
+    the two, which one is not known. So a range that moved equals no single tag: no
+    decision may take such a set for one holding a given version. It orders as its first
+    version (the oldest the set may hold).
+    """
+
+    __slots__ = ("after",)
+
+    def __init__(self, before: PaxosTag, after: PaxosTag) -> None:
+        if after < before:
+            raise PaxosTagError(
+                f"the tag read after ({after.raw!r}) is older than the one read before "
+                f"({before.raw!r})"
+            )
+        super().__init__(before.raw, before.next_epoch, before.epoch, before.sequence)
+        object.__setattr__(self, "after", after.last)
+
+    after: PaxosTag
+
+    def span(self) -> tuple[tuple, tuple]:
+        return (self.key, self.after.key)
+
+    @property
+    def first(self) -> PaxosTag:
+        return PaxosTag(self.raw, self.next_epoch, self.epoch, self.sequence)
+
+    @property
+    def last(self) -> PaxosTag:
+        return self.after
+
+    @property
+    def moved(self) -> bool:
+        return self.after.key != self.key
+
+    def __reduce__(self) -> tuple[type, tuple]:
+        return (VersionRange, (self.first, self.after))
+
+    def __repr__(self) -> str:
+        return f"VersionRange({self.raw!r}, {self.after.raw!r})"
+
+    @property
+    def version(self) -> str:
+        if not self.moved:
+            return super().version
+        return f"{super().version} to {self.after.version}"
+
+    def as_facts(self) -> dict[str, object]:
+        facts = self.tag_facts()
+        if self.moved:
+            facts["paxos_tag_after"] = self.after.raw
+        return facts
+
+
+def version_range(before: PaxosTag, after: PaxosTag) -> PaxosTag:
+    """``before`` itself when ``after`` holds the same version, else the range of both;
+    PaxosTagError when ``after`` is older."""
+    if after.key == before.key:
+        return before.first
+    return VersionRange(before, after)
 
 
 def parse_paxos_tag(value: object) -> PaxosTag:
     """Parse a PaxosTag as read from the registry; raise PaxosTagError if it is not one."""
     text = _as_text(value).strip()
-    prefix, separator, tail = text.rpartition("_")
-    if not separator:
-        prefix, tail = "", text
-    match = _EPOCH_SEQUENCE.match(tail)
-    if not match:
+    parts = text.split(":")
+    if len(parts) == 2:
         raise PaxosTagError(
-            f"{text!r} is not a PaxosTag: expected <epoch>:<sequence> (two decimal numbers) "
-            "after the last underscore, as in 133772032000000000_2:41."
+            f"{text!r} is not a PaxosTag: it has two parts and Windows writes three, {_EXPECTED}."
         )
-    return PaxosTag(
-        raw=text,
-        prefix=prefix,
-        epoch=int(match.group("epoch")),
-        sequence=int(match.group("sequence")),
-    )
+    if len(parts) != 3 or not _SEQUENCE.match(parts[2]):
+        raise PaxosTagError(f"{text!r} is not a PaxosTag: {_EXPECTED}.")
+    next_epoch = _parse_epoch(parts[0], text)
+    epoch = _parse_epoch(parts[1], text)
+    return PaxosTag(raw=text, next_epoch=next_epoch, epoch=epoch, sequence=int(parts[2]))
+
+
+def parse_version_facts(facts: object) -> PaxosTag | None:
+    """A configuration version from its facts (``as_facts``): a range when they carry
+    ``paxos_tag_after``; None when there is no readable tag."""
+    if not isinstance(facts, dict) or not facts.get("paxos_tag"):
+        return None
+    try:
+        tag = parse_paxos_tag(facts["paxos_tag"])
+        after = facts.get("paxos_tag_after")
+        return version_range(tag, parse_paxos_tag(after)) if after else tag
+    except PaxosTagError:
+        return None
 
 
 def compare_paxos_tags(left: PaxosTag, right: PaxosTag) -> int:
@@ -95,6 +292,33 @@ def newest_paxos_tag(tags: list[PaxosTag]) -> PaxosTag | None:
     return newest
 
 
+def _parse_epoch(text: str, whole: str) -> Epoch:
+    match = _EPOCH.match(text)
+    if not match:
+        raise PaxosTagError(
+            f"{whole!r} is not a PaxosTag: the epoch {text!r} is not a number (or a time "
+            f"stamp, an underscore and a number); {_EXPECTED}."
+        )
+    if match.group("year") is None:
+        return Epoch(int(match.group("value")))
+    try:
+        stamp = datetime(
+            int(match.group("year")),
+            int(match.group("month")),
+            int(match.group("day")),
+            int(match.group("hour")),
+            int(match.group("minute")),
+            int(match.group("second")),
+            int(match.group("millisecond")) * 1000,
+        )
+    except ValueError as err:
+        raise PaxosTagError(
+            f"{whole!r} is not a PaxosTag: the time stamp in {text!r} is not a date and time "
+            f"({err})."
+        ) from err
+    return Epoch(int(match.group("value")), stamp)
+
+
 def _as_text(value: object) -> str:
     if isinstance(value, str):
         return value
@@ -109,4 +333,4 @@ def _as_text(value: object) -> str:
             else raw.decode("ascii", errors="replace")
         )
         return text.rstrip("\x00")
-    raise PaxosTagError(f"{value!r} is not a PaxosTag: expected text such as 1337_2:41.")
+    raise PaxosTagError(f"{value!r} is not a PaxosTag: {_EXPECTED}.")

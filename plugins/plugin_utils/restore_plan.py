@@ -377,7 +377,7 @@ def converged(
         elif node.paxos_tag is None:
             problems.append(f"{name} reports no configuration version")
         else:
-            versions.add((node.paxos_tag.epoch, node.paxos_tag.sequence))
+            versions.add(node.paxos_tag.version)
             if node.paxos_tag < plan.expected_version:
                 problems.append(
                     f"{name} runs version {node.paxos_tag.version}, older than the backup's "
@@ -385,8 +385,7 @@ def converged(
                 )
     if len(versions) > 1:
         problems.append(
-            "the nodes run different configuration versions: "
-            + ", ".join(f"{e}:{s}" for e, s in sorted(versions))
+            "the nodes run different configuration versions: " + ", ".join(sorted(versions))
         )
     return (not problems, tuple(problems))
 
@@ -558,6 +557,11 @@ def _already_current(
     backup_fingerprint: str | None,
 ) -> bool:
     if not nodes or any(not n.reachable or n.state != UP for n in nodes):
+        return False
+    if backup_version.moved:
+        # The configuration changed during the backup: the set holds one of the versions of
+        # its range, which one is not known, and its recorded objects were read when the
+        # backup began, so neither the tag nor the fingerprint says the cluster runs it.
         return False
     if all(n.paxos_tag is not None and n.paxos_tag == backup_version for n in nodes):
         return True

@@ -2,11 +2,17 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Names of backup set directories, and of the staging directories a backup writes first.
 
-A set is named ``<UTC time>_clusterdb_e<epoch>s<sequence>``, for example
-``20261122T020304Z_clusterdb_e2s41``:
+A set is named ``<UTC time>_clusterdb_<version>``, for example
+``20261122T020304Z_clusterdb_e3s276``:
 - the UTC time comes first, fixed width, so names sort by time and the greatest name is the
   newest set (docs/internals.md relies on this);
-- the configuration version is in the name, so an operator sees what a set holds;
+- the configuration version (the PaxosTag's LastUpdateEpoch and Sequence) is in the name, so
+  an operator sees what a set holds: ``e<epoch>s<sequence>``, the epoch's time stamp added
+  as ``-<YYYYMMDD>T<HHMMSS><milliseconds>`` when Windows wrote one (after a ForceQuorum start
+  or an authoritative restore; docs/windows-behaviour.md#paxos-tag), because the stamp's
+  slashes and backquotes have no place in a directory name: ``e4-20071231T153555889s294``
+  for ``2007/12/31-15`35`55.889_4:294``. A backup during which the configuration changed is
+  named after the version read when it began;
 - a name already taken at the destination gets a counter (``_001``, ``_002``...), so a
   later backup never writes into an earlier set.
 
@@ -31,26 +37,37 @@ OTHER_KIND = "other"
 
 _TIME_FORMAT = "%Y%m%dT%H%M%SZ"
 _SET_NAME = re.compile(
-    r"^(?P<time>\d{8}T\d{6}Z)_clusterdb_e(?P<epoch>\d+)s(?P<sequence>\d+)(?:_(?P<counter>\d{3}))?$",
+    r"^(?P<time>\d{8}T\d{6}Z)_clusterdb_e(?P<epoch>\d+)(?:-(?P<stamp>\d{8}T\d{9}))?"
+    r"s(?P<sequence>\d+)(?:_(?P<counter>\d{3}))?$",
     re.IGNORECASE,
 )
+_STAMP_FORMAT = "%Y%m%dT%H%M%S"
 _MAX_COUNTER = 999
 
 
 @dataclass(frozen=True, order=True)
 class SetName:
-    """A parsed set name. Orders by time, then version, then counter."""
+    """A parsed set name. Orders by time first (then by the fields below, in order).
+
+    ``epoch_stamp`` is the epoch's time stamp as the name writes it (``20071231T153555889``),
+    empty for a plain epoch.
+    """
 
     created: datetime
     epoch: int
     sequence: int
     counter: int = 0
+    epoch_stamp: str = ""
+
+    @property
+    def version_token(self) -> str:
+        stamp = f"-{self.epoch_stamp}" if self.epoch_stamp else ""
+        return f"e{self.epoch}{stamp}s{self.sequence}"
 
     @property
     def name(self) -> str:
         base = (
-            f"{self.created.astimezone(UTC).strftime(_TIME_FORMAT)}"
-            f"_clusterdb_e{self.epoch}s{self.sequence}"
+            f"{self.created.astimezone(UTC).strftime(_TIME_FORMAT)}_clusterdb_{self.version_token}"
         )
         return f"{base}_{self.counter:03d}" if self.counter else base
 
@@ -59,8 +76,20 @@ class SetName:
         return STAGING_PREFIX + self.name
 
     def holds_version(self, tag: PaxosTag) -> bool:
-        """Whether the set's name carries this configuration version."""
-        return (self.epoch, self.sequence) == (tag.epoch, tag.sequence)
+        """Whether the set's name carries this configuration version (a range's first)."""
+        first = tag.first
+        return (self.epoch, self.epoch_stamp.upper(), self.sequence) == (
+            first.epoch.value,
+            _stamp_token(first),
+            first.sequence,
+        )
+
+
+def _stamp_token(tag: PaxosTag) -> str:
+    stamp = tag.epoch.stamp
+    if stamp is None:
+        return ""
+    return f"{stamp.strftime(_STAMP_FORMAT)}{stamp.microsecond // 1000:03d}"
 
 
 def make_set_name(created: datetime, tag: PaxosTag, existing: Iterable[str] = ()) -> SetName:
@@ -68,14 +97,18 @@ def make_set_name(created: datetime, tag: PaxosTag, existing: Iterable[str] = ()
 
     ``existing`` are the directory names already at the destination (sets and staging
     directories); the result differs from each of them, compared as Windows does (ignoring
-    case).
+    case). A range (the configuration changed during the backup) is named after its first
+    version.
     """
     if created.tzinfo is None or created.utcoffset() is None:
         raise ValueError("created must be timezone-aware (set names are in UTC)")
     created = created.astimezone(UTC).replace(microsecond=0)
     taken = {name.casefold() for name in existing}
+    first = tag.first
     for counter in range(_MAX_COUNTER + 1):
-        candidate = SetName(created, tag.epoch, tag.sequence, counter)
+        candidate = SetName(
+            created, first.epoch.value, first.sequence, counter, _stamp_token(first)
+        )
         if (
             candidate.name.casefold() not in taken
             and candidate.staging_name.casefold() not in taken
@@ -89,8 +122,11 @@ def parse_set_name(name: str) -> SetName | None:
     match = _SET_NAME.match(name)
     if not match:
         return None
+    stamp = (match.group("stamp") or "").upper()
     try:
         created = datetime.strptime(match.group("time").upper(), _TIME_FORMAT)
+        if stamp:
+            datetime.strptime(stamp[:-3], _STAMP_FORMAT)
     except ValueError:
         return None
     return SetName(
@@ -98,6 +134,7 @@ def parse_set_name(name: str) -> SetName | None:
         epoch=int(match.group("epoch")),
         sequence=int(match.group("sequence")),
         counter=int(match.group("counter") or 0),
+        epoch_stamp=stamp,
     )
 
 

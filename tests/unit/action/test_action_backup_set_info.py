@@ -89,7 +89,7 @@ class FakeNode:
         name: str,
         *,
         cluster: dict | None = None,
-        paxos: str = "133772032000000000_2:41",
+        paxos: str = "2:2:41",
         created: datetime = datetime(2026, 11, 22, 2, 3, 4, tzinfo=UTC),
         marker: bool = True,
     ) -> dict[str, bytes]:
@@ -217,12 +217,12 @@ class TestStatuses:
         node.write_set(SET_41, created=datetime(2026, 11, 22, 2, 3, 4, tzinfo=UTC))
         node.write_set(
             SET_42,
-            paxos="133772032000000000_2:42",
+            paxos="2:2:42",
             created=datetime(2026, 11, 23, 2, 3, 4, tzinfo=UTC),
         )
         newest_broken = node.write_set(
             SET_43,
-            paxos="133772032000000000_2:43",
+            paxos="2:2:43",
             created=datetime(2026, 11, 24, 2, 3, 4, tzinfo=UTC),
         )
         newest_broken["quolog.log"] = b"quorum lot"
@@ -253,7 +253,7 @@ class TestOptions:
     def test_cluster_name_keeps_that_clusters_sets(self) -> None:
         node = FakeNode()
         node.write_set(SET_41, cluster=CLU01)
-        node.write_set(SET_42, cluster=CLU02, paxos="133772032000000000_2:42")
+        node.write_set(SET_42, cluster=CLU02, paxos="2:2:42")
         result = run_info(node, dict(PATH, cluster_name="clu02"))
         assert [s["name"] for s in result["sets"]] == [SET_42]
         assert result["newest_complete"]["cluster"] == CLU02

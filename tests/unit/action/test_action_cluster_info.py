@@ -26,7 +26,7 @@ def raw_facts(**overrides: t.Any) -> dict[str, t.Any]:
         "cluster_database_present": True,
         "nodes": [{"name": "NODE1", "id": "1", "state": "Up"}],
         "quorum": {"type": "NodeMajority", "witness": {"type": "none"}},
-        "configuration_version": {"paxos_tag": "133772032000000000_2:41", "source": "cluster"},
+        "configuration_version": {"paxos_tag": "2:2:41", "source": "cluster"},
         "os": {"name": "Microsoft Windows Server 2022 Datacenter", "version": "10.0.20348"},
         "backup_tools": {"windows_server_backup": True, "wbadmin": True, "clusapi": True},
         "configuration": {
@@ -65,7 +65,7 @@ def test_node_cluster_state(service: dict, database: bool, expected: str) -> Non
 def test_version_is_parsed_into_epoch_and_sequence() -> None:
     version = derive_cluster_facts(raw_facts())["configuration_version"]
     assert (version["epoch"], version["sequence"]) == (2, 41)
-    assert version["paxos_tag"] == "133772032000000000_2:41"
+    assert version["paxos_tag"] == "2:2:41"
 
 
 def test_unreadable_or_missing_version_leaves_parts_empty() -> None:

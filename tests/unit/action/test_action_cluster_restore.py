@@ -24,8 +24,8 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.manifest import (
 SET_NAME = "20261122T020304Z_clusterdb_e2s41"
 LOCATION = r"\\fs01\clusterbackups"
 SET_PATH = LOCATION + "\\" + SET_NAME
-BACKUP_TAG = "133772032000000000_2:41"
-CURRENT_TAG = "133772040000000000_2:57"
+BACKUP_TAG = "2:2:41"
+CURRENT_TAG = "2:2:57"
 WBADMIN_VERSION = "11/22/2026-02:03"
 PARTITIONS = [{"number": 1, "offset": 1048576, "size": 536870912}]
 

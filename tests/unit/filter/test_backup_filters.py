@@ -178,7 +178,7 @@ def _write_set(folder: Path, name: str) -> Path:
         cluster={"name": "CLU01", "id": "6f1c3c9b-4d6e-4f5a-8f0e-2f7f9a3b1c11"},
         source_node="NODE1",
         route="clusapi",
-        paxos_tag="133772032000000000_1:" + name.rsplit("s", 1)[1],
+        paxos_tag="1:1:" + name.rsplit("s", 1)[1],
         quorum=None,
         configuration={"groups": [], "resources": [], "networks": []},
         files=[

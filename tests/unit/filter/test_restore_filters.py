@@ -18,8 +18,8 @@ from ansible_collections.wsfc.clusterdb.plugins.filter.restore_step import resto
 from ansible_collections.wsfc.clusterdb.plugins.filter.restore_summary import restore_summary
 
 CLUSTER = {"name": "CLU01", "id": "6f1c3c9b", "domain": "corp.example.com"}
-TAG = "133772040000000000_2:57"
-BACKUP_TAG = "133772032000000000_2:41"
+TAG = "2:2:57"
+BACKUP_TAG = "2:2:41"
 SET = {
     "name": "20261122T020304Z_clusterdb_e2s41",
     "path": "\\\\fs01\\b\\CLU01\\20261122T020304Z_clusterdb_e2s41",
@@ -177,7 +177,7 @@ def test_a_step_fails_when_one_node_is_unreachable_and_names_it():
 
 def test_the_wait_fails_until_every_node_runs_one_version_not_older_than_the_backups():
     plan = restore_plan(preflight(facts()), restore_check=check(), force=True)
-    restored = "133772050000000000_3:1"
+    restored = "3:3:1"
     settled = {n: info(n, UP3, tag=restored) for n in UP3}
     assert restore_step(settled, plan, "wait_up")["failed"] is False
     lagging = dict(settled, NODE3=info("NODE3", UP3, tag=BACKUP_TAG.replace("2:41", "2:40")))

@@ -1,7 +1,9 @@
 """The cluster rules of the simulated world (windows-cluster-facts.md, DESIGN.md section 4)."""
 
+import re
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from wsfc_lab.spec import parse_spec
@@ -272,3 +274,59 @@ def test_make_authoritative_outranks_every_copy(tmp_path):
         others = [state.cluster.paxos_tag(n) for n in ("N1", "N2")]
         others.append(state.witness["database"]["paxos_tag"])
         assert all(tag_key(tag) > tag_key(t) for t in others)
+
+
+# -- the PaxosTag as Windows writes it (docs/windows-behaviour.md#paxos-tag) -----------------
+
+PLAIN = re.compile(r"^(\d+):(\d+):(\d+)$")
+# NextEpoch and LastUpdateEpoch each as <YYYY/MM/DD-HH`MM`SS.mmm>_<n>, then the sequence.
+STAMPED = re.compile(
+    r"^(?P<stamp>\d{4}/\d{2}/\d{2}-\d{2}`\d{2}`\d{2}\.\d{3})_(?P<n>\d+)"
+    r":(?P=stamp)_(?P=n):\d+$"
+)
+
+
+def test_a_new_cluster_writes_the_plain_three_part_form(tmp_path):
+    world = make_world(tmp_path)
+    with world.transaction() as state:
+        match = PLAIN.match(state.cluster.tag)
+        assert match and match[1] == match[2]  # NextEpoch:LastUpdateEpoch:Sequence
+        after = state.cluster.change_configuration("N1", change_parameter("y"))
+        moved = PLAIN.match(after)
+        assert moved and moved.group(1, 2) == match.group(1, 2)
+        assert int(moved[3]) == int(match[3]) + 1
+
+
+def test_force_quorum_moves_to_a_stamped_epoch_on_the_labs_clock_in_utc(tmp_path):
+    world = make_world(tmp_path, nodes=2, witness="none")
+    with world.transaction() as state:
+        cluster = state.cluster
+        plain = cluster.tag
+        cluster.stop_service("N2", check_quorum=False)
+        cluster.stop_service("N1", check_quorum=False)
+        started = datetime.now(UTC).replace(tzinfo=None)
+        cluster.start_service("N2", force_quorum=True)
+        forced = cluster.paxos_tag("N2")
+        match = STAMPED.match(forced)
+        assert match, forced
+        stamp = datetime.strptime(match["stamp"], "%Y/%m/%d-%H`%M`%S.%f")
+        assert started - timedelta(seconds=1) <= stamp <= datetime.now(UTC).replace(tzinfo=None)
+        assert int(match["n"]) > int(PLAIN.match(plain)[2])
+        assert tag_key(forced) > tag_key(plain)
+        # Later changes keep the stamped epoch and move the sequence.
+        changed = cluster.change_configuration("N2", change_parameter("z"))
+        assert changed.rsplit(":", 1)[0] == forced.rsplit(":", 1)[0]
+        assert int(changed.rsplit(":", 1)[1]) == int(forced.rsplit(":", 1)[1]) + 1
+
+
+def test_lab_tags_order_as_the_sources_say():
+    plain = "3:3:276"
+    stamped = "2007/12/31-15`35`55.889_4:2007/12/31-15`35`55.889_4:294"
+    later = "2008/01/02-09`00`00.001_5:2008/01/02-09`00`00.001_5:1"
+    assert tag_key(plain) < tag_key(stamped) < tag_key(later)
+    assert tag_key("9:9:900") < tag_key(stamped)  # a stamped epoch outranks plain ones
+    assert tag_key("3:3:9") < tag_key("3:3:10")
+    assert tag_key("5:3:276") == tag_key(plain)  # NextEpoch is not part of the version
+    assert str(PaxosTag.parse(stamped)) == stamped
+    with pytest.raises(ValueError):
+        PaxosTag.parse("133772032000000000_2:41")

@@ -26,11 +26,17 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.manifest import (
     parse_manifest,
     verify_backup_set,
 )
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paxos import (
+    parse_paxos_tag,
+    version_range,
+)
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.set_naming import make_set_name
 
 from .samples import configuration, quorum
 
 CREATED = datetime(2026, 11, 22, 2, 3, 4, tzinfo=UTC)
+TAG = "2:2:41"
+STAMPED = "2007/12/31-15`35`55.889_4:2007/12/31-15`35`55.889_4:294"
 CONTENTS = {
     r"WindowsImageBackup\NODE1\Catalog\BackupGlobalCatalog": b"catalog",
     r"WindowsImageBackup\NODE1\SystemStateBackup\disk.vhdx": b"x" * 1000,
@@ -54,7 +60,7 @@ def build(**overrides):
         "cluster": {"name": "CLU01", "id": "6f1c3c9b-4d6e-4f5a-8f0e-2f7f9a3b1c11"},
         "source_node": "NODE1",
         "route": "vss",
-        "paxos_tag": "133772032000000000_2:41",
+        "paxos_tag": TAG,
         "quorum": quorum(),
         "configuration": configuration(),
         "files": listing(),
@@ -147,11 +153,17 @@ class TestSerialisation:
         assert document["format"] == "wsfc.clusterdb/backup-set"
         assert document["schema_version"] == 1
         assert document["created"] == "2026-11-22T02:03:04Z"
-        assert document["configuration_version"] == {
-            "paxos_tag": "133772032000000000_2:41",
+        version = {
+            "paxos_tag": "2:2:41",
+            "next_epoch": 2,
+            "next_epoch_time": None,
             "epoch": 2,
+            "epoch_time": None,
             "sequence": 41,
         }
+        assert document["configuration_version"] == version
+        # The tag did not move during the backup: read after it, it is the same.
+        assert document["configuration_version_after"] == version
         assert document["quorum"]["partition_count"] == 1
         assert document["quorum"]["partitions"][0]["offset"] == 1048576
 
@@ -181,6 +193,16 @@ class TestSerialisation:
             (lambda d: d.update(created="yesterday"), "created"),
             (lambda d: d["configuration_version"].update(sequence=42), "do not match"),
             (lambda d: d["configuration_version"].update(paxos_tag="x"), "paxos_tag"),
+            (
+                lambda d: d["configuration_version"].update(paxos_tag="133772032000000000_2:41"),
+                "two parts",
+            ),
+            (lambda d: d.pop("configuration_version_after"), "configuration_version_after"),
+            (
+                lambda d: d["configuration_version_after"].update(paxos_tag="2:2:40", sequence=40),
+                "older",
+            ),
+            (lambda d: d["configuration_version_after"].update(epoch=3), "do not match"),
             (lambda d: d["configuration"]["groups"].pop(), "configuration_fingerprint"),
             (lambda d: d.update(files={}), "files"),
             (lambda d: d["files"][0].update(sha256="zz"), r"files\[0\].sha256"),
@@ -319,7 +341,7 @@ class TestVerification:
         assert result.unexpected_files == ("desktop.ini",)
 
     def test_name_and_manifest_disagree_on_the_version(self) -> None:
-        other = make_set_name(CREATED, build(paxos_tag="1_2:40").configuration_version)
+        other = make_set_name(CREATED, build(paxos_tag="2:2:40").configuration_version)
         result = verify_backup_set(
             marker_present=True, manifest_text=manifest_text(), files=None, set_name=other.name
         )
@@ -342,3 +364,53 @@ def test_relative_path_refusals(path) -> None:
 
 def test_relative_path_separator() -> None:
     assert normalize_relative_path(r"a\b\c.cpt") == "a/b/c.cpt"
+
+
+class TestVersionRange:
+    """A backup during which the configuration changed: recorded with both tags."""
+
+    def ranged(self):
+        return build(paxos_tag=version_range(parse_paxos_tag(TAG), parse_paxos_tag("2:2:44")))
+
+    def test_both_tags_are_written(self) -> None:
+        document = json.loads(manifest_to_json(self.ranged()))
+        assert document["configuration_version"]["paxos_tag"] == TAG
+        assert document["configuration_version_after"]["paxos_tag"] == "2:2:44"
+        assert document["configuration_version_after"]["sequence"] == 44
+
+    def test_read_back_as_a_range_that_holds_no_single_version(self) -> None:
+        parsed = parse_manifest(manifest_to_json(self.ranged()))
+        version = parsed.configuration_version
+        assert version.moved
+        assert (version.first.raw, version.last.raw) == (TAG, "2:2:44")
+        assert version != parse_paxos_tag(TAG) and version != parse_paxos_tag("2:2:44")
+        assert parsed == self.ranged()
+
+    def test_a_set_written_without_a_change_reads_back_as_one_version(self) -> None:
+        version = parse_manifest(manifest_text()).configuration_version
+        assert not version.moved and version == parse_paxos_tag(TAG)
+
+    def test_a_ranged_set_is_complete_and_named_after_its_first_version(self) -> None:
+        ranged = self.ranged()
+        name = make_set_name(CREATED, ranged.configuration_version)
+        assert name.name.endswith("_clusterdb_e2s41")
+        result = verify_backup_set(
+            marker_present=True,
+            manifest_text=manifest_to_json(ranged),
+            files=listing(),
+            set_name=name.name,
+        )
+        assert result.status == COMPLETE, result.message
+
+    def test_a_timestamped_tag_round_trips(self) -> None:
+        manifest = build(paxos_tag=STAMPED)
+        parsed = parse_manifest(manifest_to_json(manifest))
+        assert parsed.configuration_version.raw == STAMPED
+        name = make_set_name(CREATED, parsed.configuration_version)
+        result = verify_backup_set(
+            marker_present=True,
+            manifest_text=manifest_to_json(manifest),
+            files=None,
+            set_name=name.name,
+        )
+        assert result.status == COMPLETE, result.message

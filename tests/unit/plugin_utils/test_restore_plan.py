@@ -21,8 +21,8 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.restore_plan import
     plan_restore,
 )
 
-BACKUP = parse_paxos_tag("1_2:41")
-NEWER = parse_paxos_tag("2_2:57")
+BACKUP = parse_paxos_tag("2:2:41")
+NEWER = parse_paxos_tag("2:2:57")
 
 
 def node(
@@ -180,7 +180,7 @@ class TestPlan:
         assert any("NODE4" in note for note in plan.notes)
 
     def test_already_current_changes_nothing(self) -> None:
-        same_version = parse_paxos_tag("9_2:41")  # another prefix, the same version
+        same_version = parse_paxos_tag("3:2:41")  # another NextEpoch, the same version
         nodes = [node("NODE1", tag=BACKUP), node("NODE2", owner=True, tag=same_version)]
         plan = plan_restore(nodes, backup_version=BACKUP, force=True)
         assert plan.already_current and plan.steps == () and not plan.changes_anything
@@ -250,7 +250,7 @@ class TestConverged:
             {
                 "NODE1": ("Up", "running", BACKUP),
                 "NODE2": ("Joining", "running", BACKUP),
-                "NODE3": ("Up", "running", parse_paxos_tag("1_2:40")),
+                "NODE3": ("Up", "running", parse_paxos_tag("2:2:40")),
             }
         )
         done, problems = converged(self.plan(), seen)

@@ -26,13 +26,13 @@ DAY = timedelta(days=1)
 
 def a_set(days_ago: float, status: str = COMPLETE, *, verified: bool = True, n: int = 0):
     created = NOW - timedelta(days=days_ago)
-    name = make_set_name(created, parse_paxos_tag(f"1_1:{n or abs(int(days_ago * 10))}")).name
+    name = make_set_name(created, parse_paxos_tag(f"1:1:{n or abs(int(days_ago * 10))}")).name
     return SetAtDestination(name, created, status, verified)
 
 
 def staging(days_ago: float) -> SetAtDestination:
     created = NOW - timedelta(days=days_ago)
-    name = make_set_name(created, parse_paxos_tag("1_9:9")).staging_name
+    name = make_set_name(created, parse_paxos_tag("9:9:9")).staging_name
     return SetAtDestination(name, created, INCOMPLETE)
 
 

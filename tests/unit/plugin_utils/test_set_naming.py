@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paxos import parse_paxos_tag
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paxos import (
+    parse_paxos_tag,
+    version_range,
+)
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.set_naming import (
     OTHER_KIND,
     SET_KIND,
@@ -18,7 +21,9 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.set_naming import (
     parse_staging_name,
 )
 
-TAG = parse_paxos_tag("1337_2:41")
+TAG = parse_paxos_tag("2:2:41")
+# The documented sample after a ForceQuorum start (docs/windows-behaviour.md#paxos-tag).
+STAMPED = parse_paxos_tag("2007/12/31-15`35`55.889_4:2007/12/31-15`35`55.889_4:294")
 WHEN = datetime(2026, 11, 22, 2, 3, 4, 567000, tzinfo=UTC)
 
 
@@ -27,7 +32,27 @@ def test_name_shape() -> None:
     assert name.name == "20261122T020304Z_clusterdb_e2s41"
     assert name.staging_name == STAGING_PREFIX + name.name
     assert name.holds_version(TAG)
-    assert not name.holds_version(parse_paxos_tag("2:42"))
+    assert not name.holds_version(parse_paxos_tag("2:2:42"))
+    assert name.holds_version(parse_paxos_tag("3:2:41"))  # NextEpoch is not in the version
+
+
+def test_a_stamped_epoch_gives_a_file_name_safe_token() -> None:
+    name = make_set_name(WHEN, STAMPED)
+    assert name.name == "20261122T020304Z_clusterdb_e4-20071231T153555889s294"
+    assert not set(name.name) & set('\\/:*?"<>|`')  # nothing Windows or PowerShell minds
+    assert parse_set_name(name.name) == name
+    assert name.holds_version(STAMPED)
+    assert not name.holds_version(parse_paxos_tag("4:4:294"))  # the same number, no stamp
+    assert not make_set_name(WHEN, parse_paxos_tag("4:4:294")).holds_version(STAMPED)
+    other_time = "2008/01/01-00`00`00.000_4"
+    assert not name.holds_version(parse_paxos_tag(f"{other_time}:{other_time}:294"))
+
+
+def test_a_range_is_named_after_its_first_version() -> None:
+    spanned = version_range(TAG, parse_paxos_tag("2:2:43"))
+    name = make_set_name(WHEN, spanned)
+    assert name.name == make_set_name(WHEN, TAG).name
+    assert name.holds_version(spanned)
 
 
 def test_local_time_is_converted_to_utc() -> None:
@@ -77,6 +102,9 @@ def test_parse_accepts_any_case_and_rejects_others() -> None:
         "20261122T020304_clusterdb_e2s41",
         "backup_20261122T020304Z_clusterdb_e2s41",
         "20261122T020304Z_clusterdb_e2s41_1",
+        "20261122T020304Z_clusterdb_e4-20071231T153555s294",  # stamp without milliseconds
+        "20261122T020304Z_clusterdb_e4-20071331T153555889s294",  # month 13
+        "20261122T020304Z_clusterdb_e4_20071231T153555889s294",
         "",
     ]:
         assert parse_set_name(name) is None, name

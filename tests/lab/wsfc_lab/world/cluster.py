@@ -22,7 +22,8 @@ Everything here follows windows-cluster-facts.md (the "facts page"):
 - Stop-ClusterNode is refused when it would take the cluster below quorum (section 2).
   The page names no error code for that refusal; the lab uses ERROR_CLUSTER_NO_QUORUM.
 - A configuration change applies to the formed cluster's copies (members and disk
-  witness) and bumps the sequence of the PaxosTag.
+  witness) and bumps the sequence of the PaxosTag (NextEpoch:LastUpdateEpoch:Sequence,
+  world/paxos.py).
 """
 
 from __future__ import annotations
@@ -230,14 +231,15 @@ class Cluster:
         """Give `node`'s copy a tag newer than every other copy (a forced or restored copy).
 
         ForceQuorum (facts page section 2) and, later, the authoritative restore both make
-        one node's copy the one the others take; the new epoch is what makes it win.
+        one node's copy the one the others take; the new epoch, written with a time stamp
+        (docs/windows-behaviour.md#paxos-tag), is what makes it win.
         """
         node = self.state.node_name(node)
         database = self.state.node(node)["database"]
         if database is None:
             raise WindowsError(ERROR_SERVICE_NOT_ACTIVE, f"{node} holds no cluster database")
-        epochs = [PaxosTag.parse(t).epoch for t in self._all_tags() if t]
-        tag = str(PaxosTag.parse(database["paxos_tag"]).next_epoch(max(epochs, default=0)))
+        others = [PaxosTag.parse(t) for t in self._all_tags() if t]
+        tag = str(PaxosTag.parse(database["paxos_tag"]).next_epoch_tag(others))
         database["paxos_tag"] = tag
         return tag
 

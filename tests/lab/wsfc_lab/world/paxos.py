@@ -1,58 +1,95 @@
 """The configuration version of a cluster database copy: the PaxosTag.
 
-windows-cluster-facts.md section 2: `HKLM\\Cluster\\PaxosTag` is a tag of epoch and
-sequence that grows with every change; nodes and the disk witness compare tags to find the
-latest copy. *Unconfirmed* on that page: the registry value type; the string form seen is
-`<time>_<epoch>:<sequence>`. The lab stores and reports that string form and treats
-<time> as a FILETIME (100 ns ticks since 1601, as in the sample of cluster_info's
-documentation) stamped when the epoch began. Tags compare by (epoch, sequence).
+docs/windows-behaviour.md#paxos-tag: `HKLM\\Cluster\\PaxosTag` is three colon-separated parts,
+NextEpoch:LastUpdateEpoch:Sequence. A cluster never force-started nor authoritatively
+restored writes plain numbers (`3:3:276`); a ForceQuorum start or an authoritative restore
+moves to an epoch written with a time stamp (`2007/12/31-15`35`55.889_4`, in both epochs).
+The sequence grows with every configuration change.
+
+What the lab does where the sources are silent (each *unconfirmed*):
+- a new cluster starts at `1:1:1`;
+- a forced or restored copy takes an epoch numbered one above every epoch any copy holds,
+  stamped with the lab's clock in UTC (the zone Windows uses is not documented), and its
+  sequence moves on by one;
+- NextEpoch changes only with that new epoch: the source says the epoch numbers change every
+  time the cluster forms, but not which of the two nor how, so the lab leaves them alone;
+- order, as plugins/plugin_utils/paxos.py decides it (the lab keeps its own copy, it must
+  not import the collection): by LastUpdateEpoch, then Sequence; a stamped epoch is newer
+  than any plain one, two stamped ones order by stamp then number.
 """
 
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-_TAG = re.compile(r"^(\d+)_(\d+):(\d+)$")
-_FILETIME_UNIX_EPOCH = 116444736000000000  # 1970-01-01 in FILETIME ticks
-
-
-def filetime_now() -> int:
-    return _FILETIME_UNIX_EPOCH + int(time.time() * 10_000_000)
+_STAMP = r"\d{4}/\d{2}/\d{2}-\d{2}`\d{2}`\d{2}\.\d{3}"
+_EPOCH = re.compile(rf"^(?:(?P<stamp>{_STAMP})_)?(?P<value>\d+)$")
+_SEQUENCE = re.compile(r"^\d+$")
 
 
-@dataclass(frozen=True, order=False)
+def stamp_now() -> str:
+    """The lab's clock (UTC) as Windows writes an epoch's time stamp."""
+    now = datetime.now(UTC)
+    return f"{now:%Y/%m/%d-%H`%M`%S}.{now.microsecond // 1000:03d}"
+
+
+@dataclass(frozen=True)
+class Epoch:
+    value: int
+    stamp: str | None = None  # as written, e.g. 2007/12/31-15`35`55.889
+
+    @classmethod
+    def parse(cls, text: str) -> Epoch:
+        match = _EPOCH.match(text)
+        if not match:
+            raise ValueError(f"not an epoch (<n> or <time stamp>_<n>): {text!r}")
+        return cls(int(match["value"]), match["stamp"])
+
+    def __str__(self) -> str:
+        return f"{self.stamp}_{self.value}" if self.stamp else str(self.value)
+
+    @property
+    def key(self) -> tuple[bool, str, int]:
+        # The stamp's fixed-width text sorts as its time.
+        return (self.stamp is not None, self.stamp or "", self.value)
+
+
+@dataclass(frozen=True)
 class PaxosTag:
-    time: int
-    epoch: int
+    next_epoch: Epoch
+    epoch: Epoch  # LastUpdateEpoch
     sequence: int
 
     @classmethod
     def parse(cls, text: str) -> PaxosTag:
-        match = _TAG.match(text.strip())
-        if not match:
-            raise ValueError(f"not a PaxosTag (<time>_<epoch>:<sequence>): {text!r}")
-        return cls(int(match[1]), int(match[2]), int(match[3]))
+        parts = text.strip().split(":")
+        if len(parts) != 3 or not _SEQUENCE.match(parts[2]):
+            raise ValueError(f"not a PaxosTag (NextEpoch:LastUpdateEpoch:Sequence): {text!r}")
+        return cls(Epoch.parse(parts[0]), Epoch.parse(parts[1]), int(parts[2]))
 
     @classmethod
     def first(cls) -> PaxosTag:
-        return cls(filetime_now(), 1, 1)
+        return cls(Epoch(1), Epoch(1), 1)
 
     def __str__(self) -> str:
-        return f"{self.time}_{self.epoch}:{self.sequence}"
+        return f"{self.next_epoch}:{self.epoch}:{self.sequence}"
 
     @property
-    def key(self) -> tuple[int, int]:
-        return (self.epoch, self.sequence)
+    def key(self) -> tuple[tuple[bool, str, int], int]:
+        return (self.epoch.key, self.sequence)
 
     def next_sequence(self) -> PaxosTag:
         """The tag after one configuration change."""
-        return PaxosTag(self.time, self.epoch, self.sequence + 1)
+        return PaxosTag(self.next_epoch, self.epoch, self.sequence + 1)
 
-    def next_epoch(self, newest_epoch: int) -> PaxosTag:
-        """A tag newer than every copy whose epoch is at most `newest_epoch` (forced copy)."""
-        return PaxosTag(filetime_now(), max(newest_epoch, self.epoch) + 1, self.sequence + 1)
+    def next_epoch_tag(self, others: list[PaxosTag]) -> PaxosTag:
+        """A tag newer than every one of `others` (a forced or restored copy): a new stamped
+        epoch in both places."""
+        numbers = [e.value for t in [self, *others] for e in (t.next_epoch, t.epoch)]
+        epoch = Epoch(max(numbers) + 1, stamp_now())
+        return PaxosTag(epoch, epoch, self.sequence + 1)
 
 
 def newer(a: str | None, b: str | None) -> bool:
