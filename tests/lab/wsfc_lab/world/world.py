@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wsfc_lab.world import acl, faults
+from wsfc_lab.world import acl, concurrent_changes, faults
 from wsfc_lab.world.paths import host_root
 from wsfc_lab.world.state import LabState, initial_state
 from wsfc_lab.world.store import StateStore
@@ -88,17 +88,22 @@ class World:
 
         The failure (`fail` fault) uses up one of its counts in the state; the latency
         (the operation's own, else its class's: service_stop, service_start, backup,
-        restore, ...) is slept outside the lock.
+        restore, ...) is slept outside the lock. Configuration changes planned for this
+        operation (world/concurrent_changes.py) are made once the latency has passed.
         """
         with self.transaction() as state:
             node = state.node_name(node)
             error = faults.take_failure(state, node, name)
             key = latency or LATENCY_CLASSES.get(name.lower())
             seconds = state.latencies.get(name, state.latencies.get(key or "", 0.0))
+            changes_planned = error is None and concurrent_changes.is_planned(state, name)
         if error is not None:
             raise error
         if seconds:
             time.sleep(seconds)
+        if changes_planned:
+            with self.transaction() as state:
+                concurrent_changes.apply_planned(state, name)
 
     def resolve_path(self, node: str, windows_path: str) -> Path:
         with self.transaction() as state:
