@@ -2,12 +2,13 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Which backup route a node can use, from the raw facts ``cluster_info`` returns.
 
-Reference page ``windows-cluster-facts.md``:
-- ``vss``: Windows Server Backup (wbadmin) and the in-box Cluster Database VSS writer, from
-  Windows Server 2008 (6.0); needs the ``Windows-Server-Backup`` feature; a UNC backup
-  target works from Windows Server 2008 R2 (6.1) (§2, wbadmin docs).
+- ``vss``: Windows Server Backup (wbadmin), from Windows Server 2008 (6.0); needs the
+  ``Windows-Server-Backup`` feature (docs/windows-behaviour.md#windows-server-backup-feature);
+  a UNC backup target works from Windows Server 2008 R2 (6.1)
+  (docs/windows-behaviour.md#wbadmin-backup-target).
 - ``clusapi``: BackupClusterDatabase / RestoreClusterDatabase, Windows Server 2003 (5.2)
-  only; from 2008 on both answer ERROR_CALL_NOT_IMPLEMENTED (120) (§1, MS-CMRP opnum 104).
+  only; from 2008 on both answer ERROR_CALL_NOT_IMPLEMENTED (120)
+  (docs/windows-behaviour.md#clusapi-backup-restore).
 """
 
 from __future__ import annotations

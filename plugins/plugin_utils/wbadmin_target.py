@@ -2,17 +2,27 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The ``-backupTarget`` that makes wbadmin write a backup into one given directory.
 
-``wbadmin start systemstatebackup -backupTarget:`` takes a volume or a UNC path (reference
-page ``windows-cluster-facts.md`` §2, wbadmin docs). A volume target (``D:``) makes wbadmin
-write under ``D:\\WindowsImageBackup`` at the root of the volume, not into the directory the
-operator named, so a local backup path is reached through the node's administrative share
-of its drive instead: ``D:\\Backups\\x`` on node NODE1 is ``\\\\NODE1\\D$\\Backups\\x``. A UNC
-backup path is used as it is. Either way the target is a UNC path, which wbadmin accepts
-from Windows Server 2008 R2 (so route resolution is asked with ``unc_target=True``).
+``wbadmin start systemstatebackup -backupTarget:`` takes a volume (a drive letter or
+``\\\\?\\Volume{GUID}``) or, from Windows Server 2008 R2, a shared folder
+``\\\\servername\\sharedFolder\\`` (docs/windows-behaviour.md#wbadmin-backup-target). A volume
+target (``D:``) makes wbadmin write under ``D:\\WindowsImageBackup`` at the root of the
+volume, not into the directory the operator named, so a local backup path is reached through
+the node's administrative share of its drive instead: ``D:\\Backups\\x`` on node NODE1 is
+``\\\\NODE1\\D$\\Backups\\x`` (the ``D$`` shares exist unless ``AutoShareServer`` is 0:
+docs/windows-behaviour.md#admin-shares). A UNC backup path is used as it is. Either way the
+target is a UNC path, so route resolution is asked with ``unc_target=True``.
 
-The administrative shares (``C$``, ``D$``...) exist unless an administrator turned them off
-(``AutoShareServer`` = 0); the account that runs the backup must be an administrator of the
-node, which a cluster administrator is.
+*Unconfirmed* (docs/windows-behaviour.md#wbadmin-backup-target), and relied on for every
+local backup path of the vss route:
+- that wbadmin accepts a loopback UNC path, a share of the very node it runs on, as a system
+  state target: Microsoft documents only ``\\\\servername\\sharedFolder\\`` and says
+  nothing of the local computer's own shares (``wbadmin start backup`` calls its UNC target
+  "a remote shared folder"); public write-ups show ``start backup``, not
+  ``start systemstatebackup``, writing through a machine's own ``C$``;
+- whether the critical-volume block of KB 944530 (no system state backup on a volume that
+  holds system state files, unless ``AllowSSBToAnyVolume`` = 1; documented for Windows
+  Server 2008 to 2012 R2) also applies when such a volume (``C:``) is reached through that
+  UNC path, and whether it still exists on later releases.
 """
 
 from __future__ import annotations
@@ -41,5 +51,6 @@ def wbadmin_target_for(backup_path: BackupPath, node_name: str, directory_name: 
     backup_path.child(directory_name)
     if not backup_path.drive:
         raise ValueError(f"{backup_path.path!r} is neither a UNC path nor on a drive")
+    # *Unconfirmed*: that wbadmin takes this loopback UNC path of its own node (see above).
     admin_share = backup_path.drive[0].upper() + "$"
     return "\\\\" + "\\".join([node_name, admin_share, *backup_path.components, directory_name])

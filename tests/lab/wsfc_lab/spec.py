@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from wsfc_lab.world.releases import RELEASES, WindowsRelease, release_named
+from wsfc_lab.world.wbadmin import DISPLAY_LANGUAGES
 
 DEFAULT_HTTP_PORT = 5985
 DEFAULT_HTTPS_PORT = 5986
@@ -29,6 +30,11 @@ WITNESS_TYPES = ("disk", "file_share", "none")
 _COMPUTER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,14}$")
 _SHARE_NAME = re.compile(r"^[^\\/:*?\"<>|]{1,80}$")
 _LOCAL_PATH = re.compile(r"^[A-Za-z]:\\")
+# A node's display language, as a language tag (en-US, de-DE). The lab's wbadmin prints its
+# English text for en-* and its own stand-in wording for the other languages it knows
+# (world/wbadmin.py, DISPLAY_LANGUAGES): Windows' real translations are not reproduced.
+_LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+DEFAULT_DISPLAY_LANGUAGE = "en-US"
 
 
 class SpecError(ValueError):
@@ -47,6 +53,7 @@ class NodeSpec:
     address: str
     windows_server_backup: bool = True
     volumes: tuple[str, ...] = ("C",)
+    display_language: str = DEFAULT_DISPLAY_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -237,7 +244,11 @@ def _nodes(value: object, network: str) -> tuple[NodeSpec, ...]:
     for index, item in enumerate(items):
         where = f"nodes[{index}]"
         entry = _mapping(item, where)
-        _no_unknown_keys(entry, where, {"name", "release", "windows_server_backup", "volumes"})
+        _no_unknown_keys(
+            entry,
+            where,
+            {"name", "release", "windows_server_backup", "volumes", "display_language"},
+        )
         name = _computer_name(_required(entry, "name", where), f"{where}.name")
         if name.upper() in seen:
             raise SpecError(f"{where}.name", f"duplicate node name {name!r}")
@@ -257,9 +268,22 @@ def _nodes(value: object, network: str) -> tuple[NodeSpec, ...]:
                 "the Windows Server Backup feature does not exist on Windows Server 2003",
             )
         volumes = _volumes(entry.get("volumes", ["C"]), f"{where}.volumes")
+        language = _display_language(
+            entry.get("display_language", DEFAULT_DISPLAY_LANGUAGE), f"{where}.display_language"
+        )
         address = _host_address(network, FIRST_NODE_HOST + index)
-        nodes.append(NodeSpec(name, release, address, backup, volumes))
+        nodes.append(NodeSpec(name, release, address, backup, volumes, language))
     return tuple(nodes)
+
+
+def _display_language(value: object, where: str) -> str:
+    tag = _string(value, where)
+    if not _LANGUAGE_TAG.match(tag):
+        raise SpecError(where, f"{tag!r} is not a language tag such as en-US or de-DE")
+    if tag.split("-")[0].lower() not in DISPLAY_LANGUAGES:
+        known = ", ".join(f"{code}-*" for code in DISPLAY_LANGUAGES)
+        raise SpecError(where, f"the lab's wbadmin has no wording for {tag!r} (known: {known})")
+    return tag
 
 
 def _volumes(value: object, where: str) -> tuple[str, ...]:

@@ -141,12 +141,12 @@ def test_restore_vss_runs_wbadmin_and_reads_the_states_again(tmp_path):
     version = make_set(world)
     result = run(
         world, path=SET, phase="restore", route="vss", wbadmin_version=version,
-        wbadmin_target=SET, other_nodes=["N2", "N3"],
+        wbadmin_target=SET, wbadmin_machine="N1", other_nodes=["N2", "N3"],
     )  # fmt: skip
     assert result["changed"] is True
     assert result["route_command"][1:] == [
         "start", "recovery", f"-version:{version}", "-itemtype:app", "-items:cluster",
-        f"-backupTarget:{SET}", "-quiet",
+        f"-backupTarget:{SET}", "-machine:N1", "-quiet",
     ]  # fmt: skip
     assert result["route_exit_code"] == 0, result["route_output"]
     assert "successfully completed" in result["route_output"]

@@ -6,7 +6,8 @@ whole file behind (the store replaces it atomically):
   supervised  true when the Lab runs a process per node (liveness.py)
   cluster     name, id, domain, network; formed / forced / tag (see cluster.py)
   ports, credentials
-  nodes       NAME -> id, address, os_*, features, volumes, power, process.pid,
+  nodes       NAME -> id, address, os_*, features, volumes, display_language, power,
+                      process.pid,
                       service {installed, state, start_mode}, paused, prevent_quorum,
                       database {paxos_tag, objects} (this node's copy, CLUSDB) or None,
                       extensions {} (per-node room for later subsystems)
@@ -169,6 +170,7 @@ def initial_state(spec: LabSpec) -> dict[str, Any]:
                 "Windows-Server-Backup": node.windows_server_backup,
             },
             "volumes": list(node.volumes),
+            "display_language": node.display_language,
             "power": "on",
             "process": {"pid": None},
             "service": {"installed": True, "state": "running", "start_mode": "auto"},

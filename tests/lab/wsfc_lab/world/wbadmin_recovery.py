@@ -1,16 +1,22 @@
 """`wbadmin start recovery -itemtype:app -items:cluster` on a lab node, and RestoreClusterDatabase.
 
-The two routes of the authoritative restore (windows-cluster-facts.md sections 1 and 2);
+The two routes of the authoritative restore (docs/windows-behaviour.md#wbadmin-start-recovery,
+docs/windows-behaviour.md#clusapi-backup-restore);
 their effect on the world is world/restore.py, the backups they read are
 world/backup_media.py's (docs/lab.md, Contract 4).
 
 wbadmin (registered with wbadmin.py's dispatcher, so `run_wbadmin` runs it):
     wbadmin start recovery -version:<MM/DD/YYYY-HH:MM> -itemtype:app -items:cluster
-        -backupTarget:<t> [-machine:<node>] -quiet
+        -backupTarget:<t> -machine:<node> -quiet
 The lab recovers only the Cluster application; any other -itemtype/-items fails with a
-message that says so. Without -quiet wbadmin asks for a confirmation that a remote session
-cannot give. The output wording is *assumed*, as in wbadmin.py: an `ERROR - ` line with the
-HRESULT (0x8007xxxx) on failure, "successfully completed" on success.
+message that says so. `-machine` must be given whenever `-backupTarget` is
+(docs/windows-behaviour.md#wbadmin-start-recovery: "This parameter must be used when the
+-backupTarget parameter is specified"); the lab refuses without it, before reading anything.
+What Windows' wbadmin prints and returns then is not documented: the lab's refusal is an
+error line and exit code 1 in its own words. Without -quiet wbadmin asks for a confirmation
+that a remote session cannot give. The output wording is the lab's own, in the node's
+display language (wbadmin.py, WORDING): an error line with the HRESULT (0x8007xxxx) on
+failure.
 
 Order of a recovery, and where faults and latency apply:
 1. read the version's snapshot at the target (a missing version or changed bytes fail
@@ -37,11 +43,12 @@ from wsfc_lab.world import restore
 from wsfc_lab.world.backup_media import Snapshot, read_clusapi_snapshot, read_vss_snapshot
 from wsfc_lab.world.errors import WindowsError
 from wsfc_lab.world.wbadmin import (
-    BANNER,
     WbadminCall,
     WbadminOutput,
+    banner,
     error_line,
     failure,
+    local_time,
     wbadmin_command,
 )
 from wsfc_lab.world.world import World
@@ -55,54 +62,50 @@ ERROR_SUCCESS = 0
 @wbadmin_command("start", "recovery")
 def start_recovery(call: WbadminCall) -> WbadminOutput:
     options = call.options
+    language = call.language
     version = options.get("version")
     target = options.get("backuptarget")
+
+    def refused(key: str) -> WbadminOutput:
+        return failure([call.say("error", text=call.say(key))], language)
+
     if not version:
-        return failure(["ERROR - The -version option is required."])
+        return refused("version_required")
     if (
         options.get("itemtype", "").lower() != "app"
         or options.get("items", "").lower() != "cluster"
     ):
-        return failure(
-            [
-                "ERROR - The lab's wbadmin recovers only the cluster database "
-                "(-itemtype:app -items:cluster)."
-            ]
-        )
+        return refused("only_cluster")
     if not target:
-        return failure(["ERROR - The -backupTarget option is required by the lab's wbadmin."])
+        return refused("recovery_target_required")
+    if not options.get("machine"):
+        return refused("machine_required")
     if "quiet" not in call.switches:
         return failure(
-            [
-                "Do you want to continue with the recovery operation?",
-                "[Y] Yes [N] No N",
-                "",
-                "The operation was canceled by the user.",
-            ]
+            [call.say("confirm_recovery"), call.say("answer_no"), "", call.say("canceled")],
+            language,
         )
-    lines = ["Retrieving volume information..."]
+    lines = [call.say("retrieving")]
     try:
-        snapshot = read_vss_snapshot(call.world, call.node, target, version, options.get("machine"))
+        snapshot = read_vss_snapshot(call.world, call.node, target, version, options["machine"])
     except WindowsError as error:
-        return failure([*lines, error_line(error)])
+        return failure([*lines, error_line(error, language=language)], language)
     lines += [
-        f"You have chosen to recover the application Cluster from the backup of "
-        f"{snapshot.node} taken at {_shown(snapshot.created)}.",
-        "The Cluster service will be stopped on the other nodes of the cluster.",
+        call.say("recover_from", node=snapshot.node, time=_shown(snapshot.created, language)),
+        call.say("stop_others"),
     ]
     try:
         outcome = run_restore(call.world, call.node, snapshot, restore.VSS)
     except WindowsError as error:
-        return failure([*lines, error_line(error)])
-    stopped = ", ".join(outcome.stopped_nodes) or "none"
+        return failure([*lines, error_line(error, language=language)], language)
+    stopped = ", ".join(outcome.stopped_nodes) or call.say("none")
     lines += [
-        f"Stopped the Cluster service on: {stopped}.",
-        "Starting application recovery...",
-        "The recovery operation successfully completed.",
-        "The cluster database of this node was restored. Start the Cluster service on this "
-        "node first, then on the other nodes.",
+        call.say("stopped", nodes=stopped),
+        call.say("app_recovery"),
+        call.say("recovery_done"),
+        call.say("start_first"),
     ]
-    return WbadminOutput(0, (*BANNER, *lines))
+    return WbadminOutput(0, (*banner(language), *lines))
 
 
 def restore_cluster_database(
@@ -153,8 +156,6 @@ def run_restore(
         )
 
 
-def _shown(created: str) -> str:
+def _shown(created: str, language: str) -> str:
     moment = datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    hour = moment.hour % 12 or 12
-    suffix = "AM" if moment.hour < 12 else "PM"
-    return f"{moment.month}/{moment.day}/{moment.year} {hour}:{moment.minute:02d} {suffix}"
+    return local_time(moment, language)
