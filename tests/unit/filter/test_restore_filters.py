@@ -161,6 +161,21 @@ def test_plan_is_already_current_when_every_node_runs_the_sets_configuration():
     assert plan["steps"] == [] and plan["refusals"] == []
 
 
+def test_plan_never_takes_a_set_whose_tag_moved_during_its_backup_for_current():
+    # The set holds one of the versions from BACKUP_TAG to TAG (backup_set_info reports the
+    # second as paxos_tag_after): equal fingerprints do not make the cluster run it.
+    version = {**SET["configuration_version"], "paxos_tag_after": TAG}
+    ranged = {**SET, "configuration_version": version}
+    host = preflight(facts())["restoring_host"]
+    listed = {"results": [listing(ranged), listing(path="\\\\fs01\\b")]}
+    found = restore_preflight(facts(), {host: listed}, backup_path="\\\\fs01\\b")
+    assert found["set"]["configuration_version"]["paxos_tag_after"] == TAG
+    current = check(changed=False, configuration_fingerprint={"current": "b", "backup": "b"})
+    plan = restore_plan(found, restore_check=current, force=True)
+    assert plan["already_current"] is False
+    assert plan["refusals"] == [] and plan["steps"]
+
+
 def step_results(**by_host: dict[str, t.Any]) -> dict[str, t.Any]:
     return {h: by_host.get(h, {"skipped": True}) for h in UP3}
 

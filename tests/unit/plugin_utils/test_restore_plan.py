@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paxos import parse_paxos_tag
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paxos import (
+    parse_paxos_tag,
+    version_range,
+)
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.refusal import PolicyRefusal
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.restore_plan import (
     PREFLIGHT,
@@ -202,6 +205,22 @@ class TestPlan:
             backup_fingerprint="def",
         )
         assert not other.already_current
+
+    def test_a_set_whose_tag_moved_during_its_backup_is_never_current(self) -> None:
+        # The set holds one of the versions from 2:41 to 2:57, which one is not known; its
+        # objects were read when the backup began.
+        spanned = version_range(BACKUP, NEWER)
+        for tag in (BACKUP, NEWER):
+            nodes = [node("NODE1", tag=tag), node("NODE2", owner=True, tag=tag)]
+            plan = plan_restore(
+                nodes,
+                backup_version=spanned,
+                force=True,
+                running_fingerprint="abc",
+                backup_fingerprint="abc",
+            )
+            assert not plan.already_current
+            assert plan.step(RESTORE_STEP) is not None
 
     def test_not_current_when_a_node_is_down(self) -> None:
         nodes = [node("NODE1", tag=BACKUP), node("NODE2", up=False, tag=BACKUP)]
