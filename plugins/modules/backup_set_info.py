@@ -182,9 +182,12 @@ sets:
       sample: vss
     configuration_version:
       description: The configuration version the set holds, from the manifest, with
-        C(paxos_tag), C(epoch) and C(sequence).
+        C(paxos_tag) and its parts (C(next_epoch), C(next_epoch_time), C(epoch),
+        C(epoch_time), C(sequence)); with C(paxos_tag_after) when the configuration changed
+        during the backup (the set then holds one of the versions between the two).
       type: dict
-      sample: {"paxos_tag": "133772032000000000_2:41", "epoch": 2, "sequence": 41}
+      sample: {"paxos_tag": "2:2:41", "next_epoch": 2, "next_epoch_time": null, "epoch": 2,
+        "epoch_time": null, "sequence": 41}
     created:
       description: When the set was created, UTC, C(YYYY-MM-DDTHH:MM:SSZ), from the manifest.
       type: str

@@ -14,6 +14,11 @@ description:
     and SHA-256 match its manifest), of this cluster, and already holds the cluster's current
     configuration version (C(PaxosTag)), nothing is written and the task reports no change.
     That check costs one module run.
+  - The configuration may change while the backup runs (its C(PaxosTag) sequence moves with
+    every change, and a system state backup takes minutes). The set is then complete and its
+    manifest records the tag read before the backup and the one read after it
+    (C(configuration_version_after)); it holds one of the versions between the two, so it is
+    never taken for the current version and the next run writes a new set.
   - Nothing is lost. The backup is written into a staging directory
     (C(unfinished_<set name>)); the manifest (cluster identity, source node, route,
     configuration version, quorum disk layout, the configuration objects, every file with
@@ -226,11 +231,16 @@ configuration_version:
     - The cluster's configuration version, the one the set holds.
     - Raw result of phase V(inspect) with C(paxos_tag) (the C(HKLM\Cluster\PaxosTag) value
       as text, V(null) when the hive is not loaded) and C(source) (V(cluster) or V(none));
-      in the task result the action plugin replaces it with C(paxos_tag), C(epoch) and
-      C(sequence).
+      in the task result the action plugin replaces it with C(paxos_tag) and its parts
+      C(next_epoch), C(epoch) (LastUpdateEpoch), C(sequence), and C(next_epoch_time) and
+      C(epoch_time) (the time stamp Windows writes in an epoch after a ForceQuorum start
+      or an authoritative restore, V(null) otherwise). When the configuration changed
+      during the backup, C(paxos_tag) is the tag read before it and C(paxos_tag_after)
+      the one read after it.
   returned: phase=inspect; in the task result once read
   type: dict
-  sample: {"paxos_tag": "133772032000000000_2:41", "epoch": 2, "sequence": 41}
+  sample: {"paxos_tag": "2:2:41", "next_epoch": 2, "next_epoch_time": null, "epoch": 2,
+    "epoch_time": null, "sequence": 41}
 files:
   description:
     - The files of the set, each with C(path), C(size) (bytes) and C(sha256) (64 lower-case
@@ -264,8 +274,9 @@ error_code:
       (5 access denied, 112 disk full, 183 the staging or set directory exists, 3 the
       staging directory is missing, 267 the path is a file).
     - In the task result the action plugin also sets it for the failures it finds -
-      120, 267, 1060, 1062, 5042, 5050, 5083, 5925, or the code read from wbadmin's output
-      (such as 112 or 5949).
+      120, 267, 1060, 1062, 5042, 5050, 5083 (the C(PaxosTag) read after the backup is older
+      than the one read before it), 5925, or the code read from wbadmin's output (such as
+      112 or 5949).
   returned: on failure
   type: int
   sample: 267
@@ -412,12 +423,13 @@ paxos_tag_before:
     Not in the task result.
   returned: phase=backup
   type: str
-  sample: 133772032000000000_2:41
+  sample: "2:2:41"
 paxos_tag:
   description: Raw result of phase V(backup) - C(PaxosTag) read again after the route ran;
-    when it differs from RV(paxos_tag_before) the configuration changed during the backup
-    and the task fails with 5083. Not in the task result.
+    when it is newer than RV(paxos_tag_before) the configuration changed during the backup
+    and the set records both; when it is older the task fails with 5083. Not in the task
+    result.
   returned: phase=backup
   type: str
-  sample: 133772032000000000_2:41
+  sample: "2:2:43"
 """

@@ -206,22 +206,42 @@ configuration_version:
   type: dict
   contains:
     paxos_tag:
-      description: The C(PaxosTag) value, V(null) when no copy of the database was found.
+      description:
+        - The C(PaxosTag) value, V(null) when no copy of the database was found.
+        - C(NextEpoch:LastUpdateEpoch:Sequence), plain numbers (V(3:3:276)) or, after a
+          ForceQuorum start or an authoritative restore, epochs with a time stamp
+          (V(2007/12/31-15`35`55.889_4:2007/12/31-15`35`55.889_4:294)).
       type: str
-      sample: 133772032000000000_2:41
+      sample: "3:3:276"
     source:
       description: V(cluster) when read from the running cluster (C(HKLM\Cluster)),
         V(local_copy) when read from this node's C(CLUSDB) file, V(none) otherwise.
       type: str
       sample: cluster
+    next_epoch:
+      description: The NextEpoch number of the tag (added on the controller).
+      type: int
+      sample: 3
+    next_epoch_time:
+      description: The time stamp of NextEpoch as written, in ISO 8601 without a time zone
+        (Windows does not say which it is), V(null) for a plain epoch (added on the
+        controller).
+      type: str
+      sample: "2007-12-31T15:35:55.889"
     epoch:
-      description: The epoch part of the tag (added on the controller).
+      description: The LastUpdateEpoch number of the tag (added on the controller).
       type: int
-      sample: 2
+      sample: 3
+    epoch_time:
+      description: The time stamp of LastUpdateEpoch, as RV(configuration_version.next_epoch_time)
+        (added on the controller).
+      type: str
+      sample: "2007-12-31T15:35:55.889"
     sequence:
-      description: The sequence part of the tag (added on the controller).
+      description: The sequence part of the tag; it grows with every configuration change
+        (added on the controller).
       type: int
-      sample: 41
+      sample: 276
 os:
   description: The operating system of this node.
   returned: always

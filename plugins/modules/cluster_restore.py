@@ -291,7 +291,7 @@ paxos_tag:
   description: The C(PaxosTag) of this node's copy of the database after the route ran.
   returned: when the restore phase ran
   type: str
-  sample: 133772032000000000_2:41
+  sample: "2026/11/22-02`10`41.518_3:2026/11/22-02`10`41.518_3:42"
 condition:
   description: V(windows_server_backup_missing) when the V(restore) phase found no wbadmin.exe.
   returned: when that condition occurred
@@ -303,8 +303,8 @@ configuration_version:
     - Replaces the raw V(inspect) value (C(paxos_tag), C(source)).
   returned: always
   type: dict
-  sample: {"before": "133772040000000000_2:57", "after": "133772032000000000_2:41",
-    "backup": "133772032000000000_2:41"}
+  sample: {"before": "2:2:57", "after": "2026/11/22-02`10`41.518_3:2026/11/22-02`10`41.518_3:42",
+    "backup": "2:2:41"}
 configuration_fingerprint:
   description: The SHA-256 fingerprints of the configuration objects, C(current) (the
     running cluster's, V(null) when not read) and C(backup).
