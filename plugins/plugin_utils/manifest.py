@@ -67,9 +67,15 @@ class ClusterIdentity:
 
 @dataclass(frozen=True)
 class Partition:
+    """One partition of the witness disk. ``offset`` and ``size`` are bytes from
+    ``Get-Partition`` on the disk's owner; ``total_size_mb`` is ``MSCluster_DiskPartition``'s
+    TotalSize (docs/windows-behaviour.md#mscluster-diskpartition, which has no offset). Either
+    may be None: the offsets are read on the owner node only (#get-partition)."""
+
     number: int
-    offset: int
+    offset: int | None
     size: int | None = None
+    total_size_mb: int | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,8 @@ class QuorumLayout:
     drive_letter: str | None = None
     signature: str | None = None
     partitions: tuple[Partition, ...] = ()
+    id_type: str | None = None
+    gpt_guid: str | None = None
 
     @property
     def partition_count(self) -> int:
@@ -89,7 +97,15 @@ class QuorumLayout:
 
     @property
     def partition_offsets(self) -> tuple[int, ...]:
-        return tuple(sorted(p.offset for p in self.partitions))
+        """The byte offsets known, in partition order."""
+        return tuple(p.offset for p in self._ordered() if p.offset is not None)
+
+    @property
+    def offsets_known(self) -> bool:
+        return all(p.offset is not None for p in self.partitions)
+
+    def _ordered(self) -> tuple[Partition, ...]:
+        return tuple(sorted(self.partitions, key=lambda p: p.number))
 
     @classmethod
     def from_quorum_facts(cls, quorum: dict | None) -> QuorumLayout:
@@ -100,8 +116,9 @@ class QuorumLayout:
         partitions = tuple(
             Partition(
                 number=int(p.get("number", n + 1)),
-                offset=int(p["offset"]),
-                size=None if p.get("size") is None else int(p["size"]),
+                offset=_int_or_none(p.get("offset")),
+                size=_int_or_none(p.get("size")),
+                total_size_mb=_int_or_none(p.get("total_size_mb")),
             )
             for n, p in enumerate(disk.get("partitions") or [])
         )
@@ -112,6 +129,8 @@ class QuorumLayout:
             drive_letter=disk.get("drive_letter"),
             signature=disk.get("signature"),
             partitions=partitions,
+            id_type=disk.get("id_type"),
+            gpt_guid=disk.get("gpt_guid"),
         )
 
     def layout_differences(self, current: QuorumLayout) -> tuple[str, ...]:
@@ -129,12 +148,34 @@ class QuorumLayout:
             differences.append(
                 f"partition count: backup {self.partition_count}, now {current.partition_count}"
             )
-        elif self.partition_offsets != current.partition_offsets:
-            differences.append(
-                f"partition offsets: backup {list(self.partition_offsets)}, "
-                f"now {list(current.partition_offsets)}"
-            )
+            return tuple(differences)
+        # Partition by partition: byte offsets and sizes where both sides read them (on the
+        # disk's owner), else the sizes in MB that every node reads.
+        for was, now in zip(self._ordered(), current._ordered(), strict=True):
+            if was.offset is not None and now.offset is not None and was.offset != now.offset:
+                differences.append(
+                    f"partition offsets: partition {was.number} backup {was.offset}, now {now.offset}"
+                )
+            if was.size is not None and now.size is not None:
+                if was.size != now.size:
+                    differences.append(
+                        f"partition sizes: partition {was.number} backup {was.size} bytes, "
+                        f"now {now.size} bytes"
+                    )
+            elif (
+                was.total_size_mb is not None
+                and now.total_size_mb is not None
+                and was.total_size_mb != now.total_size_mb
+            ):
+                differences.append(
+                    f"partition sizes: partition {was.number} backup {was.total_size_mb} MB, "
+                    f"now {now.total_size_mb} MB"
+                )
         return tuple(differences)
+
+
+def _int_or_none(value: object) -> int | None:
+    return None if value is None else int(value)  # type: ignore[call-overload]
 
 
 @dataclass(frozen=True)
@@ -271,9 +312,17 @@ def manifest_to_json(manifest: Manifest) -> str:
             "witness_resource": quorum.witness_resource,
             "drive_letter": quorum.drive_letter,
             "signature": quorum.signature,
+            "id_type": quorum.id_type,
+            "gpt_guid": quorum.gpt_guid,
             "partition_count": quorum.partition_count,
             "partitions": [
-                {"number": p.number, "offset": p.offset, "size": p.size} for p in quorum.partitions
+                {
+                    "number": p.number,
+                    "offset": p.offset,
+                    "size": p.size,
+                    "total_size_mb": p.total_size_mb,
+                }
+                for p in quorum.partitions
             ],
         },
         "wbadmin_version": manifest.wbadmin_version,
@@ -512,10 +561,18 @@ def _quorum(value: dict) -> QuorumLayout:
         raise ManifestError("quorum.partitions: expected a list")
     partitions = []
     for n, item in enumerate(partitions_doc):
-        if not isinstance(item, dict) or not isinstance(item.get("offset"), int):
-            raise ManifestError(f"quorum.partitions[{n}]: expected an object with an offset")
+        if not isinstance(item, dict) or not all(
+            item.get(key) is None or isinstance(item.get(key), int)
+            for key in ("offset", "size", "total_size_mb")
+        ):
+            raise ManifestError(
+                f"quorum.partitions[{n}]: expected an object with whole-number offset, size "
+                "and total_size_mb (or null)"
+            )
         number = int(item.get("number", n + 1))
-        partitions.append(Partition(number, item["offset"], item.get("size")))
+        partitions.append(
+            Partition(number, item.get("offset"), item.get("size"), item.get("total_size_mb"))
+        )
     if value.get("partition_count") != len(partitions):
         raise ManifestError("quorum.partition_count does not match the partitions listed")
     return QuorumLayout(
@@ -525,6 +582,8 @@ def _quorum(value: dict) -> QuorumLayout:
         drive_letter=value.get("drive_letter"),
         signature=value.get("signature"),
         partitions=tuple(partitions),
+        id_type=value.get("id_type"),
+        gpt_guid=value.get("gpt_guid"),
     )
 
 

@@ -89,10 +89,13 @@ def quorum(offsets: tuple[int, ...] = (1048576,)) -> dict:
             "owner_node": "NODE1",
             "disk": {
                 "number": 1,
+                "id_type": "mbr",
                 "signature": "1A2B3C4D",
+                "gpt_guid": None,
                 "drive_letter": "Q:",
+                "offsets_read": True,
                 "partitions": [
-                    {"number": n + 1, "offset": offset, "size": 512 * 1048576}
+                    {"number": n + 1, "offset": offset, "size": 512 * 1048576, "total_size_mb": 512}
                     for n, offset in enumerate(offsets)
                 ],
             },

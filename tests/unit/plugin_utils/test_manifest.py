@@ -208,7 +208,7 @@ class TestSerialisation:
             (lambda d: d["files"][0].update(sha256="zz"), r"files\[0\].sha256"),
             (lambda d: d["quorum"].update(witness_type="tape"), "witness_type"),
             (lambda d: d["quorum"].update(partition_count=3), "partition_count"),
-            (lambda d: d["quorum"]["partitions"][0].pop("offset"), r"partitions\[0\]"),
+            (lambda d: d["quorum"]["partitions"][0].update(offset="1048576"), r"partitions\[0\]"),
             (lambda d: d.update(route="clusapi"), "only a vss set"),
         ],
     )
@@ -235,6 +235,35 @@ class TestQuorumLayout:
         now = QuorumLayout.from_quorum_facts(quorum((32256,)))
         (difference,) = backup.layout_differences(now)
         assert "offsets" in difference and "32256" in difference
+
+    def test_sizes_in_bytes_differ(self) -> None:
+        backup = QuorumLayout.from_quorum_facts(quorum())
+        now = quorum()
+        now["witness"]["disk"]["partitions"][0]["size"] = 256 * 1048576
+        (difference,) = backup.layout_differences(QuorumLayout.from_quorum_facts(now))
+        assert "sizes" in difference and str(256 * 1048576) in difference
+
+    def test_offsets_read_on_another_node_compare_the_sizes_in_mb(self) -> None:
+        """A node that does not own the witness disk reads no offsets (Get-Partition answers
+        on the owner only): the sizes in MB from MSCluster_DiskPartition still compare."""
+        backup = QuorumLayout.from_quorum_facts(quorum())
+        now = quorum()
+        partition = now["witness"]["disk"]["partitions"][0]
+        partition.update(offset=None, size=None)
+        assert backup.layout_differences(QuorumLayout.from_quorum_facts(now)) == ()
+        partition["total_size_mb"] = 100
+        (difference,) = backup.layout_differences(QuorumLayout.from_quorum_facts(now))
+        assert difference == "partition sizes: partition 1 backup 512 MB, now 100 MB"
+        assert not QuorumLayout.from_quorum_facts(now).offsets_known
+
+    def test_a_gpt_witness_keeps_its_identity_in_the_manifest(self) -> None:
+        facts = quorum()
+        facts["witness"]["disk"].update(
+            id_type="gpt", signature=None, gpt_guid="6f4e2b1a-93c2-4d0e-8a51-0c3b9e7d2f10"
+        )
+        layout = QuorumLayout.from_quorum_facts(facts)
+        assert (layout.id_type, layout.signature) == ("gpt", None)
+        assert layout.gpt_guid == "6f4e2b1a-93c2-4d0e-8a51-0c3b9e7d2f10"
 
     def test_witness_no_longer_a_disk(self) -> None:
         backup = QuorumLayout.from_quorum_facts(quorum())
