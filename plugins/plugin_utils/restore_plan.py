@@ -360,8 +360,8 @@ def converged(
     """Whether the wait step is done: every node it waits for is Up, all with the same
     configuration version, and that version is not older than the backup's.
 
-    *Unconfirmed* whether an authoritative restore keeps the backup's PaxosTag or moves it
-    on (the reference page does not say), so a newer version than the backup's is accepted
+    An authoritative restore moves the PaxosTag to a new epoch written with a time stamp
+    (docs/windows-behaviour.md#paxos-tag), so a newer version than the backup's is accepted
     as long as every node agrees.
     """
     step = plan.step(WAIT_UP)
