@@ -360,9 +360,10 @@ def converged(
     """Whether the wait step is done: every node it waits for is Up, all with the same
     configuration version, and that version is not older than the backup's.
 
-    An authoritative restore moves the PaxosTag to a new epoch written with a time stamp
-    (docs/windows-behaviour.md#paxos-tag), so a newer version than the backup's is accepted
-    as long as every node agrees.
+    An authoritative restore changes the PaxosTag to the time-stamped form
+    (docs/windows-behaviour.md#paxos-tag), which the restored copy then carries instead of
+    the backup's tag; which epoch and sequence it gets is *unconfirmed*, so a newer version
+    than the backup's is accepted as long as every node agrees.
     """
     step = plan.step(WAIT_UP)
     names = step.nodes if step is not None else ()
