@@ -15,7 +15,7 @@ description:
     configuration version (C(PaxosTag)), nothing is written and the task reports no change.
     That check costs one module run.
   - The configuration may change while the backup runs (its C(PaxosTag) sequence moves with
-    every change, and a system state backup takes minutes). The set is then complete and its
+    every change, and a backup is not instantaneous). The set is then complete and its
     manifest records the tag read before the backup and the one read after it
     (C(configuration_version_after)); it holds one of the versions between the two, so it is
     never taken for the current version and the next run writes a new set.

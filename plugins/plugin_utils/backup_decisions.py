@@ -203,10 +203,11 @@ def backed_up_version(backup: RawResult) -> PaxosTag:
     """The configuration version the backup holds, from the PaxosTag read just before and
     just after the route ran: that tag when both agree; else the VersionRange of both.
 
-    The sequence moves with every configuration change and a system state backup takes
-    minutes (docs/windows-behaviour.md#paxos-tag), so a change during the backup is
-    ordinary: the set is complete and is recorded with the range. A tag read after that is
-    older than the one read before is not a change but another copy taking over (5083).
+    The sequence moves with every configuration change (docs/windows-behaviour.md#paxos-tag)
+    and a backup is not instantaneous, so a change during the backup is ordinary: the set
+    is complete and is recorded with the range. A tag read after that is older than the one
+    read before is no change the set could hold (no range spans it), so it is refused
+    (5083).
     """
     try:
         before = parse_paxos_tag(backup.get("paxos_tag_before"))

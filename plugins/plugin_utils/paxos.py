@@ -184,11 +184,11 @@ class VersionRange(PaxosTag):
     """The configuration versions a backup spans: the tag read before it (this object's
     own parts) and ``after``, the newer tag read once it was done.
 
-    A system state backup takes minutes and the sequence moves with every change, so the
-    configuration can change while it runs; the set then holds one of the versions between
-    the two, which one is not known. So a range that moved equals no single tag: no
-    decision may take such a set for one holding a given version. It orders as its first
-    version (the oldest the set may hold).
+    A backup is not instantaneous (how long a system state backup takes is not documented)
+    and the sequence moves with every change, so the configuration can change while it
+    runs; the set then holds one of the versions between the two, which one is not known.
+    So a range that moved equals no single tag: no decision may take such a set for one
+    holding a given version. It orders as its first version (the oldest the set may hold).
     """
 
     __slots__ = ("after",)

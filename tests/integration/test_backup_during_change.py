@@ -1,7 +1,8 @@
 """A backup during which an administrator changes the configuration, through ansible-playbook
-against a lab: the PaxosTag's sequence moves with every change and a system state backup
-takes minutes (docs/windows-behaviour.md#paxos-tag), so the set is complete and recorded
-with the tags read before and after it; the next run is not idempotent against it."""
+against a lab: the PaxosTag's sequence moves with every change
+(docs/windows-behaviour.md#paxos-tag) and a backup is not instantaneous, so the set is
+complete and recorded with the tags read before and after it; the next run is not
+idempotent against it."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Configuration changes an administrator makes while a Windows operation runs (a lab hook).
 
-A system state backup takes minutes and the PaxosTag's sequence moves with every
+A system state backup is not instantaneous and the PaxosTag's sequence moves with every
 configuration change (docs/windows-behaviour.md#paxos-tag), so an administrator's change
 can land in the middle of one. Tests plan such changes here:
 
