@@ -106,8 +106,9 @@ def check_path_is_directory(inspect: RawResult, path: str) -> None:
 
 
 def check_cluster_can_back_up(inspect: RawResult, path: str) -> None:
-    """Backing up needs a running cluster with quorum and this node Up in it
-    (reference page ``windows-cluster-facts.md`` §2)."""
+    """Backing up needs a running cluster with quorum
+    (docs/windows-behaviour.md#windows-server-backup-feature); the collection also asks
+    this node to be Up in it."""
     node = inspect.get("node_name")
     service = inspect.get("cluster_service") or {}
 

@@ -18,7 +18,7 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.routes import (
     available_routes,
 )
 
-# GetNodeClusterState's answers (windows-cluster-facts.md §1, CLUSTER node states).
+# GetNodeClusterState's answers (the collection's names; docs/windows-behaviour.md#node-states).
 NOT_INSTALLED = "NotInstalled"
 NOT_CONFIGURED = "NotConfigured"
 NOT_RUNNING = "NotRunning"

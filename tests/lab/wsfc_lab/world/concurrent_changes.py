@@ -45,8 +45,10 @@ def plan_changes_during(
 
 
 def is_planned(state: LabState, operation: str) -> bool:
-    planned = state.extension(EXTENSION).get("planned", [])
-    return any(p["operation"] == operation.lower() for p in planned)
+    # Read without state.extension, which would add an empty section to a state that a
+    # check-mode run must leave as it was.
+    section = state.data.get("extensions", {}).get(EXTENSION, {})
+    return any(p["operation"] == operation.lower() for p in section.get("planned", []))
 
 
 def apply_planned(state: LabState, operation: str) -> list[str]:
