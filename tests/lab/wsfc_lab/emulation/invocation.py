@@ -2,8 +2,11 @@
 
 The outcome is the module's result and exit code:
 - the emulation ends with exit_json / fail_json, or returns (taken as exit_json);
-- a WindowsError from the world becomes a failure carrying `error_code` and the Windows
-  message, as a PowerShell module that catches the Win32 exception reports it;
+- a WindowsError from the world (in the ansible.windows emulations, which read the world)
+  becomes a failure carrying `error_code` and the Windows message;
+- a PowerShellError that a port of the collection's PowerShell does not catch is what it is
+  in the module: a terminating error that module_wrapper.ps1 reports as an unhandled
+  exception (no error_code: the module did not catch it to set one);
 - UnhandledModuleException is a PowerShell `throw`: module_wrapper.ps1's
   "Unhandled exception while executing module" result;
 - any other exception is a bug in the lab, and so is a result key the emulation did not
@@ -20,6 +23,7 @@ from wsfc_lab.emulation.basic import EmulatedModule, ModuleExit, UnhandledModule
 from wsfc_lab.emulation.node_environment import DEFAULT_USER
 from wsfc_lab.emulation.registry import Emulation
 from wsfc_lab.emulation.world_api import WorldApi
+from wsfc_lab.windows.errors import PowerShellError
 from wsfc_lab.world.errors import WindowsError
 
 # Keys Ansible.Basic or the exec wrapper put in any module's result.
@@ -116,6 +120,8 @@ def _run_to_the_end(
         )
         try:
             emulation.function(module)
+        except PowerShellError as error:
+            raise UnhandledModuleException(error.message) from error
         except WindowsError as error:
             module.fail_json(error.message, error_code=error.code)
         module.exit_json()
