@@ -76,7 +76,8 @@ class ActionModule(ActionBase):
 
         info = raw.get("path_info") or {}
         if info.get("exists") and not info.get("is_directory"):
-            # Reading, like a restore: the restore texts fit (reference page §1, 267).
+            # Reading, like a restore: the restore texts fit
+            # (docs/windows-behaviour.md#clusapi-backup-restore, 267).
             explanation = explain_win32_error(
                 ERROR_DIRECTORY, RESTORE, path=backup_path.path, node=node
             )

@@ -1,7 +1,7 @@
 // The legacy clusapi.dll route: back up and restore the cluster database through
 // OpenCluster / BackupClusterDatabase / RestoreClusterDatabase / CloseCluster.
 //
-// Source: the reference page windows-cluster-facts.md, section 1 ("The legacy API"), which
+// Source: docs/windows-behaviour.md#clusapi-backup-restore, which
 // takes the signatures from mingw-w64 clusapi.h, the error codes from mingw-w64 winerror.h,
 // and the behaviour from the Win32 reference pages of BackupClusterDatabase and
 // RestoreClusterDatabase. On Windows Server 2008 and later both database functions do

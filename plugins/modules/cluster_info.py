@@ -173,11 +173,13 @@ quorum:
           type: dict
           contains:
             number:
-              description: The disk number on the node that owns the disk (C(MSCluster_Disk.Number)).
+              description: The disk number on the node that owns the disk
+                (C(MSCluster_Disk.Number)).
               type: int
             id_type:
               description: How the disk is identified, V(mbr) by its signature or V(gpt) by its GUID
-                (the Physical Disk resource's C(DiskIdType)); V(null) when the resource does not say.
+                (the Physical Disk resource's C(DiskIdType)); V(null) when the resource does not
+                say.
               type: str
               sample: mbr
             signature:

@@ -97,7 +97,7 @@ options:
   wbadmin_machine:
     description:
       - Set by the action plugin (phase V(restore), route V(vss)); do not set it in a task.
-      - The C(-machine) given to wbadmin, the node that made the backup (this node too): the
+      - The C(-machine) given to wbadmin, the node that made the backup (this node too); the
         C(wbadmin start recovery) reference requires it whenever C(-backupTarget) is given.
     type: str
   other_nodes:

@@ -218,7 +218,7 @@ def disks_left_offline(
     """Cluster disks that would stay offline after restoring ``backup``.
 
     After a restore, disks other than the quorum disk that were added or changed since the
-    backup stay offline (reference page §1, RestoreClusterDatabase): the disk resources of
+    backup stay offline (docs/windows-behaviour.md#clusapi-backup-restore): the disk resources of
     ``current`` that ``backup`` lacks or holds with other configuration fields.
     """
     witness = (witness_resource or "").casefold()

@@ -7,7 +7,7 @@ action plugins turn it into an explanation with :func:`explain_win32_error`. Con
 that have no code (the Windows Server Backup feature missing) have a name of their own and
 go through :func:`explain_condition`.
 
-Codes and names: mingw-w64 ``winerror.h`` (reference page ``windows-cluster-facts.md`` §1);
+Codes and names: mingw-w64 ``winerror.h`` (``docs/windows-behaviour.md#win32-error-codes``);
 ERROR_DISK_FULL (112) from the same header.
 """
 

@@ -137,7 +137,7 @@ class QuorumLayout:
         """How ``current`` differs from this (the backup's) disk layout, in the terms that
         make a restore without force refuse (ERROR_QUORUM_DISK_NOT_FOUND, 5086): the number
         of partitions and their offsets. Signature and drive letter need not match
-        (reference page §1, RestoreClusterDatabase). Empty when they agree or the backup
+        (docs/windows-behaviour.md#clusapi-backup-restore). Empty when they agree or the backup
         had no disk witness."""
         if self.witness_type != "disk":
             return ()
@@ -154,7 +154,8 @@ class QuorumLayout:
         for was, now in zip(self._ordered(), current._ordered(), strict=True):
             if was.offset is not None and now.offset is not None and was.offset != now.offset:
                 differences.append(
-                    f"partition offsets: partition {was.number} backup {was.offset}, now {now.offset}"
+                    f"partition offsets: partition {was.number} backup {was.offset}, "
+                    f"now {now.offset}"
                 )
             if was.size is not None and now.size is not None:
                 if was.size != now.size:

@@ -7,7 +7,7 @@ a refused ``Start-ClusterNode`` / ``Stop-ClusterNode`` and whether its wait ran 
 file decides which option sets are refused before the node is contacted, the node's state
 at the end, and the message an operator reads.
 
-Reference page ``windows-cluster-facts.md`` §2: ``Stop-ClusterNode`` is refused when it would
+``docs/windows-behaviour.md#stop-clusternode``: ``Stop-ClusterNode`` is refused when it would
 take the cluster below quorum; ``-ForceQuorum`` makes this node's copy authoritative (a stale
 copy forced this way loses changes); ``-PreventQuorum`` starts a node that may not form a
 cluster of its own; event 1561 is a node with a stale copy refusing to form the cluster.
@@ -115,7 +115,8 @@ class _Entry:
 
 _STOP: dict[int, _Entry] = {
     # Which code Stop-ClusterNode gives for "would lose quorum" is *unconfirmed* (the
-    # reference page says only that it is refused); the lab answers 5925.
+    # facts page, docs/windows-behaviour.md#stop-clusternode, says only that it is refused);
+    # the lab answers 5925.
     ERROR_CLUSTER_NO_QUORUM: _Entry(
         "ERROR_CLUSTER_NO_QUORUM",
         "the cluster refused to stop {node}: without it the cluster would lose quorum",

@@ -7,10 +7,11 @@ plugins/modules/cluster_restore.py documents the keys) and returns what the next
 needs, or raises :class:`RestoreBlocked` with the operator's message: what is wrong, and
 what to do (plugin_utils.errors words the Windows codes).
 
-Reference page ``windows-cluster-facts.md``: §1 RestoreClusterDatabase (without force it
+``docs/windows-behaviour.md#clusapi-backup-restore``: RestoreClusterDatabase (without force it
 refuses while other nodes are active, 5056, and while the quorum disk's partition count or
 offsets differ, 5086; signature and drive letter need not match; disks added or changed
-since the backup stay offline); §2 ``wbadmin start recovery -itemtype:app -items:cluster``
+since the backup stay offline); ``#wbadmin-start-recovery``: ``wbadmin start recovery -itemtype:app
+-items:cluster``
 (the authoritative restore; it stops the Cluster service on the other nodes itself).
 """
 
@@ -265,7 +266,8 @@ def check_same_cluster(inspect: RawResult, manifest: Manifest, force: bool) -> l
 
 
 def check_service_installed(inspect: RawResult, target: SetLocation) -> None:
-    """Both routes need the Cluster service installed on the restoring node (§2)."""
+    """Both routes need the Cluster service installed on the restoring node
+    (docs/windows-behaviour.md#wbadmin-start-recovery)."""
     if not (inspect.get("cluster_service") or {}).get("installed"):
         raise RestoreBlocked(
             _explained(

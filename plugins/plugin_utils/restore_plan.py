@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The sequencing of a cluster restore, as data; and what to do when a step fails.
 
-The order (reference page §2, ``wbadmin start recovery``; §1, RestoreClusterDatabase):
+The order (docs/windows-behaviour.md#wbadmin-start-recovery, #clusapi-backup-restore):
 every other node's Cluster service must be stopped, one node restores, that node starts
 first and forms the cluster, the others start after it and take its configuration as they
 join. Around it: a preflight on every node first, and a safety backup of the running
@@ -489,7 +489,7 @@ def plan_recovery(
                 restoring,
                 state_of(restoring),
                 "read its cluster log (Get-ClusterLog) and the FailoverClustering events "
-                f"(1561: stale copy; 1575/1593: database missing or corrupt), then run "
+                f"(1561: stale copy; 1057/1575: database missing or corrupt), then run "
                 f"{_START_FORCED} on {restoring}",
             )
         )

@@ -220,7 +220,8 @@ def test_without_force_restore_cluster_database_refuses_a_changed_quorum_layout_
     start_lab: Callable[..., Lab], tmp_path: Path
 ) -> None:
     # The other nodes are stopped, so the cluster cannot be read and the controller cannot
-    # compare the layouts: RestoreClusterDatabase itself refuses (facts page section 1).
+    # compare the layouts: RestoreClusterDatabase itself refuses
+    # (docs/windows-behaviour.md#clusapi-backup-restore).
     lab = legacy_lab_with_disk_witness(start_lab)
     set_path = back_up(lab, tmp_path, host="OLD1")
     lab.change(ADDED_LEGACY)

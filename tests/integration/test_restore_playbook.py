@@ -120,7 +120,8 @@ def test_without_force_a_changed_quorum_disk_layout_refuses_5086(
     back_up(lab, tmp_path)
     change_configuration(lab)
     with lab.world.transaction() as state:
-        # The witness disk was repartitioned since the backup (windows-cluster-facts.md §1).
+        # The witness disk was repartitioned since the backup
+        # (docs/windows-behaviour.md#clusapi-backup-restore).
         state.disks["Cluster Disk 1"]["partitions"][0]["offset"] = 2097152
     before = nodes(lab)
     runs_before = len(executions(lab))

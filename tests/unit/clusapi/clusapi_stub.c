@@ -3,7 +3,7 @@
  * plugins/module_utils/ClusApi.cs can be called through Mono's P/Invoke on Linux and the
  * test can see exactly what crossed the native boundary.
  *
- * The four exports follow the Windows signatures (reference page windows-cluster-facts.md,
+ * The four exports follow the Windows signatures (docs/windows-behaviour.md#clusapi-backup-restore,
  * section 1, from mingw-w64 clusapi.h). LPCWSTR is UTF-16: on Linux wchar_t is 32-bit, so
  * the strings are taken as uint16_t code units. BOOL is a 32-bit int, HCLUSTER a pointer.
  *

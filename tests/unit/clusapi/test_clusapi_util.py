@@ -3,7 +3,8 @@
 The util is compiled as PowerShell 5.1 would accept it (mcs -langversion:5), a driver calls
 its public API, and Mono maps "clusapi.dll" to a C stub that records every argument as the
 native side sees it (UTF-16 code units, BOOL, NULL pointers, handles) and returns the codes
-each test chooses. Codes and their meaning: reference page windows-cluster-facts.md, section 1.
+each test chooses. Codes and their meaning: docs/windows-behaviour.md#clusapi-backup-restore and
+#win32-error-codes.
 """
 
 import re

@@ -1,6 +1,6 @@
 """The authoritative restore's rules in the world (world/restore.py, world/wbadmin_recovery.py).
 
-Each test names the rule of windows-cluster-facts.md it checks. Backups are written with
+Each test names the rule of docs/windows-behaviour.md it checks. Backups are written with
 backup_media's writers (docs/lab.md, Contract 4), as the backup emulations write them.
 """
 

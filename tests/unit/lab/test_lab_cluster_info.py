@@ -155,7 +155,8 @@ def gpt_world(tmp_path, witness_signature):
     data = yaml.safe_load(EXAMPLE.read_text())
     data["disks"] = [
         {"name": "Data GPT", "signature": "0a1b2c3d-0000-4000-8000-000000000001",
-         "drive_letter": "S", "owner": "NODE2", "partitions": [{"offset": 16777216, "size": 1073741824}]},
+         "drive_letter": "S", "owner": "NODE2", "partitions": [{"offset": 16777216, "size":
+         1073741824}]},
         {"name": "Cluster Disk 1", "signature": witness_signature, "drive_letter": "Q",
          "partitions": [{"offset": 17825792, "size": 535822336},
                         {"offset": 553648128, "size": 104857600}]},

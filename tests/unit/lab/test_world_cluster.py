@@ -1,4 +1,5 @@
-"""The cluster rules of the simulated world (windows-cluster-facts.md, DESIGN.md section 4)."""
+"""The cluster rules of the simulated world (docs/windows-behaviour.md#join-sync, #forcequorum,
+#stop-clusternode)."""
 
 import re
 import subprocess
@@ -217,7 +218,8 @@ def test_prevent_quorum_node_takes_the_forced_copy_even_when_its_own_is_newer(tm
 
 
 def test_the_disk_witness_copy_lets_a_stale_node_form_with_the_latest(tmp_path):
-    # facts page section 2: nodes and the disk witness compare tags to find the latest copy.
+    # docs/windows-behaviour.md#join-sync: nodes and the disk witness compare tags to find the
+    # latest copy.
     world = make_world(tmp_path, nodes=2, witness="disk")
     with world.transaction() as state:
         cluster = state.cluster

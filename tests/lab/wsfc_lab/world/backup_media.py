@@ -2,12 +2,14 @@
 
 The backup emulations write through this module and the restore emulations read through
 it; nothing else knows the layout. The bytes are the lab's own (Windows' formats are not
-reproduced); the layout follows the documented one (windows-cluster-facts.md):
+reproduced); the layout follows the documented one
+(docs/windows-behaviour.md#clusapi-backup-restore, #wbadmin-backup-target):
 
-VSS route (section 2, `wbadmin start systemstatebackup -backupTarget:<t>`), under the target:
+VSS route (#wbadmin-start-systemstatebackup, `wbadmin start systemstatebackup -backupTarget:<t>`),
+under the target:
     WindowsImageBackup\\<NODE>\\Backup <yyyy-mm-dd hhmmss>\\<guid>.vhdx   the snapshot
     WindowsImageBackup\\<NODE>\\Catalog\\BackupGlobalCatalog              the versions there
-clusapi route (section 1, BackupClusterDatabase into a directory):
+clusapi route (#clusapi-backup-restore, BackupClusterDatabase into a directory):
     chk????.tmp                       the snapshot
     quolog.log                        the quorum log
     <resource GUID>\\00000001.CPT      registry checkpoint of each resource
@@ -83,7 +85,8 @@ class BackupMediaError(WindowsError):
 @dataclass(frozen=True)
 class Snapshot:
     """A node's copy of the cluster database at backup time, with what a restore compares:
-    the cluster's identity, the witness and the disk layouts (windows-cluster-facts.md §1:
+    the cluster's identity, the witness and the disk layouts
+    (docs/windows-behaviour.md#clusapi-backup-restore:
     a restore without force compares the quorum disk's partition count and offsets)."""
 
     cluster: dict[str, Any]  # name, id, domain
@@ -251,7 +254,8 @@ def checkpoint_directory(cluster_id: str, resource: str) -> str:
 def write_clusapi_backup(world: MediaWorld, node: str, directory: str, snapshot: Snapshot) -> None:
     """Write the documented file set into `directory` (which exists), the marker last.
 
-    A second backup to the same directory overwrites the first (windows-cluster-facts.md §1):
+    A second backup to the same directory overwrites the first
+    (docs/windows-behaviour.md#clusapi-backup-restore):
     its marker goes first, so an interrupted overwrite never looks complete. Raises
     WindowsError 112 (disk_full) with the files written so far left in place.
     """

@@ -1,7 +1,8 @@
 """The failover cluster's rules: node states, quorum, database copies, join sync.
 
-Everything here follows windows-cluster-facts.md (the "facts page"):
-- Node states Up / Down / Paused / Joining (CLUSTER_NODE_STATE, section 1). A node whose
+Everything here follows docs/windows-behaviour.md (the "facts page": #join-sync,
+#forcequorum, #quorum-majority, #stop-clusternode, #node-states):
+- Node states Up / Down / Paused / Joining (CLUSTER_NODE_STATE, #node-states). A node whose
   machine is down (process dead, powered off) or whose Cluster service (ClusSvc) is
   stopped is Down to the others. A node whose service runs while no cluster is formed
   (no quorum, or a stale copy) is shown as Joining: its service keeps trying to join.
@@ -10,16 +11,16 @@ Everything here follows windows-cluster-facts.md (the "facts page"):
   votes. The page names node majority plus witness only; dynamic quorum is not modelled.
 - Each node keeps its own copy of the database (CLUSDB) with a PaxosTag; a disk witness
   keeps a copy too (0.Cluster) and "nodes and the disk witness compare tags to find the
-  latest copy" (section 2). The cluster forms from the newest copy it can see.
+  latest copy" (#join-sync). The cluster forms from the newest copy it can see.
 - A node whose copy is older than the newest it can see does not form the cluster and
-  logs event 1561 ("start the node with the latest copy first", section 2). A file share
-  witness holds no copy (section 2); the lab lets it remember the newest tag, which is how
+  logs event 1561 ("start the node with the latest copy first", #cluster-events). A file share
+  witness holds no copy (#cluster-database); the lab lets it remember the newest tag, which is how
   a lone stale node learns that its copy is old (*unconfirmed* on the facts page).
 - Join sync: a node that starts while the cluster is formed takes the cluster's copy.
 - Start-ClusterNode -ForceQuorum makes the node's copy authoritative and replicates it (a
   stale copy forced this way loses changes); -PreventQuorum starts a node that may join
-  but never forms a cluster of its own (section 2).
-- Stop-ClusterNode is refused when it would take the cluster below quorum (section 2).
+  but never forms a cluster of its own (#start-clusternode).
+- Stop-ClusterNode is refused when it would take the cluster below quorum (#stop-clusternode).
   The page names no error code for that refusal; the lab uses ERROR_CLUSTER_NO_QUORUM.
 - A configuration change applies to the formed cluster's copies (members and disk
   witness) and bumps the sequence of the PaxosTag (NextEpoch:LastUpdateEpoch:Sequence,
@@ -45,7 +46,7 @@ from wsfc_lab.world.paxos import PaxosTag, newer, newest
 if TYPE_CHECKING:
     from wsfc_lab.world.state import LabState
 
-EVENT_STALE_COPY = 1561  # facts page section 2
+EVENT_STALE_COPY = 1561  # docs/windows-behaviour.md#cluster-events
 
 UP, DOWN, PAUSED, JOINING = "Up", "Down", "Paused", "Joining"
 
@@ -230,7 +231,7 @@ class Cluster:
     def make_authoritative(self, node: str) -> str:
         """Give `node`'s copy a tag newer than every other copy (a forced or restored copy).
 
-        ForceQuorum (facts page section 2) and, later, the authoritative restore both make
+        ForceQuorum (#forcequorum) and, later, the authoritative restore both make
         one node's copy the one the others take; the new epoch, written with a time stamp
         (docs/windows-behaviour.md#paxos-tag), is what makes it win.
         """

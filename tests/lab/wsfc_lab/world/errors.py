@@ -1,6 +1,6 @@
 """Windows errors raised by the simulated world, with the Win32 codes the lab uses.
 
-Codes from windows-cluster-facts.md section 1 (mingw-w64 winerror.h). The few that page
+Codes from docs/windows-behaviour.md#win32-error-codes (winerror.h). The few that page
 does not list (ERROR_FILE_NOT_FOUND, ERROR_PATH_NOT_FOUND, ERROR_BAD_NETPATH,
 ERROR_BAD_NET_NAME, ERROR_DISK_FULL) are the
 standard winerror.h values; docs/lab.md names ERROR_DISK_FULL for the disk_full fault.
@@ -38,7 +38,8 @@ ERROR_NAMES: dict[int, str] = {
 }
 
 # The system message text (FormatMessage) of the generic codes, as Windows reports them in
-# an exception's message. The cluster codes' texts are not on the reference page, so those
+# an exception's message. The cluster codes' texts are not on the facts page
+# (docs/windows-behaviour.md#win32-error-codes), so those
 # are reported by their symbolic name instead of a guessed sentence.
 SYSTEM_MESSAGES: dict[int, str] = {
     ERROR_FILE_NOT_FOUND: "The system cannot find the file specified.",

@@ -3,7 +3,8 @@
 The version numbers are the public build numbers of each release's general availability
 (RTM; 2008 shipped as 6.0.6001 with Service Pack 1 level code). The lab uses them only to
 answer what the operating system is; the routes that depend on the release follow
-windows-cluster-facts.md section 1 (clusapi only on 2003) and section 2 (VSS from 2008).
+docs/windows-behaviour.md#clusapi-backup-restore (clusapi only on 2003) and
+#windows-server-backup-feature (wbadmin from 2008).
 """
 
 from __future__ import annotations
@@ -24,13 +25,15 @@ class WindowsRelease:
 
     @property
     def has_vss_cluster_writer(self) -> bool:
-        # windows-cluster-facts.md section 2: the Cluster Database VSS writer is in the
+        # docs/windows-behaviour.md#windows-server-backup-feature: the Cluster Database VSS writer
+        # is in the
         # box from Windows Server 2008.
         return self.release != "2003"
 
     @property
     def clusapi_backup_implemented(self) -> bool:
-        # windows-cluster-facts.md section 1: on 2008 and later BackupClusterDatabase and
+        # docs/windows-behaviour.md#clusapi-backup-restore: on 2008 and later BackupClusterDatabase
+        # and
         # RestoreClusterDatabase return ERROR_CALL_NOT_IMPLEMENTED (120).
         return self.release == "2003"
 

@@ -1,14 +1,16 @@
 """The authoritative restore of the cluster database: what it does to the world.
 
 Both routes end the same way; they differ in what they check and stop first. Everything
-here follows windows-cluster-facts.md (the "facts page"):
+here follows docs/windows-behaviour.md (the "facts page": #clusapi-backup-restore,
+#wbadmin-start-recovery):
 
-- Both routes need the Cluster service installed on the restoring node (section 2;
+- Both routes need the Cluster service installed on the restoring node (#wbadmin-start-recovery;
   ERROR_SERVICE_DOES_NOT_EXIST, 1060, otherwise).
-- vss, `wbadmin start recovery -itemtype:app -items:cluster` (section 2): the command stops
+- vss, `wbadmin start recovery -itemtype:app -items:cluster` (#wbadmin-start-recovery): the command
+  stops
   the Cluster service on the other nodes in the cluster view (every other node whose machine
   runs and whose service runs, Joining ones included) and restores; it has no force switch.
-- clusapi, RestoreClusterDatabase(path, bForce, quorum drive) (section 1): answers
+- clusapi, RestoreClusterDatabase(path, bForce, quorum drive) (#clusapi-backup-restore): answers
   ERROR_CALL_NOT_IMPLEMENTED (120) on every node but a Windows Server 2003 one. Without
   force it refuses with ERROR_CLUSTER_NODE_UP (5056) while another node is active and with
   ERROR_QUORUM_DISK_NOT_FOUND (5086) while the quorum disk's partition count or offsets
@@ -25,7 +27,8 @@ here follows windows-cluster-facts.md (the "facts page"):
   The restoring node's service is left stopped: the module's documentation says to start
   it first, then the others.
 - Cluster disks other than the quorum disk that were added or changed since the backup stay
-  offline after the restore (section 1): a changed disk resource comes back Offline in the
+  offline after the restore (#clusapi-backup-restore): a changed disk resource comes back Offline
+  in the
   restored copy; an added one is not in the restored copy at all (its disk is not online in
   the cluster). Both are listed in the node's restore record.
 
@@ -89,7 +92,7 @@ class RestoreOutcome:
 
 
 def require_service_installed(state: LabState, node: str) -> None:
-    """Both routes restore into the Cluster service's database (facts page section 2)."""
+    """Both routes restore into the Cluster service's database (#cluster-database)."""
     record = state.node(node)
     if not record["service"]["installed"]:
         raise WindowsError(
@@ -140,7 +143,7 @@ def layout(disk: dict[str, Any]) -> tuple[int, tuple[int, ...]]:
 def check_without_force(
     state: LabState, node: str, snapshot: Snapshot, quorum_drive: str | None
 ) -> None:
-    """RestoreClusterDatabase with bForce FALSE: 5056, then 5086 (facts page section 1)."""
+    """RestoreClusterDatabase with bForce FALSE: 5056, then 5086 (#clusapi-backup-restore)."""
     active = nodes_to_stop(state, node)
     if active:
         raise WindowsError(
@@ -244,7 +247,7 @@ def _tell_the_witness(state: LabState, node: str, tag: str) -> None:
     """The witness learns the restored copy is the latest, so that a node with an older copy
     does not form the cluster before the restoring node (event 1561, world/cluster.py).
     *Unconfirmed* on the facts page (a lab choice): a disk witness gets the restored copy
-    (0.Cluster is a copy of the database, section 2); a file share witness remembers the
+    (0.Cluster is a copy of the database, #cluster-database); a file share witness remembers the
     tag, as world/cluster.py lets it."""
     witness = state.witness
     if witness["type"] == "none":

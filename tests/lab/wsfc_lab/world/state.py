@@ -236,7 +236,7 @@ def _initial_witness(spec: LabSpec, database: dict[str, Any]) -> dict[str, Any]:
         "disk": witness.disk,
         "path": witness.path,
         "online": witness.type != "none",
-        # windows-cluster-facts.md section 2: a disk witness holds a copy of the database
+        # docs/windows-behaviour.md#cluster-database: a disk witness holds a copy of the database
         # (0.Cluster); a file share witness does not.
         "database": copy.deepcopy(database) if witness.type == "disk" else None,
         "paxos_tag": database["paxos_tag"] if witness.type != "none" else None,

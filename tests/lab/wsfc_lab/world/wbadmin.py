@@ -198,7 +198,8 @@ WORDING: dict[str, dict[str, str]] = {
 DISPLAY_LANGUAGES = tuple(WORDING)
 # The component wbadmin get items shows under each application: the lab's own names.
 COMPONENTS = {"Cluster": "Cluster Database", "Registry": "Registry"}
-# Not on the reference page: the standard winerror.h value.
+# Not on the facts page (docs/windows-behaviour.md#win32-error-codes): the standard winerror.h
+# value.
 ERROR_NOT_SUPPORTED = 50
 _SERVER_2008 = (6, 0)
 _SERVER_2008_R2 = (6, 1)
@@ -248,7 +249,8 @@ def wbadmin_command(verb: str, noun: str) -> Callable[[WbadminHandler], WbadminH
 
 
 def is_installed(state: LabState, node: str) -> bool:
-    """wbadmin.exe exists: the Windows-Server-Backup feature on 2008 or later (§2)."""
+    """wbadmin.exe exists: the Windows-Server-Backup feature on 2008 or later
+    (docs/windows-behaviour.md#windows-server-backup-feature)."""
     record = state.node(node)
     return (
         bool(record["features"].get("Windows-Server-Backup")) and _version(record) >= _SERVER_2008
