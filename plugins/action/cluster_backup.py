@@ -192,8 +192,9 @@ class ActionModule(PhasedAction):
             )
         backed_up = backed_up_version(backup)
         if backed_up != tag:
-            # The configuration changed between inspect and backup, and stayed put during
-            # the backup: the set holds the newer version and is named after it.
+            # The configuration changed between inspect and the backup, or during it: the
+            # set is named after what it holds, the tag read before the backup began or,
+            # when the tag moved during it, the range from that tag (backed_up_version).
             set_name = make_set_name(set_name.created, backed_up, existing)
             tag = backed_up
             self._result.update(

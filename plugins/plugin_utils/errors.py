@@ -186,8 +186,11 @@ _BACKUP: dict[int, _Entry] = {
     ),
     ERROR_CLUSTER_DATABASE_SEQMISMATCH: _Entry(
         "ERROR_CLUSTER_DATABASE_SEQMISMATCH",
-        "the configuration changed while it was being backed up",
-        "Run the backup again when no one is changing the cluster configuration.",
+        "the configuration version read after the backup is older than the one read before "
+        "it (the node's copy of the database went back, as after a restore or a forced "
+        "start elsewhere)",
+        "Check which node holds the newest copy (cluster_info on every node), then run the "
+        "backup again.",
         retryable=True,
     ),
     ERROR_QUORUM_DISK_NOT_FOUND: _Entry(
