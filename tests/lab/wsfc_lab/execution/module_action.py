@@ -19,7 +19,7 @@ from pathlib import Path
 from wsfc_lab.emulation.invocation import LabError, invoke
 from wsfc_lab.emulation.node_environment import node_environment
 from wsfc_lab.emulation.registry import lookup
-from wsfc_lab.execution.context import NodeContext
+from wsfc_lab.execution.context import NodeContext, become_logon, with_logon
 from wsfc_lab.execution.execution_log import record_execution
 from wsfc_lab.execution.failures import failed_result, json_line, not_emulated_result
 from wsfc_lab.execution.payload import ASYNC_ACTIONS, BECOME_WRAPPER, ExecPayload, ModuleRun
@@ -37,13 +37,17 @@ def _unemulated_wrapper(payload: ExecPayload, fqcn: str) -> CommandResult | None
 
 
 def _module_context(context: NodeContext, payload: ExecPayload) -> NodeContext:
-    """The context the module runs in: as the become user when runas is used."""
-    become = payload.become
+    """The context the module runs in: as the become user when runas is used, in the
+    logon runas creates for it (context.become_logon) when the session is known."""
+    become = payload.become_request
     if become is None:
         return context
-    user = str(become.params.get("BecomeUser") or context.user)
+    user = become.user or context.user
     facts = context.world.node_facts(context.node)
-    return NodeContext(context.world, context.node, user, node_environment(facts, user))
+    world = context.world
+    if context.session is not None:
+        world = with_logon(world, become_logon(context.node, become))
+    return NodeContext(world, context.node, user, node_environment(facts, user), context.session)
 
 
 def run_module(context: NodeContext, payload: ExecPayload) -> CommandResult:

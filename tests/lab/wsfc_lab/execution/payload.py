@@ -46,6 +46,31 @@ class ManifestAction:
 
 
 @dataclass(frozen=True)
+class BecomeRequest:
+    """What become_wrapper.ps1 is asked for: runas's become_user, the password (None when
+    none was given: ansible-core then sends no BecomePassword), and the logon type and
+    flags (become_flags logon_type= / logon_flags=, as the runas plugin names them in
+    become_wrapper.ps1's parameters; Interactive and WithProfile by default)."""
+
+    user: str
+    password: str | None
+    logon_type: str = "Interactive"
+    logon_flags: str = "WithProfile"
+
+    @classmethod
+    def from_action(cls, action: ManifestAction) -> BecomeRequest:
+        password = action.secure_params.get("BecomePassword")
+        return cls(
+            # A module that declares #AnsibleRequires -Become without a become plugin gets
+            # BecomeUser SYSTEM (module_manifest.py).
+            user=str(action.params.get("BecomeUser") or ""),
+            password=None if password is None else str(password),
+            logon_type=str(action.params.get("LogonType") or "Interactive"),
+            logon_flags=str(action.params.get("LogonFlags") or "WithProfile"),
+        )
+
+
+@dataclass(frozen=True)
 class ModuleRun:
     """module_wrapper.ps1's parameters: which module, with which arguments."""
 
@@ -81,6 +106,11 @@ class ExecPayload:
     @property
     def become(self) -> ManifestAction | None:
         return next((a for a in self.actions if a.name == BECOME_WRAPPER), None)
+
+    @property
+    def become_request(self) -> BecomeRequest | None:
+        become = self.become
+        return None if become is None else BecomeRequest.from_action(become)
 
     @property
     def async_actions(self) -> tuple[ManifestAction, ...]:

@@ -27,7 +27,7 @@ from wsfc_lab.execution.command_line import (
     parse_command,
     script_lines,
 )
-from wsfc_lab.execution.context import NodeContext
+from wsfc_lab.execution.context import NodeContext, session_logon, with_logon
 from wsfc_lab.execution.failures import (
     failed_result,
     not_emulated_command,
@@ -35,6 +35,7 @@ from wsfc_lab.execution.failures import (
 )
 from wsfc_lab.execution.module_action import run_module
 from wsfc_lab.execution.payload import MODULE_WRAPPER, PayloadError, parse_payload
+from wsfc_lab.winrm.auth import Session
 from wsfc_lab.winrm.runner import CommandResult
 
 # How much of an unemulated script the failure message quotes.
@@ -55,16 +56,32 @@ def _single_builtin_line(script: str) -> Command | None:
 
 
 class NodeCommandRunner:
-    """Runs WinRS commands on `node` of `world`, as `user` (the WinRM account)."""
+    """Runs WinRS commands on `node` of `world`, as `user` (the WinRM account), in the
+    WinRM `session` when the endpoint reports it (for_session)."""
 
-    def __init__(self, world: WorldApi, node: str, user: str = DEFAULT_USER) -> None:
+    def __init__(
+        self,
+        world: WorldApi,
+        node: str,
+        user: str = DEFAULT_USER,
+        session: Session | None = None,
+    ) -> None:
         self.world = world
         self.node = node
         self.user = user
+        self.session = session
+
+    def for_session(self, session: Session) -> NodeCommandRunner:
+        """The runner for the commands of a shell that `session` opened (winrm/runner.py)."""
+        return NodeCommandRunner(self.world, self.node, self.user, session)
 
     def _context(self) -> NodeContext:
         facts = self.world.node_facts(self.node)
-        return NodeContext(self.world, self.node, self.user, node_environment(facts, self.user))
+        world = self.world
+        if self.session is not None:
+            world = with_logon(world, session_logon(self.node, self.session))
+        environment = node_environment(facts, self.user)
+        return NodeContext(world, self.node, self.user, environment, self.session)
 
     def needs_stdin(self, command: str, arguments: list[str]) -> bool:
         parsed = parse_command(command, arguments)

@@ -6,6 +6,11 @@ Authorization header on that connection (MS-WSMV 2.2.9.1.1.1). Clients send the 
 tokens raw (requests-ntlm, pypsrp with auth="ntlm") or wrapped in SPNEGO (pypsrp with
 auth="negotiate"); the acceptor is chosen from the first token. Basic is checked on every
 request. A refusal is a 401 with the challenges WinRM sends when Basic is enabled.
+
+Each accepted request carries the Session it was authenticated in: the user and how. What
+a session can do beyond this host depends on it (docs/windows-behaviour.md#second-hop):
+only some mechanisms leave the session with credentials it can present to another
+computer, so a UNC path reached from an NTLM session is reached without any.
 """
 
 import base64
@@ -27,12 +32,67 @@ _NTLM_NEGOTIATE_MESSAGE = 1
 _SPNEGO_INIT_TAG = 0x60
 
 
+# How a session was authenticated. The lab accepts Basic and NTLM (raw or inside SPNEGO);
+# Kerberos and CredSSP are named so that an acceptor for them only has to build a Session.
+BASIC = "basic"
+NTLM = "ntlm"
+KERBEROS = "kerberos"
+CREDSSP = "credssp"
+MECHANISMS = (BASIC, NTLM, KERBEROS, CREDSSP)
+
+
+@dataclass(frozen=True)
+class Session:
+    """Who a WinRM session runs as and how it was authenticated.
+
+    `delegated` is for Kerberos: whether the client forwarded a TGT (the ticket
+    delegation of docs/windows-behaviour.md#kerberos-delegation). It is False for every
+    other mechanism, whose credentials either travel with the logon (Basic, CredSSP) or
+    never reach the host (NTLM).
+    """
+
+    user: str
+    mechanism: str
+    delegated: bool = False
+
+    def __post_init__(self) -> None:
+        if self.mechanism not in MECHANISMS:
+            raise ValueError(f"unknown authentication mechanism {self.mechanism!r}")
+        if self.delegated and self.mechanism != KERBEROS:
+            raise ValueError("only a Kerberos session can carry a delegated ticket")
+
+    @property
+    def network_credentials(self) -> bool:
+        """Whether programs of this session can authenticate to another computer.
+
+        NTLM does not delegate and Kerberos only with a forwarded ticket; CredSSP hands
+        the host the user's credentials (docs/windows-behaviour.md#second-hop). Basic
+        counts as having them: the host receives the password itself. That is
+        *unconfirmed* (the facts page, second-hop status (1)), and the collection's
+        preflight treats Basic the same way, so the lab and the collection agree.
+        """
+        if self.mechanism == KERBEROS:
+            return self.delegated
+        return self.mechanism in (BASIC, CREDSSP)
+
+    @property
+    def description(self) -> str:
+        """How the session was authenticated, for messages: 'a WinRM session (NTLM)'."""
+        names = {BASIC: "Basic", NTLM: "NTLM", KERBEROS: "Kerberos", CREDSSP: "CredSSP"}
+        how = names[self.mechanism]
+        if self.mechanism == KERBEROS:
+            how += " with a delegated ticket" if self.delegated else " without delegation"
+        return f"a WinRM session ({how})"
+
+
 @dataclass(frozen=True)
 class AuthOutcome:
-    """The user a request runs as (None: answer 401) and WWW-Authenticate values to send."""
+    """The user a request runs as (None: answer 401), WWW-Authenticate values to send, and
+    the session the request belongs to once authenticated."""
 
     user: str | None
     challenges: tuple[str, ...] = field(default=())
+    session: Session | None = None
 
 
 class ConnectionAuth:
@@ -46,6 +106,7 @@ class ConnectionAuth:
         self._accounts = accounts
         self._context: spnego.ContextProxy | None = None
         self._ntlm_user: str | None = None
+        self._ntlm_session: Session | None = None
 
     @property
     def sealing_context(self) -> spnego.ContextProxy | None:
@@ -55,7 +116,7 @@ class ConnectionAuth:
     def authenticate(self, authorization: str | None) -> AuthOutcome:
         if not authorization:
             if self._ntlm_user is not None:
-                return AuthOutcome(self._ntlm_user)
+                return AuthOutcome(self._ntlm_user, session=self._ntlm_session)
             return AuthOutcome(None, CHALLENGES)
         scheme, _separator, credentials = authorization.strip().partition(" ")
         scheme = scheme.lower()
@@ -72,7 +133,7 @@ class ConnectionAuth:
             return AuthOutcome(None, CHALLENGES)
         name, separator, password = decoded.partition(":")
         if separator and self._accounts.check_password(name, password):
-            return AuthOutcome(name)
+            return AuthOutcome(name, session=Session(name, BASIC))
         _log.info("Basic authentication refused for %r", name)
         return AuthOutcome(None, CHALLENGES)
 
@@ -83,6 +144,7 @@ class ConnectionAuth:
             return self._refuse("the token is not base64")
         if _starts_handshake(token):
             self._ntlm_user = None
+            self._ntlm_session = None
             protocol = "ntlm" if token.startswith(_NTLM_SIGNATURE) else "negotiate"
             self._context = spnego.server(service="HTTP", protocol=protocol)
         elif self._context is None or self._context.complete:
@@ -98,12 +160,15 @@ class ConnectionAuth:
         if not self._accounts.knows(principal):
             return self._refuse(f"{principal!r} is not an account of this endpoint")
         self._ntlm_user = principal
-        return AuthOutcome(principal, reply)
+        # SPNEGO here can only have negotiated NTLM: the lab has no Kerberos acceptor.
+        self._ntlm_session = Session(principal, NTLM)
+        return AuthOutcome(principal, reply, self._ntlm_session)
 
     def _refuse(self, reason: str) -> AuthOutcome:
         _log.info("NTLM authentication refused: %s", reason)
         self._context = None
         self._ntlm_user = None
+        self._ntlm_session = None
         return AuthOutcome(None, CHALLENGES)
 
 

@@ -156,7 +156,7 @@ class _WsmanRequestHandler(BaseHTTPRequestHandler):
             # Clients open an encrypted session with an empty POST that only authenticates.
             self._reply(200, b"", challenges=outcome.challenges)
             return
-        caller = Caller(user=outcome.user, address=self.client_address[0])
+        caller = Caller(user=outcome.user, address=self.client_address[0], session=outcome.session)
         status, reply = self.server.parts.service.handle(payload, caller)
         if sealing is not None:
             self._reply(status, wrap_body(sealing, reply), CONTENT_TYPE, outcome.challenges)

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from wsfc_lab.winrm import soap
+from wsfc_lab.winrm.auth import Session
 from wsfc_lab.winrm.commandline import split_command_line
-from wsfc_lab.winrm.runner import CommandRunner
+from wsfc_lab.winrm.runner import CommandRunner, runner_for_session
 from wsfc_lab.winrm.shells import OutputChunk, RemoteCommand, Shell, ShellTable, new_identifier
 from wsfc_lab.winrm.soap import SHELL, SoapFault, WsmanRequest, element
 
@@ -42,10 +43,12 @@ _IDLE_TIMEOUT = "PT7200.000S"
 
 @dataclass(frozen=True)
 class Caller:
-    """Who sent a request: the authenticated user and the client's address."""
+    """Who sent a request: the authenticated user, the client's address, and the session
+    the request was authenticated in (None when the caller does not say)."""
 
     user: str
     address: str
+    session: Session | None = None
 
 
 class WsmanService:
@@ -114,6 +117,8 @@ class WsmanService:
             no_profile=request.options.get("WINRS_NOPROFILE", "").upper() == "TRUE",
             owner=caller.user,
             client_ip=caller.address,
+            # The shell's processes run in the logon of the request that created it.
+            session=caller.session,
         )
         self._shells.add(shell)
         address = request.to or soap.ANONYMOUS
@@ -158,7 +163,10 @@ class WsmanService:
         if not argv:
             raise _invalid("The command line is empty.")
         command = RemoteCommand(
-            command_line.get("CommandId") or new_identifier(), argv[0], argv[1:], self._runner
+            command_line.get("CommandId") or new_identifier(),
+            argv[0],
+            argv[1:],
+            runner_for_session(self._runner, shell.session),
         )
         shell.add_command(command)
         return (

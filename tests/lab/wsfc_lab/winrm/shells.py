@@ -13,6 +13,7 @@ import traceback
 import uuid
 from dataclasses import dataclass
 
+from wsfc_lab.winrm.auth import Session
 from wsfc_lab.winrm.runner import CommandResult, CommandRunner
 
 _log = logging.getLogger(__name__)
@@ -126,6 +127,7 @@ class Shell:
     no_profile: bool
     owner: str
     client_ip: str
+    session: Session | None = None
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()

@@ -41,11 +41,19 @@ optional, so that an ACL set with `set_acl` alone keeps the rule above:
 
 `check_path_access(state, node, windows_path, user, right)` is the one call an emulation
 needs: World.check_access wraps it in a transaction.
+
+The second hop (docs/windows-behaviour.md#second-hop): a module run happens in a logon
+session (`Logon`), and a session without credentials for other computers (NTLM, Kerberos
+without delegation, no become) cannot open a share of another host: resolving such a
+UNC path gives ERROR_ACCESS_DENIED (5) before any ACL is looked at (world/paths.py). The
+World of a module run carries its Logon (`World.with_logon`); without one (the lab's own
+calls, unit tests) every path resolves as before.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +72,20 @@ EVERYONE = "Everyone"
 # deny of read or more refuses reading, a deny of modify or full refuses both.
 _ACCESS_MASKS: dict[str, int] = {READ: 0x20089, MODIFY: 0x301BF, FULL: 0x1F01FF}
 _RIGHT_BITS: dict[str, int] = {READ: 0x1, "write": 0x2}
+
+
+@dataclass(frozen=True)
+class Logon:
+    """The logon session a module runs in on `node`, as far as other computers see it.
+
+    `network_credentials`: whether its programs can authenticate to another computer.
+    `description` says how the session came to be, for the access-denied message (such
+    as "a WinRM session (NTLM), without become").
+    """
+
+    node: str
+    network_credentials: bool
+    description: str
 
 
 def set_acl(

@@ -8,6 +8,10 @@
   name, FQDN or address.
 - Components match existing entries case-insensitively, as Windows does; new components
   keep the case they were given. `..` may not climb above the volume or share root.
+- The second hop: when the state carries the Logon of a module run (world/acl.py) and
+  that session has no credentials for other computers, a UNC path to another host is
+  refused with ERROR_ACCESS_DENIED (5), as the file server refuses a connection that
+  brings no credentials (docs/windows-behaviour.md#second-hop).
 """
 
 from __future__ import annotations
@@ -35,6 +39,10 @@ def resolve_path(state: LabState, node: str, windows_path: str) -> Path:
     """The real path behind `windows_path` as seen from host `node`."""
     text = _normalise(windows_path)
     if text.startswith("\\\\"):
+        # An unknown server fails first (53: the name does not resolve); a session that
+        # brings no credentials is refused before the share is looked up (67). The order
+        # of 5 and 67 is the lab's choice, *unconfirmed*.
+        _check_second_hop(state, node, text)
         return _resolve_unc(state, text)
     host = state.host_name(node)
     if host is None:
@@ -75,6 +83,34 @@ def _resolve_unc(state: LabState, text: str) -> Path:
         share_root = share["path"]
     root = _resolve_local(state, host, share_root, text)
     return _descend(root, rest, text)
+
+
+def _check_second_hop(state: LabState, node: str, text: str) -> None:
+    """ERROR_ACCESS_DENIED when the module run's session on `node` has no credentials to
+    present to the UNC path's server (docs/windows-behaviour.md#second-hop).
+
+    Only paths opened from the session's own host are its hops: another host resolving a
+    path within the same run (the Cluster service on the quorum owner writing a clusapi
+    backup) acts with its own identity. A UNC path whose server is the session's host
+    itself (`\\\\NODE1\\C$` from NODE1, by name, FQDN or address) is treated by the lab as
+    local access and allowed: whether Windows counts such a loopback as a second hop is
+    *unconfirmed* (the facts page, second-hop status (3)).
+    """
+    logon = state.logon
+    if logon is None or logon.network_credentials:
+        return
+    here = state.host_name(node)
+    if here is None or here != state.host_name(logon.node):
+        return
+    server = state.host_name(text[2:].split("\\")[0])
+    if server is None or server == here:
+        return
+    raise WindowsError(
+        ERROR_ACCESS_DENIED,
+        f"Access to the path '{text}' is denied. (lab: {logon.description} on {here} has "
+        f"no credentials to present to {server}; the second hop needs become with runas, "
+        "Kerberos delegation or CredSSP)",
+    )
 
 
 def _resolve_local(state: LabState, host: str, text: str, original: str) -> Path:

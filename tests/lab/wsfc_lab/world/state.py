@@ -38,6 +38,7 @@ from wsfc_lab.world.paxos import PaxosTag
 
 if TYPE_CHECKING:
     from wsfc_lab.spec import LabSpec
+    from wsfc_lab.world.acl import Logon
     from wsfc_lab.world.cluster import Cluster
 
 SCHEMA = 1
@@ -47,9 +48,12 @@ MAX_EVENTS = 500
 class LabState:
     """The state inside one transaction. Change `data` or use the helpers; saved on exit."""
 
-    def __init__(self, data: dict[str, Any], lab_dir: Path) -> None:
+    def __init__(self, data: dict[str, Any], lab_dir: Path, logon: Logon | None = None) -> None:
         self.data = data
         self.lab_dir = lab_dir
+        # The logon session of the module run this transaction serves, if any: what a UNC
+        # path may reach from it (world/acl.py, the second hop).
+        self.logon = logon
 
     # -- nodes and hosts ---------------------------------------------------------------
 

@@ -39,6 +39,15 @@ class World:
     def __init__(self, lab_dir: str | Path) -> None:
         self.lab_dir = Path(lab_dir).resolve()
         self.store = StateStore(self.lab_dir)
+        self.logon: acl.Logon | None = None
+
+    def with_logon(self, logon: acl.Logon | None) -> World:
+        """The same world as seen by a module run in `logon`: its transactions carry the
+        logon, so that UNC paths follow the second-hop rule (world/acl.py). None: the
+        world without a session, as the lab itself sees it."""
+        view = copy.copy(self)
+        view.logon = logon
+        return view
 
     @classmethod
     def create(cls, lab_dir: str | Path, spec: LabSpec, *, replace: bool = False) -> World:
@@ -68,14 +77,14 @@ class World:
         normally, discarded when it raises. The cluster is reconciled first, so node
         states reflect node processes that died or came back since the last transaction."""
         with self.store.locked_data() as data:
-            state = LabState(data, self.lab_dir)
+            state = LabState(data, self.lab_dir, self.logon)
             state.cluster.reconcile()
             yield state
 
     def read(self) -> LabState:
         """A reconciled snapshot of the state (changes to it are not saved)."""
         with self.transaction() as state:
-            return LabState(copy.deepcopy(state.data), self.lab_dir)
+            return LabState(copy.deepcopy(state.data), self.lab_dir, self.logon)
 
     def peek(self) -> dict[str, Any]:
         """The last saved state without taking the lock: for frequent polling."""
