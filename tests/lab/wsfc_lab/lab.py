@@ -317,6 +317,13 @@ def _signal(pid: int, signum: int) -> None:
 # cluster. WinRM with NTLM over HTTPS on the lab's HTTPS port, the self-signed certificate
 # not validated. Plain HTTP works too: -e ansible_port=<http port> -e ansible_winrm_scheme=http
 # (NTLM still encrypts the messages).
+#
+# NTLM gives a module no credentials for another computer, so the backup share (a UNC
+# path) needs runas become (docs/windows-behaviour.md#second-hop, #become-runas). The
+# inventory sets it for every host, as an operator on a domain does in group_vars: become
+# on every task, method runas, the connecting account with its password (become with a
+# password is what keeps credentials for the network). A run without it:
+# -e ansible_become=false.
 def cluster_group_name(cluster: str) -> str:
     """An Ansible group name for the cluster: lower case, letters, digits and '_'."""
     name = re.sub(r"[^a-z0-9_]", "_", cluster.lower())
@@ -339,6 +346,10 @@ def inventory(data: dict[str, Any]) -> dict[str, Any]:
                         "ansible_winrm_server_cert_validation": "ignore",
                         "ansible_user": credentials["username"],
                         "ansible_password": credentials["password"],
+                        "ansible_become": True,
+                        "ansible_become_method": "runas",
+                        "ansible_become_user": credentials["username"],
+                        "ansible_become_password": credentials["password"],
                         "wsfc_lab_http_port": data["ports"]["http"],
                     },
                 },
@@ -358,6 +369,8 @@ def write_inventory(data: dict[str, Any], path: Path) -> Path:
     header = (
         "# Written by wsfc-lab for the lab in this directory. Over plain HTTP instead:\n"
         f"#   -e ansible_port={data['ports']['http']} -e ansible_winrm_scheme=http\n"
+        "# Modules run under runas become, which the backup share (a UNC path) needs over\n"
+        "# NTLM: the second hop.\n"
     )
     path.write_text(header + yaml.safe_dump(inventory(data), sort_keys=False), encoding="utf-8")
     return path
