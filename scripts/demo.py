@@ -197,6 +197,22 @@ def restore(lab: Lab, workdir: Path) -> list[str]:
     return list(json.loads(report.read_text(encoding="utf-8"))["lines"])
 
 
+def connection_line(lab: Lab) -> str:
+    """How the playbooks reach the nodes, from the inventory the lab wrote: the backup share
+    is a second hop from each node, which NTLM alone gives no credentials for, so the
+    modules run under runas become (docs/backup.md, Credentials for the backup share)."""
+    inventory = yaml.safe_load(lab.inventory_path.read_text(encoding="utf-8"))
+    settings = inventory["all"]["children"]["windows"]["vars"]
+    if not settings.get("ansible_become"):
+        raise DemoError("the lab's inventory does not run the modules under become")
+    return (
+        f"connection: {settings['ansible_connection']} with "
+        f"{settings['ansible_winrm_transport'].upper()}; modules under "
+        f"{settings['ansible_become_method']} become as {settings['ansible_become_user']}, "
+        f"which gives them credentials for {BACKUP_PATH} (the second hop)"
+    )
+
+
 def step(number: int, text: str) -> None:
     console.rule(f"[bold]{number}. {text}")
 
@@ -204,6 +220,7 @@ def step(number: int, text: str) -> None:
 def story(lab: Lab, workdir: Path) -> None:
     step(1, "A 3-node failover cluster, each node a WinRM endpoint")
     console.print(f"lab in {lab.lab_dir}; inventory {lab.inventory_path}")
+    console.print(connection_line(lab), markup=False)
 
     step(2, "cluster_info on every node, through ansible-playbook")
     initial = read_cluster(lab, workdir, "initial")
