@@ -191,7 +191,7 @@ if ($route -eq 'vss') {
     $arguments.Add('start')
     $arguments.Add('recovery')
     $arguments.Add('-version:' + $module.Params.wbadmin_version)
-    $arguments.Add('-itemtype:app')
+    $arguments.Add('-itemType:App')
     $arguments.Add('-items:cluster')
     $arguments.Add('-backupTarget:' + $module.Params.wbadmin_target)
     if ($module.Params.wbadmin_machine) {

@@ -276,7 +276,7 @@ route_command:
   type: list
   elements: str
   sample: ["C:\\Windows\\system32\\wbadmin.exe", "start", "recovery",
-    "-version:11/22/2026-02:03", "-itemtype:app", "-items:cluster",
+    "-version:11/22/2026-02:03", "-itemType:App", "-items:cluster",
     "-backupTarget:\\\\fs01\\clusterbackups\\20261122T020304Z_clusterdb_e2s41", "-quiet"]
 route_exit_code:
   description: wbadmin's exit code, or the Win32 code C(RestoreClusterDatabase) returned.

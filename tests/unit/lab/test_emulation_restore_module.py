@@ -145,7 +145,7 @@ def test_restore_vss_runs_wbadmin_and_reads_the_states_again(tmp_path):
     )  # fmt: skip
     assert result["changed"] is True
     assert result["route_command"][1:] == [
-        "start", "recovery", f"-version:{version}", "-itemtype:app", "-items:cluster",
+        "start", "recovery", f"-version:{version}", "-itemType:App", "-items:cluster",
         f"-backupTarget:{SET}", "-machine:N1", "-quiet",
     ]  # fmt: skip
     assert result["route_exit_code"] == 0, result["route_output"]

@@ -187,7 +187,7 @@ def _restore(module: EmulatedModule, host: PowerShellHost) -> None:
             "start",
             "recovery",
             "-version:" + params["wbadmin_version"],
-            "-itemtype:app",
+            "-itemType:App",
             "-items:cluster",
             "-backupTarget:" + params["wbadmin_target"],
         ]

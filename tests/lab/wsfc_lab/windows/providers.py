@@ -26,6 +26,11 @@ LIST_OPERATION = "Get-ChildItem"
 registry_value(CLUSTER_HIVE, "PaxosTag", fact="paxos-tag")
 registry_value(CLUSTER_HIVE, "ClusterName", fact="cluster-database")
 registry_value(CLUSTER_HIVE + "\\Nodes\\*", "NodeName", fact="cluster-database")
+# The same values in a copy of CLUSDB loaded under a temporary key (fact reg-load-unload).
+LOADED_COPY = "Registry::HKLM\\WSFC_CLUSDB_*"
+registry_value(LOADED_COPY, "PaxosTag", fact="paxos-tag")
+registry_value(LOADED_COPY, "ClusterName", fact="cluster-database")
+registry_value(LOADED_COPY + "\\Nodes\\*", "NodeName", fact="cluster-database")
 
 
 # -- registry -------------------------------------------------------------------------------
