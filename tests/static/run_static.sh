@@ -45,6 +45,7 @@ run_check "C# utils (mcs -langversion:5)" python "$static_dir/compile_csharp.py"
 run_check "ansible-test sanity" bash "$static_dir/run_sanity.sh"
 run_check "ansible-lint (production)" lint_current_tree
 run_check "contract check" python "$static_dir/check_contract.py"
+run_check "Windows-call contract" python "$static_dir/check_windows_calls.py"
 
 printf '\nstatic checks passed in %ds:' "$SECONDS"
 printf ' [%s]' "${timings[@]}"

@@ -364,16 +364,22 @@ class _Script:
             elif _splat_name(item) is None:
                 positional.append(item)
             index += 1
-        for name in self.splats(command):
+        for name, _ in self.splats(command):
             for key, value, line in self.splat_entries.get(name, []):
                 named.setdefault(key.lower(), _Argument(value, line))
         return named, positional
 
-    def splats(self, command: tree_sitter.Node) -> list[str]:
+    def splats(self, command: tree_sitter.Node) -> list[tuple[str, str]]:
+        """The splatted variables: (name in lower case, name as written)."""
         elements = next((c for c in command.named_children if c.type == "command_elements"), None)
         if elements is None:
             return []
-        return [n for n in (_splat_name(c) for c in elements.named_children) if n is not None]
+        found: list[tuple[str, str]] = []
+        for child in elements.named_children:
+            name = _splat_name(child)
+            if name is not None:
+                found.append((name, _text(_unwrap(child))[1:]))
+        return found
 
 
 def _splat_name(node: tree_sitter.Node) -> str | None:
@@ -547,11 +553,11 @@ class _Reader:
         for child in elements.named_children:
             if child.type == "command_parameter":
                 found.append(_parameter_name(child))
-        for splat in self.script.splats(node):
+        for splat, shown in self.script.splats(node):
             if splat not in self.script.hashtables:
                 self.calls.cannot_read(
                     _line(node),
-                    f"`@{splat}` splats a variable that no `${splat} = @{{...}}` in this file"
+                    f"`@{shown}` splats a variable that no `${shown} = @{{...}}` in this file"
                     " assigns: its parameters cannot be read",
                 )
                 continue
@@ -681,5 +687,6 @@ def read_powershell_calls(
     """The Windows calls of one .ps1/.psm1; `project_functions` are not Windows calls."""
     calls = FileCalls(path)
     script = _Script(source)
-    _Reader(script, calls, frozenset(f.lower() for f in project_functions)).read()
+    own = defined_functions(source)
+    _Reader(script, calls, own | frozenset(f.lower() for f in project_functions)).read()
     return calls
