@@ -103,9 +103,11 @@ def lab_surface() -> WindowsSurface:
         ) from error
     try:
         # The surface loads its handler modules on first use: a broken one fails here.
-        _ = surface.commands
+        commands = surface.commands
     except ImportError as error:
         raise SurfaceUnavailable(f"the lab's Windows surface does not load: {error}") from error
+    if not commands:
+        raise SurfaceUnavailable("the lab's Windows surface holds no command")
     return surface
 
 

@@ -281,8 +281,7 @@ class _Module:
                 prefix += value.value
             return prefix, True
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            prefix, _ = self.element_prefix(node.left, scope)
-            return prefix, False
+            return self.element_prefix(node.left, scope)[0], False
         if isinstance(node, ast.Name):
             values = self.strings(node, scope)
             if len(values) == 1 and UNKNOWN not in next(iter(values)):
@@ -361,7 +360,7 @@ class _Reader:
                         " keys: its parameters cannot be read",
                     )
                     continue
-                parameters.extend(key for key, _ in entries)
+                parameters.extend(entry[0] for entry in entries)
         for name in sorted(names):
             lowered = name.lower()
             if lowered == NATIVE_WRAPPER.lower():

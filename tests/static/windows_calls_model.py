@@ -184,5 +184,6 @@ def native_words(elements: list[tuple[str, bool]]) -> tuple[str, list[str]]:
         if not whole or prefix.startswith("-"):
             break
         verb.append(prefix)
-    flags = [prefix.split(":", 1)[0] for prefix, _ in elements if prefix.startswith("-")]
+    prefixes = [element[0] for element in elements]
+    flags = [prefix.split(":", 1)[0] for prefix in prefixes if prefix.startswith("-")]
     return " ".join(verb), flags

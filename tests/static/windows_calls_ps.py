@@ -252,8 +252,9 @@ class _Script:
             template = _constant(node.named_children[0]) if node.named_child_count else None
             return {_FORMAT_ITEM.sub(UNKNOWN, template)} if template is not None else {UNKNOWN}
         if kind in ("additive_expression", "additive_argument_expression"):
-            operands = [c for c in node.named_children]
-            return _concatenate([self.strings(o, scope, depth + 1) for o in operands], "")
+            return _concatenate(
+                [self.strings(o, scope, depth + 1) for o in node.named_children], ""
+            )
         if kind == "if_statement":
             values: set[str] = set()
             for block in (n for n in _walk(node) if n.type == "statement_block"):
@@ -310,7 +311,7 @@ class _Script:
             listing = next((n for n in _walk(loop.value) if n.type == "command"), None)
             if listing is None or _command_name(listing).lower() != "get-childitem":
                 continue
-            arguments, _ = self.arguments(listing)
+            arguments = self.arguments(listing)[0]
             path = arguments.get("literalpath") or arguments.get("path")
             parent = self.strings(path.value if path else None, loop.scope, depth + 1)
             values |= _concatenate([parent, {UNKNOWN}], "\\")
@@ -364,7 +365,7 @@ class _Script:
             elif _splat_name(item) is None:
                 positional.append(item)
             index += 1
-        for name, _ in self.splats(command):
+        for name in (splat[0] for splat in self.splats(command)):
             for key, value, line in self.splat_entries.get(name, []):
                 named.setdefault(key.lower(), _Argument(value, line))
         return named, positional
@@ -494,8 +495,7 @@ def _element_prefix(node: tree_sitter.Node) -> tuple[str, bool]:
     if node.type in ("additive_expression", "additive_argument_expression"):
         head = node.named_children[0] if node.named_child_count else None
         if head is not None:
-            prefix, _ = _element_prefix(head)
-            return prefix, False
+            return _element_prefix(head)[0], False
     return "", False
 
 
@@ -529,7 +529,7 @@ class _Reader:
         if lowered == NATIVE_WRAPPER.lower():
             self._native(node)
             return
-        arguments, _ = self.script.arguments(node)
+        arguments = self.script.arguments(node)[0]
         resolving = RESOLVING_PARAMETERS.get(lowered)
         if lowered in PURE_LANGUAGE_CMDLETS and (resolving is None or resolving not in arguments):
             return
@@ -561,7 +561,7 @@ class _Reader:
                     " assigns: its parameters cannot be read",
                 )
                 continue
-            found.extend(key for key, _, _ in self.script.splat_entries.get(splat, []))
+            found.extend(entry[0] for entry in self.script.splat_entries.get(splat, []))
         return found
 
     def _single(self, argument: _Argument | None, scope: int) -> set[str] | None:
@@ -609,7 +609,7 @@ class _Reader:
     def _native(self, node: tree_sitter.Node) -> None:
         line = _line(node)
         scope = self.script.scope_of(node)
-        arguments, _ = self.script.arguments(node)
+        arguments = self.script.arguments(node)[0]
         programs = self._programs(arguments.get("filepath"), scope)
         if not programs:
             self.calls.cannot_read(
