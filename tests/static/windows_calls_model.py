@@ -5,8 +5,8 @@ produce a `FileCalls`; check_windows_calls.py compares two of them and looks eac
 the lab's Windows surface.
 
 Names compare the way Windows compares them where a source says so, and exactly as written
-everywhere else (a port then spells a name as its .ps1 does). None of these is a fact of
-docs/windows-behaviour.md yet, so each is *unconfirmed* here until the page carries it:
+everywhere else (a port then spells a name as its .ps1 does), as
+docs/windows-behaviour.md#names-case says:
   - command and parameter names ignore case (Microsoft's "about_Case-Sensitivity": command
     discovery of PowerShell commands, parameter names);
   - CIM namespaces and class names ignore case, and `\\` and `/` separate a namespace's parts
@@ -54,9 +54,8 @@ NATIVE_WRAPPER = "Invoke-WsfcNativeCommand"
 DEFAULT_CIM_NAMESPACE = "root/cimv2"
 
 # Get-CimAssociatedInstance without -Namespace enumerates in the namespace of its
-# -InputObject: *unconfirmed*, not a fact of docs/windows-behaviour.md yet (PowerShell's own
-# source, CimGetAssociatedInstance.cs, does so; the cmdlet's reference page names root/cimv2
-# as the default). The readers do not follow the input object, so such a class is keyed with
+# -InputObject (docs/windows-behaviour.md#get-cimassociatedinstance, *unconfirmed*: PowerShell's
+# source does so; the cmdlet's reference page names root/cimv2 as the default). The readers do not follow the input object, so such a class is keyed with
 # this marker and looked up in the surface by its class name alone.
 INPUT_OBJECT_NAMESPACE = ""
 
