@@ -54,9 +54,10 @@ NATIVE_WRAPPER = "Invoke-WsfcNativeCommand"
 DEFAULT_CIM_NAMESPACE = "root/cimv2"
 
 # Get-CimAssociatedInstance without -Namespace enumerates in the namespace of its
-# -InputObject (docs/windows-behaviour.md#get-cimassociatedinstance, *unconfirmed*: PowerShell's
-# source does so; the cmdlet's reference page names root/cimv2 as the default). The readers do not follow the input object, so such a class is keyed with
-# this marker and looked up in the surface by its class name alone.
+# -InputObject (docs/windows-behaviour.md#get-cimassociatedinstance, *unconfirmed*:
+# PowerShell's source does so; the cmdlet's reference page names root/cimv2 as the
+# default). The readers do not follow the input object, so such a class is keyed with this
+# marker and looked up in the surface by its class name alone.
 INPUT_OBJECT_NAMESPACE = ""
 
 # A part of a path or name that is computed at run time and that the readers cannot follow.
