@@ -28,7 +28,8 @@ description:
     C(ansible_become_user), C(ansible_become_password) and C(ansible_become_flags). A
     host without C(ansible_become) follows the controller's default (C(-b),
     C(ANSIBLE_BECOME)); a play's C(become) keyword is not visible to a filter.
-  - Basic authentication (local accounts) and SSH are not refused.
+  - Basic authentication has no credential delegation and is refused like NTLM; SSH is not
+      judged.
   - Never fails; an empty RV(_value.refusals) means every host may go on.
 options:
   _input:

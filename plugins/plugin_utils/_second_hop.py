@@ -15,8 +15,8 @@ connection settings (docs/windows-behaviour.md#second-hop, #become-runas,
   NTLM, or Kerberos / Negotiate without ``ansible_psrp_negotiate_delegate``; certificate
   authentication: none;
 - CredSSP, and Kerberos with delegation: credentials;
-- Basic (local accounts): taken as having them, as the host receives the password. That is
-  *unconfirmed* (the facts page, second-hop status (1)); the lab does the same.
+- Basic (local accounts): none; Ansible's Windows remote management guide gives Basic no
+  credential delegation (docs/windows-behaviour.md#second-hop); the lab does the same.
 - SSH and other connections: not known, never refused.
 
 The roles call ``second_hop_refusals`` before their first module run, so that a run set up
@@ -165,7 +165,7 @@ def assess(settings: ConnectionSettings) -> Assessment:
     how = _connection_text(settings)
     if settings.plugin not in (WINRM, PSRP) or settings.mechanism == UNKNOWN:
         return Assessment(None, how)
-    if settings.mechanism in (BASIC, CREDSSP):
+    if settings.mechanism == CREDSSP:
         return Assessment(True, how)
     if settings.mechanism in (KERBEROS, NEGOTIATE) and settings.delegation:
         return Assessment(True, how)

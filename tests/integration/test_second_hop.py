@@ -1,6 +1,7 @@
 """The second hop over the lab's NTLM endpoints (docs/windows-behaviour.md#second-hop): a
 backup or restore to a UNC path without become is refused before any node is touched, with
-the fix named; with the lab inventory's runas become it works; Basic is not refused."""
+the fix named; with the lab inventory's runas become it works; Basic, which has no credential
+delegation either, is refused the same way."""
 
 from __future__ import annotations
 
@@ -106,9 +107,13 @@ def test_a_backup_to_a_share_with_runas_become_writes_the_set(three_node_lab):
     assert module_runs(three_node_lab)
 
 
-def test_basic_authentication_is_not_refused_and_reaches_the_share(three_node_lab):
+def test_basic_authentication_without_become_stops_before_any_node(three_node_lab):
     extra = {"backup_path": SHARE, "ansible_winrm_transport": "basic", **NO_BECOME}
     run = run_playbook(BACKUP, three_node_lab.inventory_path, extra_vars=extra)
 
-    assert run.rc == 0, run.output
-    assert [p for p in cluster_folder(three_node_lab).iterdir() if p.is_dir()]
+    assert run.rc != 0, run.output
+    refusals = [r for r in run.on_hosts(BACKUP_CHECK).values() if r.status == "failed"]
+    assert len(refusals) == len(NODES)
+    assert all("winrm with Basic, no become" in r.result["msg"] for r in refusals)
+    assert module_runs(three_node_lab) == []
+    assert not cluster_folder(three_node_lab).exists()

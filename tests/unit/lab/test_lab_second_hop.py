@@ -55,7 +55,7 @@ def share_dir(world: World) -> Path:
 @pytest.mark.parametrize(
     ("session", "credentials"),
     [
-        (Session(USER, BASIC), True),
+        (Session(USER, BASIC), False),
         (Session(USER, NTLM), False),
         (Session(USER, KERBEROS), False),
         (Session(USER, KERBEROS, delegated=True), True),
@@ -264,7 +264,7 @@ def test_a_module_over_ntlm_still_writes_local_paths(world):
 
 
 @pytest.mark.parametrize(
-    "session", [Session(USER, BASIC), Session(USER, KERBEROS, delegated=True), None]
+    "session", [Session(USER, CREDSSP), Session(USER, KERBEROS, delegated=True), None]
 )
 def test_sessions_with_credentials_and_unreported_ones_reach_the_share(world, session):
     result = run_in_session(world, session, win_file_payload(SHARE + "\\new"))

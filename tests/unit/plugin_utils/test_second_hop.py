@@ -89,7 +89,7 @@ def test_psrp_negotiates_by_default_and_connection_names_may_be_qualified():
         ({**NTLM_HOST, "ansible_winrm_transport": "credssp"}, True),
         ({**NTLM_HOST, "ansible_winrm_transport": "certificate"}, False),
         # Basic (local accounts): not refused (unconfirmed, see the module).
-        ({**NTLM_HOST, "ansible_winrm_transport": "basic"}, True),
+        ({**NTLM_HOST, "ansible_winrm_transport": "basic"}, False),
         ({"ansible_connection": "psrp", "ansible_psrp_auth": "ntlm"}, False),
         ({"ansible_connection": "psrp"}, False),
         ({"ansible_connection": "psrp", "ansible_psrp_negotiate_delegate": True}, True),

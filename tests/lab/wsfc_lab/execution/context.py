@@ -3,8 +3,8 @@
 The logon decides what the command's programs can reach on other computers
 (docs/windows-behaviour.md#second-hop, world/acl.py `Logon`):
 - a command of a WinRM shell runs in the shell's session (winrm/auth.py `Session`): NTLM
-  and Kerberos without delegation bring no credentials for another computer, Basic and
-  CredSSP do;
+  Basic and Kerberos without delegation bring no credentials for another computer, CredSSP
+  does;
 - a module under runas become runs in a new logon of the become user
   (docs/windows-behaviour.md#become-runas), which `become_logon` describes.
 A command whose session the endpoint did not report (the lab's own callers, unit tests)

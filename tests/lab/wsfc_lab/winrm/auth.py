@@ -47,8 +47,8 @@ class Session:
 
     `delegated` is for Kerberos: whether the client forwarded a TGT (the ticket
     delegation of docs/windows-behaviour.md#kerberos-delegation). It is False for every
-    other mechanism, whose credentials either travel with the logon (Basic, CredSSP) or
-    never reach the host (NTLM).
+    other mechanism, whose credentials either travel with the logon (CredSSP) or give the
+    session none for another computer (NTLM, Basic).
     """
 
     user: str
@@ -65,15 +65,14 @@ class Session:
     def network_credentials(self) -> bool:
         """Whether programs of this session can authenticate to another computer.
 
-        NTLM does not delegate and Kerberos only with a forwarded ticket; CredSSP hands
-        the host the user's credentials (docs/windows-behaviour.md#second-hop). Basic
-        counts as having them: the host receives the password itself. That is
-        *unconfirmed* (the facts page, second-hop status (1)), and the collection's
-        preflight treats Basic the same way, so the lab and the collection agree.
+        NTLM and Basic do not delegate and Kerberos only with a forwarded ticket; CredSSP
+        hands the host the user's credentials (docs/windows-behaviour.md#second-hop: Ansible's
+        Windows remote management guide gives Basic no credential delegation). The
+        collection's preflight reads it the same way, so the lab and the collection agree.
         """
         if self.mechanism == KERBEROS:
             return self.delegated
-        return self.mechanism in (BASIC, CREDSSP)
+        return self.mechanism == CREDSSP
 
     @property
     def description(self) -> str:
