@@ -232,3 +232,22 @@ def test_the_service_latency_is_spent_in_the_cmdlet(tmp_path, latency, arguments
     result = run(world, node="N3", **arguments)
     assert result["changed"] is True
     assert result["elapsed"] >= 0.4
+
+
+def test_start_cluster_node_without_wait_would_wait_without_limit(tmp_path, monkeypatch):
+    """The surface's Start-ClusterNode without -Wait waits for the start, with no limit of its
+    own (docs/windows-behaviour.md#start-clusternode): the module passes -Wait 0 so that its
+    own timeout applies (the test above); here the cmdlet alone, on a node that cannot join."""
+    from wsfc_lab.windows import cluster_cmdlets
+    from wsfc_lab.windows.errors import LabSurfaceError
+    from wsfc_lab.windows.host import PowerShellHost
+
+    monkeypatch.setattr(cluster_cmdlets, "UNBOUNDED_WAIT_SECONDS", 0.5)
+    world = make_world(tmp_path, nodes=2, witness="file_share")
+    make_stale_node(world)
+    host = PowerShellHost(world, "N2", "Administrator")
+    with pytest.raises(LabSurfaceError, match="without -Wait"):
+        host.invoke("Start-ClusterNode", Name="N2")
+    started = time.monotonic()
+    assert host.invoke("Start-ClusterNode", Name="N2", Wait=0) is None
+    assert time.monotonic() - started < 0.5

@@ -11,9 +11,10 @@ message and no Win32 code the lab can vouch for.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from wsfc_lab.windows.errors import PowerShellError
+from wsfc_lab.windows.errors import LabSurfaceError, PowerShellError
 from wsfc_lab.windows.host import PowerShellHost
 from wsfc_lab.windows.objects import PSObject
 from wsfc_lab.windows.surface import command
@@ -36,6 +37,8 @@ QUORUM_TYPES = {
     "disk": "NodeAndDiskMajority",
     "file_share": "NodeAndFileShareMajority",
 }
+# How long the lab lets Start-ClusterNode without -Wait wait before it fails loudly.
+UNBOUNDED_WAIT_SECONDS = 20.0
 NO_CLUSTER_MESSAGE = "The cluster service is not running on any node that could form the cluster."
 
 
@@ -289,12 +292,24 @@ def start_cluster_node(
         )
     host.operation("Start-ClusterNode")
     with host.world.transaction() as state:
-        state.cluster.start_service(
-            state.node_name(Name), force_quorum=ForceQuorum, prevent_quorum=PreventQuorum
+        node = state.node_name(Name)
+        state.cluster.start_service(node, force_quorum=ForceQuorum, prevent_quorum=PreventQuorum)
+    if Wait is None:
+        # Without -Wait the cmdlet waits for the start to complete, with no limit of its own
+        # (fact start-clusternode): a node that cannot join (a stale copy, event 1561) keeps
+        # it waiting, and a module's own timeout never applies. The lab waits as long as
+        # UNBOUNDED_WAIT_SECONDS and then fails loudly rather than hang a test.
+        deadline = time.monotonic() + UNBOUNDED_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            with host.world.transaction() as state:
+                if state.cluster.node_state(node) in ("Up", "Paused"):
+                    return None
+            time.sleep(0.2)
+        raise LabSurfaceError(
+            f"Start-ClusterNode -Name {Name} without -Wait is still waiting after "
+            f"{UNBOUNDED_WAIT_SECONDS} s: on Windows it would wait without limit"
         )
-    # -Wait 0 returns at once; the node's state is polled by the module (fact
-    # start-clusternode). Without -Wait the cmdlet would wait for the start without limit;
-    # the lab's start is immediate either way.
+    # -Wait 0 returns once the start is initiated; the module polls the node's state.
     return None
 
 
