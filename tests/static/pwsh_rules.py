@@ -240,10 +240,13 @@ def _never_allowed(
         process_types.add("process")
     for command in _commands(root):
         name = command.name
+        written = _text(command.target).strip()
         if name in PROCESS_STARTERS:
-            yield command.node, f"`{_text(command.target).strip()}` (Start-Process)"
+            alias = "" if name == "start-process" else " (Start-Process)"
+            yield command.node, f"`{written}`{alias}"
         elif name in EXPRESSION_INVOKERS:
-            yield command.node, f"`{_text(command.target).strip()}` (Invoke-Expression)"
+            alias = "" if name == "invoke-expression" else " (Invoke-Expression)"
+            yield command.node, f"`{written}`{alias}"
     for node in _walk(root):
         if node.type not in ("invocation_expression", "member_access"):
             continue
@@ -319,13 +322,13 @@ def check_native_wrapper(
 _NEWER_PARAMETERS = (
     (
         frozenset({"foreach-object", "foreach", "%"}),
-        "parallel",
+        "Parallel",
         "PowerShell 7.0",
         "use a sequential ForEach-Object -Process, or background jobs",
     ),
     (
         frozenset({"convertfrom-json"}),
-        "ashashtable",
+        "AsHashtable",
         "PowerShell 6.0",
         "read the PSCustomObject that ConvertFrom-Json returns",
     ),
@@ -417,7 +420,7 @@ def check_powershell_51(shown: str, root: tree_sitter.Node, source: bytes) -> li
                 continue
             for element in command.elements:
                 written = _parameter_name(element)
-                if written and len(written[0]) >= 2 and parameter.startswith(written[0]):
+                if written and len(written[0]) >= 2 and parameter.lower().startswith(written[0]):
                     add(element, f"{_text(command.target).strip()} -{parameter} is {version}", fix)
     code = _code_only(root, source)
     for match in _NULL_CONDITIONAL.finditer(code):
@@ -742,6 +745,7 @@ def check_literal_path(shown: str, root: tree_sitter.Node) -> list[Violation]:
                 index += 1
                 continue
             written, attached = parameter
+            as_written = _text(element).strip().lstrip("-").rstrip(":")
             resolved = _resolve_parameter(cmdlet, written)
             if resolved in (cmdlet.path_parameter, "literalpath"):
                 path_named = True
@@ -751,7 +755,7 @@ def check_literal_path(shown: str, root: tree_sitter.Node) -> list[Violation]:
                         shown,
                         element,
                         rule,
-                        f"{written_name} -{written} is not -LiteralPath, the one parameter"
+                        f"{written_name} -{as_written} is not -LiteralPath, the one parameter"
                         " documented as used exactly as typed (-Path takes wildcards on most"
                         " cmdlets)",
                         fix,
@@ -763,8 +767,9 @@ def check_literal_path(shown: str, root: tree_sitter.Node) -> list[Violation]:
                         shown,
                         element,
                         rule,
-                        f"{written_name} -lp: the -lp alias of -LiteralPath is PowerShell 6 and"
-                        " later; Windows PowerShell 5.1 knows only -LiteralPath and -PSPath",
+                        f"{written_name} -{as_written}: the -lp alias of -LiteralPath is"
+                        " PowerShell 6 and later; Windows PowerShell 5.1 knows only -LiteralPath"
+                        " and -PSPath",
                         fix,
                     )
                 )

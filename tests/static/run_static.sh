@@ -41,6 +41,7 @@ lint_current_tree() {
 
 run_check "ruff" ruff_all
 run_check "PowerShell syntax" python "$static_dir/check_pwsh_syntax.py"
+run_check "PowerShell rules (native-wrapper, powershell-51, literal-path)" python "$static_dir/check_pwsh_rules.py"
 run_check "C# utils (mcs -langversion:5)" python "$static_dir/compile_csharp.py"
 run_check "ansible-test sanity" bash "$static_dir/run_sanity.sh"
 run_check "ansible-lint (production)" lint_current_tree
