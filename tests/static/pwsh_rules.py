@@ -317,8 +317,8 @@ def check_native_wrapper(
 # ---- powershell-51 ------------------------------------------------------------------------
 
 # Cmdlet parameters PowerShell 6 or 7 added: (cmdlet names and aliases, parameter, version,
-# the 5.1 way). PowerShell takes any unambiguous prefix of a parameter name; two letters
-# are enough to name these two among the cmdlet's parameters in PowerShell 7.
+# the 5.1 way). A parameter may be abbreviated; two letters are taken to name these two
+# among the cmdlet's parameters in PowerShell 7 (*unconfirmed*, see _resolve_parameter).
 _NEWER_PARAMETERS = (
     (
         frozenset({"foreach-object", "foreach", "%"}),
@@ -636,8 +636,13 @@ _BY_LOWER_NAME.update({alias: PATH_CMDLETS[name] for alias, name in CMDLET_ALIAS
 
 
 def _resolve_parameter(cmdlet: _Cmdlet, written: str) -> str | None:
-    """The parameter `-written` names, as PowerShell binds it: a full name or alias, else
-    an unambiguous prefix of a name; None when it names none (or several)."""
+    """The parameter `-written` names: a full name or alias, else an unambiguous prefix of a
+    name; None when it names none (or several).
+
+    about_Functions_CmdletBindingAttribute (5.1) says a parameter may be given by "an
+    abbreviation or alias of the name". How an abbreviation is resolved (a unique prefix, an
+    exact name winning over a longer one: -Path beside -PathType) is *unconfirmed*: no
+    Microsoft page found states it."""
     names = cmdlet.switches | cmdlet.values | _COMMON.switches | _COMMON.values
     if written in names:
         return written
