@@ -12,10 +12,10 @@ playbook executor, when a play has no batch); this plugin turns that into a fail
 
 from __future__ import annotations
 
-import typing as t
-
 from ansible.errors import ExitCode
+from ansible.playbook.play import Play
 from ansible.plugins.callback import CallbackBase
+from ansible.utils.display import Display
 
 DOCUMENTATION = """
 name: no_hosts_fail
@@ -36,11 +36,11 @@ class CallbackModule(CallbackBase):
     CALLBACK_NAME = "no_hosts_fail"
     CALLBACK_NEEDS_ENABLED = True
 
-    def __init__(self, display: t.Any = None) -> None:
+    def __init__(self, display: Display | None = None) -> None:
         super().__init__(display=display)
-        self._play: t.Any = None
+        self._play: Play | None = None
 
-    def v2_playbook_on_play_start(self, play: t.Any) -> None:
+    def v2_playbook_on_play_start(self, play: Play) -> None:
         # The executor sends play_start just before no_hosts_matched; keep the play so the
         # error can name it and its pattern.
         self._play = play
@@ -52,9 +52,10 @@ class CallbackModule(CallbackBase):
             f"play {name!r} matched no host (hosts: {hosts!r}): a play that runs on no host "
             "proves nothing, so this run fails (callback no_hosts_fail)"
         )
-        # The executor catches every Exception a callback raises and only warns, so the
-        # run is ended with SystemExit, which passes through; its finally blocks still
-        # clean up the workers and temporary files.
+        # The task queue manager turns any Exception a callback raises into a warning (its
+        # default callback dispatch error behaviour in ansible-core 2.19), so the run is
+        # ended with SystemExit, which it lets through; the playbook executor's finally
+        # block still stops the workers and removes the temporary files.
         raise SystemExit(int(ExitCode.GENERIC_ERROR))
 
     # v2_playbook_on_no_hosts_remaining is not handled: the strategies send it only when
