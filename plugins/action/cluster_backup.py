@@ -63,6 +63,8 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.routes import (
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.set_naming import make_set_name
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.wbadmin_target import (
+    check_local_path,
+    check_remote_target,
     wbadmin_target_for,
 )
 
@@ -72,9 +74,15 @@ ADDED_RESULT_KEYS: frozenset[str] = frozenset(
     {"backup_path", "set_name", "created", "wbadmin_version", "module_runs", "phases", "error"}
 )
 
+# The options only the controller reads: documented in plugins/modules/cluster_backup.py,
+# never passed to the PowerShell module, so its spec does not carry them (the contract
+# check reads this).
+ADDED_OPTIONS: frozenset[str] = frozenset({"loopback_target"})
+
 _ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "path": {"type": "str", "required": True},
     "route": {"type": "str", "default": "auto", "choices": list(ROUTE_CHOICES)},
+    "loopback_target": {"type": "bool", "default": False},
 }
 
 
@@ -104,6 +112,11 @@ class ActionModule(PhasedAction):
             _validation_result, args = self.validate_argument_spec(argument_spec=_ARGUMENT_SPEC)
             backup_path = validate_backup_path(args["path"], option="path")
             self._result["backup_path"] = backup_path.path
+            self._loopback_target = bool(args["loopback_target"])
+            # A local path with route vss is a loopback target whatever the node says.
+            check_local_path(
+                backup_path, route=to_text(args["route"]), loopback_target=self._loopback_target
+            )
             self._back_up(backup_path, to_text(args["route"]), task_vars)
         except PolicyRefusal as refusal:
             self._fail(str(refusal))
@@ -139,6 +152,15 @@ class ActionModule(PhasedAction):
         self._result["configuration_version"] = tag.as_facts()
         route = self._resolve_route(requested_route, inspect, node)
         self._result["route"] = route
+        if route == VSS:
+            # Known only now, from the read-only inspect: this node's name, the cluster's
+            # nodes and (for route auto) the route; nothing has been written yet.
+            check_remote_target(
+                backup_path,
+                node_name=node,
+                cluster_nodes=inspect.get("nodes") or [],
+                loopback_target=self._loopback_target,
+            )
 
         up_to_date = find_up_to_date_set(inspect, tag)
         if up_to_date is not None:

@@ -49,6 +49,11 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.restore_decisions i
     wbadmin_arguments,
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.routes import ROUTE_CHOICES, VSS
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.wbadmin_target import (
+    RESTORE_ROLE_OPT_IN,
+    check_local_path,
+    check_remote_target,
+)
 
 # The keys this plugin adds to (or replaces in) the module's raw results; the contract
 # check reads this set.
@@ -68,6 +73,11 @@ ADDED_RESULT_KEYS: frozenset[str] = frozenset(
     }
 )
 
+# The options only the controller reads: documented in plugins/modules/cluster_restore.py,
+# never passed to the PowerShell module, so its spec does not carry them (the contract
+# check reads this).
+ADDED_OPTIONS: frozenset[str] = frozenset({"loopback_target"})
+
 # The options a task may set; the internal ones (phase, wbadmin_*, other_nodes) are not
 # among them, so a task that sets one is refused.
 ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
@@ -75,6 +85,7 @@ ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "force": {"type": "bool", "default": False},
     "quorum_drive": {"type": "str"},
     "route": {"type": "str", "default": "auto", "choices": list(ROUTE_CHOICES)},
+    "loopback_target": {"type": "bool", "default": False},
 }
 
 
@@ -102,6 +113,14 @@ class ActionModule(PhasedAction):
             _validation_result, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
             target = check_set_path(args["path"])
             quorum_drive = validate_quorum_drive(args["quorum_drive"])
+            # A set on a local path restored with route vss is read through the node's own
+            # admin share: a loopback target whatever the node says.
+            check_local_path(
+                target.location,
+                route=args["route"],
+                loopback_target=args["loopback_target"],
+                role_opt_in=RESTORE_ROLE_OPT_IN,
+            )
         except (AnsibleActionFail, PolicyRefusal) as err:
             result.update(failed=True, msg=str(err))
             return self._finish(result)
@@ -178,6 +197,16 @@ class ActionModule(PhasedAction):
         check_service_installed(inspect, target)
         route = choose_route(options["route"], manifest, inspect)
         result["route"] = route
+        if route == VSS:
+            # After the read-only inspect, before any node is stopped: the set's location
+            # becomes wbadmin's -backupTarget (restore_decisions.wbadmin_arguments).
+            check_remote_target(
+                target.location,
+                node_name=inspect.get("node_name"),
+                cluster_nodes=inspect.get("nodes") or [],
+                loopback_target=options["loopback_target"],
+                role_opt_in=RESTORE_ROLE_OPT_IN,
+            )
 
         plan, plan_warnings = plan_on_this_node(
             inspect, manifest, force=options["force"], quorum_drive=module_args["quorum_drive"]

@@ -45,10 +45,18 @@ options:
         backticks are legal in Windows names and are kept as they are.
       - A path that names an existing file fails with C(ERROR_DIRECTORY) (267) before the
         backup starts.
-      - For route V(vss) on a local path, wbadmin writes through the node's administrative
-        share of the drive (V(D:\\Backups) is reached as V(\\\\NODE1\\D$\\Backups)), since
-        C(wbadmin -backupTarget) takes a volume or a UNC path and a volume target would
-        not write into this directory.
+      - For route V(vss), O(path) should be a share on another computer, such as a file
+        server (V(\\\\fs01\\clusterbackups)), since Microsoft documents wbadmin's shared-folder
+        target as C(\\\\servername\\sharedFolder\\), "a remote shared folder". A local path
+        would be reached through the node's administrative share of the drive
+        (V(D:\\Backups) as V(\\\\NODE1\\D$\\Backups)), since C(-backupTarget) takes a volume
+        or a UNC path and a volume target would not write into this directory; whether
+        wbadmin accepts such a share of the node it runs on is not documented. So a local
+        path, or a UNC path whose server is this node or another node of the cluster (by
+        name or FQDN, case ignored), is refused with route V(vss) unless
+        O(loopback_target=true). A local path with O(route=vss) is refused before any module
+        run; otherwise the refusal comes after the read-only inspect, before anything is
+        written.
     type: str
     required: true
   route:
@@ -64,6 +72,16 @@ options:
     type: str
     choices: [auto, vss, clusapi]
     default: auto
+  loopback_target:
+    description:
+      - Let route V(vss) write through a share on a node of this cluster - a local O(path)
+        reached through the node's administrative share, or a UNC O(path) to a node - which
+        wbadmin is not documented to accept as a system state backup target (nor whether
+        the critical-volume block then applies).
+      - Set it only once such a backup was taken and restored on your own cluster. Read on
+        the controller only; the route V(clusapi) ignores it.
+    type: bool
+    default: false
   phase:
     description:
       - Set by the action plugin; not for use in a task.

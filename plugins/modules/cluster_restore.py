@@ -75,6 +75,20 @@ options:
     type: str
     default: auto
     choices: [auto, vss, clusapi]
+  loopback_target:
+    description:
+      - With route V(vss), the set's location is wbadmin's C(-backupTarget); a local O(path)
+        is reached through the node's administrative share. Whether wbadmin accepts a share
+        of the node it runs on, or of another node of this cluster, is not documented
+        (Microsoft documents a shared folder on another computer,
+        C(\\\\servername\\sharedFolder\\)), so such a set is refused unless this is V(true) -
+        a local O(path) with O(route=vss) before any module run, a set on a cluster node's
+        share (by name or FQDN, case ignored) after the read-only inspect, before any node
+        is stopped.
+      - Set it only once such a restore was validated on your own cluster. Read on the
+        controller only; the route V(clusapi) ignores it.
+    type: bool
+    default: false
   phase:
     description:
       - Set by the action plugin; do not set it in a task.

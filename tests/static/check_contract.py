@@ -8,7 +8,9 @@ naming the module, the key and the sides that differ:
     it sets (`$module.Result.<key> = ...`, `$module.Result["<key>"] = ...`);
   - the documentation plugins/modules/<m>.py: options, check_mode support and RETURN
     keys; RETURN must list exactly the PowerShell result keys plus the keys the action
-    plugin plugins/action/<m>.py declares in ADDED_RESULT_KEYS;
+    plugin plugins/action/<m>.py declares in ADDED_RESULT_KEYS; its options must be the
+    spec's options plus the controller-only ones the action plugin declares in
+    ADDED_OPTIONS (documented, never in the PowerShell spec);
   - the lab's emulation of `<namespace>.<collection>.<m>` (wsfc_lab.emulation.registry,
     docs/lab.md Contract 2): the same spec, and the same result keys as the PowerShell
     module (the action plugin runs on the controller in front of both).
@@ -34,7 +36,12 @@ from contract_compare import (
     compare_options,
     normalise_options,
 )
-from module_docs import DocsReadError, read_added_result_keys, read_module_docs
+from module_docs import (
+    DocsReadError,
+    read_added_options,
+    read_added_result_keys,
+    read_module_docs,
+)
 from pwsh_spec import SpecReadError, read_powershell_module
 from repo_files import REPO_ROOT
 
@@ -89,10 +96,17 @@ def check_module(
         try:
             documented = read_module_docs(docs_path, collection)
             added = read_added_result_keys(action_path, collection)
+            controller_options = read_added_options(action_path, collection)
         except (DocsReadError, SyntaxError) as error:
             yield Drift(module, "documentation", f"cannot be read: {error}")
         else:
             doc_options = normalise_options(documented.options, "suboptions")
+            yield from _compare_controller_options(
+                module, controller_options, spec_options, doc_options, action_path, docs
+            )
+            doc_options = {
+                name: value for name, value in doc_options.items() if name not in controller_options
+            }
             yield from compare_options(module, spec_options, doc_options, (powershell, docs))
             yield from compare_check_mode(
                 module, spec_check_mode, documented.supports_check_mode, (powershell, docs)
@@ -114,6 +128,32 @@ def check_module(
     yield from compare_keys(
         module, declared.result_keys, registry.returns_of(fqcn), (powershell_results, emulation)
     )
+
+
+def _compare_controller_options(
+    module: str,
+    controller_options: frozenset[str],
+    spec_options: Mapping[str, Any],
+    doc_options: Mapping[str, Any],
+    action_path: Path,
+    docs: Side,
+) -> Iterator[Drift]:
+    """A controller-only option is documented and is not in the PowerShell spec."""
+    for name in sorted(controller_options):
+        if name not in doc_options:
+            yield Drift(
+                module,
+                f"option {name!r}",
+                f"in ADDED_OPTIONS of plugins/{action_path.parent.name}/{action_path.name},"
+                f" missing in {docs.label}",
+            )
+        if name in spec_options:
+            yield Drift(
+                module,
+                f"option {name!r}",
+                f"in ADDED_OPTIONS of plugins/{action_path.parent.name}/{action_path.name}"
+                " (controller only) and in the PowerShell spec",
+            )
 
 
 def _mapping(value: object) -> Mapping[str, Any]:

@@ -17,6 +17,8 @@ from ansible.plugins.loader import fragment_loader, init_plugin_loader
 from ansible.utils.plugin_docs import get_docstring
 
 ADDED_RESULT_KEYS_NAME = "ADDED_RESULT_KEYS"
+# The options an action plugin reads on the controller and never passes to the module.
+ADDED_OPTIONS_NAME = "ADDED_OPTIONS"
 # attributes.check_mode.support values that let a module run under --check.
 CHECK_MODE_SUPPORTED = frozenset({"full", "partial"})
 
@@ -142,10 +144,23 @@ def read_added_result_keys(action_plugin: Path, collection: str) -> frozenset[st
     ADDED_RESULT_KEYS is a frozenset literal, or a name bound to one in the plugin or in a
     module of this collection it imports the name from (read with ast too).
     """
+    return _read_added(action_plugin, collection, ADDED_RESULT_KEYS_NAME)
+
+
+def read_added_options(action_plugin: Path, collection: str) -> frozenset[str]:
+    """The options only the action plugin reads (ADDED_OPTIONS, read like ADDED_RESULT_KEYS).
+
+    They are documented for the task but are not in the PowerShell module's spec, since
+    the plugin never passes them on.
+    """
+    return _read_added(action_plugin, collection, ADDED_OPTIONS_NAME)
+
+
+def _read_added(action_plugin: Path, collection: str, name: str) -> frozenset[str]:
     if not action_plugin.is_file():
         return frozenset()
     tree = ast.parse(action_plugin.read_bytes(), filename=str(action_plugin))
-    value = _module_constant(tree, ADDED_RESULT_KEYS_NAME)
+    value = _module_constant(tree, name)
     if value is None:
         return frozenset()
     return _string_set(value, action_plugin, collection)

@@ -263,8 +263,13 @@ def run_backup(node: FakeNode, args: dict[str, t.Any], *, check_mode: bool = Fal
     return action.run(task_vars={})
 
 
-LOCAL = {"path": "D:\\Backups"}
+# A share on a file server, the target wbadmin is documented to take; the tests of
+# something else than the target back up there.
+SHARE = {"path": "\\\\FS01\\clusterbackups"}
 UNC = {"path": "\\\\fs01\\clusterbackups"}
+# A local path, reached through the node's own admin share: only with the opt-in.
+LOCAL = {"path": "D:\\Backups"}
+LOCAL_OPT_IN = {"path": "D:\\Backups", "loopback_target": True}
 
 
 class TestBadPaths:
@@ -295,10 +300,10 @@ class TestBadPaths:
     @pytest.mark.parametrize(
         "path",
         [
-            "D:\\Backups\\it's",
-            "D:\\Backups\\a;b",
-            "D:\\Backups\\$(Stop-Computer -Force)",
-            "D:\\Backups\\tick`n",
+            "\\\\FS01\\clusterbackups\\it's",
+            "\\\\FS01\\clusterbackups\\a;b",
+            "\\\\FS01\\clusterbackups\\$(Stop-Computer -Force)",
+            "\\\\FS01\\clusterbackups\\tick`n",
             "\\\\fs01\\share\\x'; calc; '",
         ],
     )
@@ -330,14 +335,14 @@ class TestBadPaths:
 class TestBackup:
     def test_needed_backup_runs_three_phases_and_writes_a_verifiable_set(self) -> None:
         node = FakeNode()
-        result = run_backup(node, LOCAL)
+        result = run_backup(node, SHARE)
         assert result.get("failed") is not True, result.get("msg")
         assert result["changed"] is True
         assert result["phases"] == ["inspect", "backup", "finalize"]
         assert result["module_runs"] == 3
         assert result["route"] == "vss"
         assert result["set_name"] == "20261122T020304Z_clusterdb_e2s41"
-        assert result["set_path"] == "D:\\Backups\\20261122T020304Z_clusterdb_e2s41"
+        assert result["set_path"] == "\\\\FS01\\clusterbackups\\20261122T020304Z_clusterdb_e2s41"
         assert result["configuration_version"]["paxos_tag"] == PAXOS
         assert result["cluster"]["name"] == "CLU01"
         assert result["wbadmin_version"] == "11/22/2026-02:03"
@@ -362,7 +367,7 @@ class TestBackup:
 
     def test_local_path_gives_wbadmin_the_admin_share_of_the_staging_directory(self) -> None:
         node = FakeNode()
-        run_backup(node, LOCAL)
+        run_backup(node, LOCAL_OPT_IN)
         backup = node.runs[1]["args"]
         assert backup["staging_name"] == "unfinished_20261122T020304Z_clusterdb_e2s41"
         assert backup["wbadmin_target"] == (
@@ -378,10 +383,10 @@ class TestBackup:
 
     def test_second_run_is_one_module_run_and_changes_nothing(self) -> None:
         node = FakeNode()
-        first = run_backup(node, LOCAL)
+        first = run_backup(node, SHARE)
         before = copy.deepcopy(node.directories)
         node.runs.clear()
-        second = run_backup(node, LOCAL)
+        second = run_backup(node, SHARE)
         assert second.get("failed") is not True, second.get("msg")
         assert second["changed"] is False
         assert second["module_runs"] == 1
@@ -393,29 +398,29 @@ class TestBackup:
 
     def test_new_configuration_version_makes_a_new_set(self) -> None:
         node = FakeNode()
-        first = run_backup(node, LOCAL)
+        first = run_backup(node, SHARE)
         node.paxos_tag = "2:2:42"
-        second = run_backup(node, LOCAL)
+        second = run_backup(node, SHARE)
         assert second["changed"] is True
         assert second["set_name"] == "20261122T020304Z_clusterdb_e2s42"
         assert sorted(node.directories) == sorted([first["set_name"], second["set_name"]])
 
     def test_corrupted_newest_set_is_not_taken_as_up_to_date(self) -> None:
         node = FakeNode()
-        first = run_backup(node, LOCAL)
+        first = run_backup(node, SHARE)
         files = node.directories[first["set_name"]]
         victim = next(p for p in files if p.endswith(".vhdx"))
         files[victim] = b"flipped" + files[victim][7:]
-        second = run_backup(node, LOCAL)
+        second = run_backup(node, SHARE)
         assert second["changed"] is True
         assert second["phases"] == ["inspect", "backup", "finalize"]
         assert second["set_name"] != first["set_name"]
 
     def test_set_of_another_cluster_is_not_taken_as_up_to_date(self) -> None:
         node = FakeNode()
-        run_backup(node, LOCAL)
+        run_backup(node, SHARE)
         node.cluster = dict(CLUSTER, id="00000000-0000-0000-0000-0000000000ff")
-        second = run_backup(node, LOCAL)
+        second = run_backup(node, SHARE)
         assert second["changed"] is True
         assert second["module_runs"] == 3
 
@@ -424,7 +429,7 @@ class TestBackup:
     ) -> None:
         node = FakeNode()
         node.paxos_tag_after_backup = "2:2:43"
-        result = run_backup(node, LOCAL)
+        result = run_backup(node, SHARE)
         assert result.get("failed") is not True, result.get("msg")
         assert result["phases"] == ["inspect", "backup", "finalize"]
         assert result["set_name"] == "20261122T020304Z_clusterdb_e2s41"  # the version before
@@ -452,29 +457,29 @@ class TestBackup:
     def test_the_next_run_after_a_ranged_set_backs_up_again(self) -> None:
         node = FakeNode()
         node.paxos_tag_after_backup = "2:2:43"
-        first = run_backup(node, LOCAL)
+        first = run_backup(node, SHARE)
         node.paxos_tag, node.paxos_tag_after_backup = "2:2:43", None
-        second = run_backup(node, LOCAL)
+        second = run_backup(node, SHARE)
         assert second["changed"] is True
         assert second["phases"] == ["inspect", "backup", "finalize"]
         assert second["set_name"] == "20261122T020304Z_clusterdb_e2s43"
         assert sorted(node.directories) == sorted([first["set_name"], second["set_name"]])
-        third = run_backup(node, LOCAL)  # an ordinary set: the next run has nothing to do
+        third = run_backup(node, SHARE)  # an ordinary set: the next run has nothing to do
         assert third["changed"] is False and third["phases"] == ["inspect"]
 
     def test_a_ranged_set_is_never_the_current_version_even_at_its_first_tag(self) -> None:
         node = FakeNode()
         node.paxos_tag_after_backup = "2:2:43"
-        first = run_backup(node, LOCAL)
+        first = run_backup(node, SHARE)
         node.paxos_tag_after_backup = None  # the cluster reads the set's first tag again
-        second = run_backup(node, LOCAL)
+        second = run_backup(node, SHARE)
         assert second["changed"] is True
         assert second["set_name"] != first["set_name"]
 
     def test_a_tag_that_went_back_during_the_backup_is_refused_with_5083(self) -> None:
         node = FakeNode(paxos_tag="2:2:42")
         node.paxos_tag_after_backup = "2:2:41"
-        result = run_backup(node, LOCAL)
+        result = run_backup(node, SHARE)
         assert result["failed"] is True
         assert result["error_code"] == 5083
         assert "2:2:42 before the backup, 2:2:41 after it" in result["msg"]
@@ -485,30 +490,97 @@ class TestBackup:
 class TestCheckMode:
     def test_check_mode_reports_the_plan_after_inspect_only(self) -> None:
         node = FakeNode()
-        result = run_backup(node, LOCAL, check_mode=True)
+        result = run_backup(node, SHARE, check_mode=True)
         assert result.get("failed") is not True, result.get("msg")
         assert result["changed"] is True
         assert result["phases"] == ["inspect"]
         assert result["module_runs"] == 1
         assert result["set_name"] == "20261122T020304Z_clusterdb_e2s41"
-        assert result["set_path"] == "D:\\Backups\\20261122T020304Z_clusterdb_e2s41"
+        assert result["set_path"] == "\\\\FS01\\clusterbackups\\20261122T020304Z_clusterdb_e2s41"
         assert result["route"] == "vss"
-        assert result["backup_path"] == "D:\\Backups"
+        assert result["backup_path"] == "\\\\FS01\\clusterbackups"
         assert "would back up" in result["msg"]
         assert node.directories == {}
 
     def test_check_mode_on_an_up_to_date_directory_reports_no_change(self) -> None:
         node = FakeNode()
-        run_backup(node, LOCAL)
-        result = run_backup(node, LOCAL, check_mode=True)
+        run_backup(node, SHARE)
+        result = run_backup(node, SHARE, check_mode=True)
         assert result["changed"] is False
         assert result["phases"] == ["inspect"]
+
+
+class TestLoopbackTarget:
+    def test_local_path_with_route_vss_is_refused_before_any_module_run(self) -> None:
+        node = FakeNode()
+        result = run_backup(node, {**LOCAL, "route": "vss"})
+        assert result["failed"] is True
+        assert "D:\\Backups" in result["msg"]
+        assert "shared folder on another computer" in result["msg"]
+        assert "docs/windows-behaviour.md#wbadmin-backup-target" in result["msg"]
+        assert "backup_path=\\\\fs01\\clusterbackups" in result["msg"]
+        assert "loopback_target=true" in result["msg"]
+        assert node.runs == []
+        assert result["module_runs"] == 0
+        assert result["changed"] is False
+
+    def test_local_path_with_route_auto_is_refused_after_the_read_only_inspect(self) -> None:
+        node = FakeNode()
+        result = run_backup(node, LOCAL)
+        assert result["failed"] is True
+        assert "not documented" in result["msg"]
+        assert node.phases == ["inspect"]
+        assert node.directories == {}
+        assert result["changed"] is False
+
+    def test_local_path_is_refused_in_check_mode_too(self) -> None:
+        node = FakeNode()
+        result = run_backup(node, LOCAL, check_mode=True)
+        assert result["failed"] is True
+        assert node.phases == ["inspect"]
+
+    @pytest.mark.parametrize(
+        "server", ["NODE1", "node1", "NODE2", "node2.corp.example", "NODE2.CORP.EXAMPLE"]
+    )
+    def test_unc_to_a_cluster_node_is_refused_after_inspect(self, server: str) -> None:
+        node = FakeNode()
+        path = f"\\\\{server}\\clusterbackups"
+        result = run_backup(node, {"path": path, "route": "vss"})
+        assert result["failed"] is True
+        assert path in result["msg"]
+        assert "backup_loopback_target: true" in result["msg"]
+        assert node.phases == ["inspect"]
+        assert node.directories == {}
+
+    def test_unc_to_a_file_server_writes_a_set(self) -> None:
+        node = FakeNode()
+        result = run_backup(node, {**SHARE, "route": "vss"})
+        assert result.get("failed") is not True, result.get("msg")
+        assert node.phases == ["inspect", "backup", "finalize"]
+
+    @pytest.mark.parametrize(
+        "args", [LOCAL_OPT_IN, {"path": "\\\\NODE2\\b", "loopback_target": True}]
+    )
+    def test_opt_in_writes_through_the_node(self, args: dict[str, t.Any]) -> None:
+        node = FakeNode()
+        result = run_backup(node, {**args, "route": "vss"})
+        assert result.get("failed") is not True, result.get("msg")
+        assert node.phases == ["inspect", "backup", "finalize"]
+        # Controller only: the PowerShell module never receives the option.
+        assert all("loopback_target" not in run["args"] for run in node.runs)
+
+    def test_clusapi_route_on_a_local_path_needs_no_opt_in(self) -> None:
+        node = FakeNode(os_version=SERVER_2003, windows_server_backup=False)
+        result = run_backup(node, {**LOCAL, "route": "auto"})
+        assert result.get("failed") is not True, result.get("msg")
+        assert result["route"] == "clusapi"
+        assert node.phases == ["inspect", "backup", "finalize"]
 
 
 class TestRoutes:
     def test_auto_on_server_2022_is_vss(self) -> None:
         node = FakeNode(os_version=SERVER_2022)
-        result = run_backup(node, {"path": "D:\\Backups", "route": "auto"})
+        result = run_backup(node, {**SHARE, "route": "auto"})
         assert result["route"] == "vss"
         assert node.runs[1]["args"]["route"] == "vss"
 
@@ -559,7 +631,7 @@ class TestWindowsErrors:
         node = FakeNode()
         node.route_exit_code = 1
         node.route_output = hresult_output(hresult, text)
-        result = run_backup(node, LOCAL)
+        result = run_backup(node, SHARE)
         assert result["failed"] is True
         assert result["error_code"] == code
         assert expected in result["msg"]
@@ -574,7 +646,7 @@ class TestWindowsErrors:
         node = FakeNode()
         node.route_exit_code = 2
         node.route_output = "ERROR - The specified backup storage location is not valid.\r\n"
-        result = run_backup(node, LOCAL)
+        result = run_backup(node, SHARE)
         assert result["failed"] is True
         assert result["error_code"] is None
         assert "The specified backup storage location is not valid." in result["msg"]
@@ -601,7 +673,7 @@ class TestWindowsErrors:
     def test_module_failures_with_a_code_are_explained(self, phase, code, expected) -> None:
         node = FakeNode()
         node.fail_phase[phase] = {"msg": "raw text from the node", "error_code": code}
-        result = run_backup(node, LOCAL)
+        result = run_backup(node, SHARE)
         assert result["failed"] is True
         assert result["error_code"] == code
         assert expected in result["msg"]
@@ -615,14 +687,14 @@ class TestWindowsErrors:
             "condition": "windows_server_backup_missing",
             "error_code": None,
         }
-        result = run_backup(node, LOCAL)
+        result = run_backup(node, SHARE)
         assert result["failed"] is True
         assert "Windows Server Backup feature" in result["msg"]
         assert "Install-WindowsFeature" in result["msg"]
 
     def test_no_quorum_is_5925(self) -> None:
         node = FakeNode(cluster_error={"code": 5925, "message": "no quorum"})
-        result = run_backup(node, LOCAL)
+        result = run_backup(node, SHARE)
         assert result["failed"] is True
         assert result["error_code"] == 5925
         assert "has no quorum" in result["msg"]
@@ -630,22 +702,22 @@ class TestWindowsErrors:
 
     def test_cluster_unreachable_without_a_code_is_taken_as_no_quorum(self) -> None:
         node = FakeNode(cluster_error={"code": None, "message": "cannot connect"})
-        result = run_backup(node, LOCAL)
+        result = run_backup(node, SHARE)
         assert result["error_code"] == 5925
         assert "cannot connect" in result["msg"]
 
     def test_service_stopped_is_1062(self) -> None:
         node = FakeNode(service_state="stopped")
-        result = run_backup(node, LOCAL)
+        result = run_backup(node, SHARE)
         assert result["error_code"] == 1062
         assert "Cluster service is not running" in result["msg"]
 
     def test_node_down_is_5050(self) -> None:
-        result = run_backup(FakeNode(node_state="Down"), LOCAL)
+        result = run_backup(FakeNode(node_state="Down"), SHARE)
         assert result["error_code"] == 5050
 
     def test_paused_node_is_refused_with_the_way_out(self) -> None:
-        result = run_backup(FakeNode(node_state="Paused"), LOCAL)
+        result = run_backup(FakeNode(node_state="Paused"), SHARE)
         assert result["failed"] is True
         assert "Resume-ClusterNode" in result["msg"]
         assert result["phases"] == ["inspect"]
@@ -684,7 +756,7 @@ class TestClusterComponent:
         assert name.startswith("unfinished_")
         assert MANIFEST_NAME not in node.directories[name]
         assert COMPLETION_MARKER_NAME not in node.directories[name]
-        assert result["staging_path"] == "D:\\Backups\\" + name
+        assert result["staging_path"] == "\\\\FS01\\clusterbackups\\" + name
         assert result["staging_path"] in result["msg"]
 
     def test_a_version_without_the_cluster_application_is_not_sealed(self) -> None:
@@ -692,7 +764,7 @@ class TestClusterComponent:
         node.items_outputs = {
             VERSION_ID: "Application = Registry\r\nComponent = Registry\r\n",
         }
-        result = run_backup(node, LOCAL)
+        result = run_backup(node, SHARE)
         self.assert_refused_before_finalize(node, result)
         assert "does not hold the Cluster application" in result["msg"]
         assert "it lists Registry" in result["msg"]
@@ -702,14 +774,14 @@ class TestClusterComponent:
     def test_a_failed_get_items_is_quoted(self) -> None:
         node = FakeNode()
         node.items_outputs = {VERSION_ID: "ERROR - The backup version was not found.\r\n"}
-        result = run_backup(node, LOCAL)
+        result = run_backup(node, SHARE)
         self.assert_refused_before_finalize(node, result)
         assert "The backup version was not found." in result["msg"]
 
     def test_no_listing_for_the_new_version_is_not_sealed(self) -> None:
         node = FakeNode()
         node.items_outputs = {"11/21/2026-01:00": ITEMS}  # another version only
-        result = run_backup(node, LOCAL)
+        result = run_backup(node, SHARE)
         self.assert_refused_before_finalize(node, result)
         assert "returned no 'wbadmin get items' listing" in result["msg"]
 
@@ -719,7 +791,7 @@ class TestClusterComponent:
             "11/21/2026-01:00": "Application = Registry\r\n",
             VERSION_ID: ITEMS,
         }
-        result = run_backup(node, LOCAL)
+        result = run_backup(node, SHARE)
         assert result.get("failed") is not True, result.get("msg")
         assert result["phases"] == ["inspect", "backup", "finalize"]
 
@@ -728,7 +800,7 @@ class TestClusterComponent:
         node.route_output = "wbadmin 1.0\r\nDie Sicherung wurde abgeschlossen.\r\n"
         node.versions_output = LOCALIZED_VERSIONS
         node.items_outputs = {VERSION_ID: LOCALIZED_ITEMS}
-        result = run_backup(node, LOCAL)
+        result = run_backup(node, SHARE)
         assert result.get("failed") is not True, result.get("msg")
         assert result["wbadmin_version"] == VERSION_ID
         assert result["phases"] == ["inspect", "backup", "finalize"]
@@ -739,7 +811,7 @@ class TestClusterComponent:
         node.items_outputs = {
             VERSION_ID: "Anwendung = Registry\r\nKomponente = Registrierung\r\n",
         }
-        result = run_backup(node, LOCAL)
+        result = run_backup(node, SHARE)
         self.assert_refused_before_finalize(node, result)
         assert "it lists Registry" in result["msg"]
 
@@ -752,7 +824,7 @@ class TestClusterComponent:
 
 def test_added_result_keys_are_the_keys_no_phase_returns() -> None:
     node = FakeNode()
-    result = run_backup(node, LOCAL)
+    result = run_backup(node, SHARE)
     raw_keys = set().union(*(run["result"] for run in node.runs))
     added = set(result) - raw_keys - {"changed", "failed", "msg"}
     assert added

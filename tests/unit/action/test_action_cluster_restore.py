@@ -421,11 +421,49 @@ class TestForcedRestore:
     def test_local_set_of_another_node_goes_through_the_admin_share(self) -> None:
         cluster = Cluster(others={"N2": "stopped", "N3": "stopped"})
         cluster.backup_set.source_node = "N2"
-        result, node = run_action({"path": "D:\\Backups\\" + SET_NAME}, cluster)
+        # The admin share of the node itself is a loopback target: only with the opt-in.
+        result, node = run_action(
+            {"path": "D:\\Backups\\" + SET_NAME, "loopback_target": True}, cluster
+        )
         assert not result.get("failed"), result.get("msg")
         restore = node.runs[1]
         assert restore["wbadmin_target"] == "\\\\N1\\D$\\Backups\\" + SET_NAME
         assert restore["wbadmin_machine"] == "N2"
+
+
+class TestLoopbackTarget:
+    def test_local_set_with_route_vss_is_refused_before_any_module_run(self) -> None:
+        result, node = run_action({"path": "D:\\Backups\\" + SET_NAME, "route": "vss"})
+        assert result["failed"] is True
+        assert "D:\\Backups" in result["msg"]
+        assert "shared folder on another computer" in result["msg"]
+        assert "restore_loopback_target: true" in result["msg"]
+        assert node.runs == []
+        assert result["changed"] is False
+
+    def test_local_set_with_route_auto_is_refused_after_inspect_only(self) -> None:
+        cluster = Cluster(others={"N2": "stopped", "N3": "stopped"})
+        result, node = run_action({"path": "D:\\Backups\\" + SET_NAME}, cluster)
+        assert result["failed"] is True
+        assert "not documented" in result["msg"]
+        assert node.phases == ["inspect"]
+        assert result["changed"] is False
+
+    @pytest.mark.parametrize("server", ["N2", "n3.corp.example"])
+    def test_set_on_a_cluster_node_share_is_refused_after_inspect(self, server: str) -> None:
+        cluster = Cluster(others={"N2": "stopped", "N3": "stopped"})
+        path = f"\\\\{server}\\clusterbackups\\{SET_NAME}"
+        result, node = run_action({"path": path}, cluster)
+        assert result["failed"] is True
+        assert server in result["msg"]
+        assert "loopback_target=true" in result["msg"]
+        assert node.phases == ["inspect"]
+
+    def test_set_on_a_file_server_needs_no_opt_in(self) -> None:
+        cluster = Cluster(others={"N2": "stopped", "N3": "stopped"})
+        result, node = run_action({"path": SET_PATH}, cluster)
+        assert not result.get("failed"), result.get("msg")
+        assert node.phases == ["inspect", "restore"]
 
 
 class TestRouteFailures:
