@@ -17,6 +17,7 @@ from ansible_collections.wsfc.clusterdb.plugins.filter.retention_plan import (
     parse_duration,
     retention_plan,
 )
+from ansible_collections.wsfc.clusterdb.plugins.filter.temporary_share import temporary_share
 from ansible_collections.wsfc.clusterdb.plugins.filter.windows_path import windows_path
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.manifest import (
     build_manifest,
@@ -213,3 +214,26 @@ def test_a_missing_controller_folder_has_no_sets(tmp_path: Path) -> None:
     assert report["exists"] is False
     assert report["sets"] == []
     assert report["newest_complete"] is None
+
+
+class TestTemporaryShare:
+    """The temporary share is on the backup node: a loopback wbadmin target for route vss."""
+
+    @pytest.mark.parametrize("route", ["vss", "auto"])
+    def test_refused_without_the_opt_in(self, route: str) -> None:
+        decision = temporary_share(True, route)
+        assert decision["refused"] is True
+        assert "backup_loopback_target: true" in decision["msg"]
+        assert "not documented" in decision["msg"]
+
+    @pytest.mark.parametrize(
+        ("enabled", "route", "opt_in"),
+        [
+            (True, "clusapi", False),
+            (True, "vss", True),
+            (True, "auto", "true"),
+            (False, "vss", False),
+        ],
+    )
+    def test_allowed(self, enabled: object, route: str, opt_in: object) -> None:
+        assert temporary_share(enabled, route, opt_in) == {"refused": False, "msg": ""}
