@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from playbook import AnsibleRun, run_playbook
+from wsfc_lab.execution.execution_log import read_executions
 from wsfc_lab.lab import Lab
 from wsfc_lab.world import ConfigChange, acl
 from wsfc_lab.world.backup_media import (
@@ -32,6 +33,7 @@ PLAY = """\
       wsfc.clusterdb.cluster_backup:
         path: "{{ backup_path }}"
         route: "{{ backup_route | default('auto') }}"
+        loopback_target: "{{ loopback_target | default(false) | bool }}"
       register: backup
       ignore_errors: true
 """
@@ -46,12 +48,17 @@ def playbook(tmp_path: Path) -> Path:
 
 def back_up(
     lab: Lab, playbook: Path, path: str, host: str = "NODE1", *, route: str = "auto",
-    check: bool = False,
+    check: bool = False, loopback: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     run = run_playbook(
         playbook,
         lab.inventory_path,
-        extra_vars={"target_host": host, "backup_path": path, "backup_route": route},
+        extra_vars={
+            "target_host": host,
+            "backup_path": path,
+            "backup_route": route,
+            "loopback_target": loopback,
+        },
         check=check,
     )
     return task_result(run, host)
@@ -99,8 +106,39 @@ def test_vss_backup_to_a_share_then_a_second_run_changes_nothing(three_node_lab,
     assert [p.name for p in set_dir.parent.iterdir()] == [first["set_name"]]
 
 
-def test_a_local_path_is_written_through_the_nodes_administrative_share(three_node_lab, playbook):
+def test_a_local_path_with_route_vss_is_refused_before_any_module_run(three_node_lab, playbook):
+    result = back_up(three_node_lab, playbook, "C:\\Backups", host="NODE2", route="vss")
+    assert result["failed"] is True
+    assert "shared folder on another computer" in result["msg"]
+    assert "loopback_target=true" in result["msg"]
+    assert result["module_runs"] == 0 and result["changed"] is False
+    # No module ran on any node: the lab's execution log is empty and nothing was created.
+    log = three_node_lab.lab_dir / "executions.jsonl"
+    assert not log.exists() or read_executions(three_node_lab.lab_dir) == []
+    assert not real(three_node_lab, "NODE2", "C:\\Backups").exists()
+
+
+def test_a_local_path_with_route_auto_is_refused_after_the_read_only_inspect(
+    three_node_lab, playbook
+):
     result = back_up(three_node_lab, playbook, "C:\\Backups", host="NODE2")
+    assert result["failed"] is True and "not documented" in result["msg"]
+    assert result["phases"] == ["inspect"] and result["changed"] is False
+    assert not real(three_node_lab, "NODE2", "C:\\Backups").exists()
+
+
+def test_a_unc_path_to_another_node_is_refused_after_the_read_only_inspect(
+    three_node_lab, playbook
+):
+    result = back_up(three_node_lab, playbook, "\\\\node2.corp.example\\C$\\Backups")
+    assert result["failed"] is True and "node2.corp.example" in result["msg"]
+    assert result["phases"] == ["inspect"] and result["changed"] is False
+    assert not real(three_node_lab, "NODE2", "C:\\Backups").exists()
+
+
+def test_a_local_path_is_written_through_the_nodes_administrative_share(three_node_lab, playbook):
+    # With the opt-in: the loopback target the operator validated on their own cluster.
+    result = back_up(three_node_lab, playbook, "C:\\Backups", host="NODE2", loopback=True)
     assert result["changed"] is True, result
     set_dir = real(three_node_lab, "NODE2", result["set_path"])
     assert set_dir.parent == three_node_lab.lab_dir / "fs" / "NODE2" / "C" / "Backups"
@@ -190,7 +228,9 @@ ODD_NAME = "it's; $(Remove-Item -Recurse x) `whoami` & 100%"
 
 @pytest.mark.parametrize("base", ["C:\\Backups", SHARE], ids=["local", "unc"])
 def test_metacharacters_in_the_path_are_data(three_node_lab, playbook, base):
-    result = back_up(three_node_lab, playbook, f"{base}\\{ODD_NAME}")
+    # The local base goes through the node's own admin share: with the opt-in.
+    local = not base.startswith("\\\\")
+    result = back_up(three_node_lab, playbook, f"{base}\\{ODD_NAME}", loopback=local)
     assert result["failed"] is False, result
     host = "FS01" if base.startswith("\\\\") else "NODE1"
     directory = real(three_node_lab, host, f"{base}\\{ODD_NAME}")
