@@ -84,6 +84,8 @@ def test_a_verified_protected_set_lands_at_every_destination(
             "backup_destinations": [LOCAL],
             "backup_controller_dir": str(controller),
             "backup_temporary_share": True,
+            # The temporary share is on the backup node: a loopback wbadmin target.
+            "backup_loopback_target": True,
         },
     )
     assert run.rc == 0, run.output

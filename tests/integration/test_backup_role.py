@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 from playbook import AnsibleRun, run_playbook
+from wsfc_lab.execution.execution_log import read_executions
 from wsfc_lab.lab import Lab
 from wsfc_lab.world import ConfigChange
 
@@ -58,7 +59,14 @@ def test_the_temporary_share_is_removed_when_the_backup_fails(
 ) -> None:
     for node in NODES:
         three_node_lab.inject("fail", node, operation="wbadmin start systemstatebackup", code=112)
-    run = _apply_role(three_node_lab, tmp_path, backup_path=PRIMARY, backup_temporary_share=True)
+    run = _apply_role(
+        three_node_lab,
+        tmp_path,
+        backup_path=PRIMARY,
+        backup_temporary_share=True,
+        # The temporary share is on the backup node: a loopback wbadmin target.
+        backup_loopback_target=True,
+    )
 
     assert run.rc != 0
     failure = next(r for r in run.records if r.task.endswith("Fail with what went wrong"))
@@ -73,6 +81,27 @@ def test_the_temporary_share_is_removed_when_the_backup_fails(
     shares = three_node_lab.world.peek()["shares"]
     assert all(SHARE.lower() not in by_host for by_host in shares.values())
     # Nothing that looks like a set reached the primary folder.
+    assert _names(_folder(three_node_lab, PRIMARY + r"\CLU01")) == []
+
+
+def test_the_temporary_share_without_the_opt_in_is_refused_before_any_node_is_touched(
+    three_node_lab: Lab, tmp_path: Path
+) -> None:
+    run = _apply_role(three_node_lab, tmp_path, backup_path=PRIMARY, backup_temporary_share=True)
+
+    assert run.rc != 0
+    refusals = run.on_hosts(
+        "wsfc.clusterdb.backup : Check that the temporary share may be wbadmin's target"
+    )
+    assert sorted(h for h, r in refusals.items() if r.status == "failed") == list(NODES)
+    message = next(iter(refusals.values())).result["msg"]
+    assert "backup_loopback_target: true" in message
+    assert "not documented" in message
+    # No module ran on any node, and no share or folder was made.
+    log = three_node_lab.lab_dir / "executions.jsonl"
+    assert not log.exists() or read_executions(three_node_lab.lab_dir) == []
+    shares = three_node_lab.world.peek()["shares"]
+    assert all(SHARE.lower() not in by_host for by_host in shares.values())
     assert _names(_folder(three_node_lab, PRIMARY + r"\CLU01")) == []
 
 
@@ -178,6 +207,7 @@ def test_refreshing_copies_fills_a_new_destination_without_a_new_set(
         backup_destinations=[offsite],
         backup_refresh_copies=True,
         backup_temporary_share=True,
+        backup_loopback_target=True,
     )
     assert refreshed.rc == 0, refreshed.output
     summary = _summary(refreshed)
