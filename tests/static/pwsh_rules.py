@@ -692,7 +692,9 @@ def _splatted_keys(root: tree_sitter.Node, variable: str) -> Iterator[tuple[tree
     for node in _walk(root):
         if node.type != "assignment_expression":
             continue
-        left = next(c for c in node.children if c.type == "left_assignment_expression")
+        left = next((c for c in node.children if c.type == "left_assignment_expression"), None)
+        if left is None:
+            continue
         target = left.named_children[0] if left.named_child_count else left
         while target.type == "unary_expression" and target.named_child_count == 1:
             target = target.named_children[0]

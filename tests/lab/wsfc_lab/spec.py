@@ -280,7 +280,7 @@ def _display_language(value: object, where: str) -> str:
     tag = _string(value, where)
     if not _LANGUAGE_TAG.match(tag):
         raise SpecError(where, f"{tag!r} is not a language tag such as en-US or de-DE")
-    if tag.split("-")[0].lower() not in DISPLAY_LANGUAGES:
+    if tag.split("-", maxsplit=1)[0].lower() not in DISPLAY_LANGUAGES:
         known = ", ".join(f"{code}-*" for code in DISPLAY_LANGUAGES)
         raise SpecError(where, f"the lab's wbadmin has no wording for {tag!r} (known: {known})")
     return tag

@@ -153,14 +153,23 @@ def gpt_world(tmp_path, witness_signature):
     """The three-node example with a GPT witness disk and a GPT data disk listed first:
     a lookup by signature alone (0 or null for both) would find the wrong disk."""
     data = yaml.safe_load(EXAMPLE.read_text())
-    data["disks"] = [
-        {"name": "Data GPT", "signature": "0a1b2c3d-0000-4000-8000-000000000001",
-         "drive_letter": "S", "owner": "NODE2", "partitions": [{"offset": 16777216, "size":
-         1073741824}]},
-        {"name": "Cluster Disk 1", "signature": witness_signature, "drive_letter": "Q",
-         "partitions": [{"offset": 17825792, "size": 535822336},
-                        {"offset": 553648128, "size": 104857600}]},
-    ]  # fmt: skip
+    data_disk = {
+        "name": "Data GPT",
+        "signature": "0a1b2c3d-0000-4000-8000-000000000001",
+        "drive_letter": "S",
+        "owner": "NODE2",
+        "partitions": [{"offset": 16777216, "size": 1073741824}],
+    }
+    witness_disk = {
+        "name": "Cluster Disk 1",
+        "signature": witness_signature,
+        "drive_letter": "Q",
+        "partitions": [
+            {"offset": 17825792, "size": 535822336},
+            {"offset": 553648128, "size": 104857600},
+        ],
+    }
+    data["disks"] = [data_disk, witness_disk]
     data["witness"] = {"type": "disk", "disk": "Cluster Disk 1"}
     spec_file = tmp_path / "gpt.yml"
     spec_file.write_text(yaml.safe_dump(data))

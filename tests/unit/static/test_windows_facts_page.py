@@ -69,7 +69,7 @@ def test_no_file_cites_a_page_outside_the_project() -> None:
 
 def test_every_sample_file_is_a_sample_of_the_page_verbatim() -> None:
     text = PAGE.read_text(encoding="utf-8")
-    files = [p for p in SAMPLES.glob("*.txt")]
+    files = list(SAMPLES.glob("*.txt"))
     assert files
     for sample in files:
         assert sample.read_text(encoding="utf-8").strip("\n") in text, sample.name

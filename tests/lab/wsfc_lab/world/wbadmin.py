@@ -293,7 +293,7 @@ def run_wbadmin(world: World, node: str, user: str, arguments: list[str]) -> Wba
 def display_language(state: LabState, node: str) -> str:
     """The key of WORDING for the node's display language (en when it has none)."""
     tag = str(state.node(node).get("display_language") or "en-US")
-    language = tag.split("-")[0].lower()
+    language = tag.split("-", maxsplit=1)[0].lower()
     return language if language in WORDING else "en"
 
 
