@@ -9,7 +9,10 @@
 #     ansible_collections/wsfc/clusterdb (ansible-test needs that path shape)
 # Source it (`. scripts/bootstrap.sh`) to get the environment exported too; the caller's
 # shell options are restored at the end.
+# `set +o` runs in a command substitution, where bash clears errexit: the caller's -e is
+# taken from $- instead, so that a script that sources this file keeps stopping on errors.
 _wsfc_caller_options="$(set +o)"
+case $- in *e*) _wsfc_caller_options="$_wsfc_caller_options"$'\n'"set -o errexit" ;; esac
 set -euo pipefail
 
 WSFC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
