@@ -135,7 +135,8 @@ def show_cluster(facts: dict[str, dict[str, Any]]) -> None:
             host,
             state,
             result["cluster_service"]["state"],
-            "{epoch}:{sequence}".format(**result["configuration_version"]),
+            # The PaxosTag as Windows writes it (a stamped epoch after a restore).
+            str(result["configuration_version"]["paxos_tag"]),
             result["os"]["name"].removeprefix("Microsoft Windows "),
             result["backup_routes"]["auto"] or "-",
         )
