@@ -42,16 +42,21 @@ def write_play(tmp_path: Path, name: str, hosts: str, tasks: list[dict[str, Any]
 
 
 def back_up(lab: Lab, tmp_path: Path) -> str:
-    """One set of the running configuration under BACKUP_LOCATION; returns its path."""
+    """One set of the running configuration under BACKUP_LOCATION, taken as the backup role
+    takes it: on the node that owns the witness disk (the core group's owner), the one that
+    reads the disk's partition offsets; returns its path."""
+    with lab.world.transaction() as state:
+        witness = state.witness
+        node = state.disks[witness["disk"]]["owner_node"] if witness["type"] == "disk" else "NODE1"
     play = write_play(
         tmp_path,
         "backup",
-        "NODE1",
+        node,
         [{"name": "Back up", "wsfc.clusterdb.cluster_backup": {"path": BACKUP_LOCATION}}],
     )
     run = run_playbook(play, lab.inventory_path)
     assert run.rc == 0, run.output
-    return str(run.of("Back up", "NODE1").result["set_path"])
+    return str(run.of("Back up", node).result["set_path"])
 
 
 def change_configuration(lab: Lab, address: str = CHANGED_ADDRESS) -> str:

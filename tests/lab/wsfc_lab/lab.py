@@ -60,11 +60,23 @@ class Lab:
         self._require_lab()
         with self.world.transaction() as state:
             names = [n for n in state.node_names() if state.node(n)["power"] == "on"]
-        for name in names:
-            if not self._process_alive(name):
-                self._spawn(name)
-        for name in names:
-            self._wait_until_listening(name, timeout)
+        cold = not any(self._process_alive(name) for name in names)
+        if cold:
+            # A cold start: while the processes come up one by one, a node that started
+            # first must not see the others as crashed (its witness disk would fail over to
+            # it). Every node counts as running until all of them listen.
+            with self.world.transaction() as state:
+                state.data["supervised"] = False
+        try:
+            for name in names:
+                if not self._process_alive(name):
+                    self._spawn(name)
+            for name in names:
+                self._wait_until_listening(name, timeout)
+        finally:
+            if cold:
+                with self.world.transaction() as state:
+                    state.data["supervised"] = True
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> None:
         """Stop every node process (SIGTERM, then SIGKILL); the state stays on disk."""

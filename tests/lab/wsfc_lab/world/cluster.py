@@ -332,6 +332,25 @@ class Cluster:
         disk = self.state.disks[name]
         if disk["owner_node"] not in members:
             disk["owner_node"] = members[0]
+        self._keep_witness_group_with_its_disk(disk["owner_node"])
+
+    def _keep_witness_group_with_its_disk(self, owner: str) -> None:
+        """The witness disk is a resource of its group (the core cluster group): a group's
+        resources are online on the group's owner, so the group and its resources move with
+        the disk (docs/windows-behaviour.md#get-clustergroup, #get-clusterresource). Who owns
+        a group is not a configuration change: the copies keep their tag."""
+        resource_name = self.state.witness.get("resource")
+        for node in self.state.node_names():
+            database = self.state.node(node)["database"]
+            objects = (database or {}).get("objects") or {}
+            resource = objects.get("resources", {}).get(resource_name or "")
+            group = objects.get("groups", {}).get(resource["group"]) if resource else None
+            if group is None or group["owner_node"] == owner:
+                continue
+            group["owner_node"] = owner
+            for member in objects["resources"].values():
+                if member["group"] == resource["group"]:
+                    member["owner_node"] = owner
 
     def _log_stale(self, node: str, latest: str | None) -> None:
         message = (
