@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 import tree_sitter
-from pwsh_tree import first_syntax_problem, parse_powershell
+from pwsh_tree import first_syntax_problem, parse_powershell, string_literal_value
 
 # Nodes that only wrap a single expression.
 _WRAPPERS = frozenset(
@@ -66,15 +66,11 @@ def _unwrap(node: tree_sitter.Node) -> tree_sitter.Node:
 
 
 def _string_value(node: tree_sitter.Node) -> str | Unevaluated:
+    value = string_literal_value(node)
+    if value is not None:
+        return value
     literal = node.named_children[0] if node.named_child_count else node
-    text = _text(literal)
-    if literal.type == "verbatim_string_characters":
-        return text[1:-1].replace("''", "'")
-    if literal.type == "expandable_string_literal" and literal.named_child_count == 0:
-        inner = text[1:-1]
-        if "`" not in inner:
-            return inner.replace('""', '"')
-    return Unevaluated(text)
+    return Unevaluated(_text(literal))
 
 
 def _integer_value(node: tree_sitter.Node) -> int:

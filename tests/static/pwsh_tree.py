@@ -56,3 +56,18 @@ def first_syntax_problem(tree: tree_sitter.Tree) -> SyntaxProblem | None:
         near = text[0].strip()[:60] if text else ""
         description = f"unexpected syntax near {near!r}"
     return SyntaxProblem(node.start_point.row + 1, node.start_point.column + 1, description)
+
+
+def string_literal_value(node: tree_sitter.Node) -> str | None:
+    """The value of a PowerShell string literal with nothing to expand: a '...' string with
+    '' for a quote, or a "..." string without a variable, subexpression or backtick escape
+    ("" for a quote); None for a string PowerShell would expand at run time."""
+    literal = node.named_children[0] if node.named_child_count else node
+    text = (literal.text or b"").decode("utf-8", errors="replace")
+    if literal.type == "verbatim_string_characters":
+        return text[1:-1].replace("''", "'")
+    if literal.type == "expandable_string_literal" and literal.named_child_count == 0:
+        inner = text[1:-1]
+        if "`" not in inner:
+            return inner.replace('""', '"')
+    return None

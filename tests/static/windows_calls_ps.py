@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import tree_sitter
-from pwsh_tree import first_syntax_problem, parse_powershell
+from pwsh_tree import first_syntax_problem, parse_powershell, string_literal_value
 from windows_calls_model import (
     DEFAULT_CIM_NAMESPACE,
     INPUT_OBJECT_NAMESPACE,
@@ -411,15 +411,7 @@ def _constant(node: tree_sitter.Node) -> str | None:
         return _text(node)
     if node.type != "string_literal":
         return None
-    literal = node.named_children[0] if node.named_child_count else node
-    text = _text(literal)
-    if literal.type == "verbatim_string_characters":
-        return text[1:-1].replace("''", "'")
-    if literal.type == "expandable_string_literal" and literal.named_child_count == 0:
-        inner = text[1:-1]
-        if "`" not in inner:
-            return inner.replace('""', '"')
-    return None
+    return string_literal_value(node)
 
 
 def _hash_entries(table: tree_sitter.Node) -> Iterator[tuple[str, tree_sitter.Node | None]]:
