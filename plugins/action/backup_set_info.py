@@ -3,7 +3,7 @@
 """The controller side of wsfc.clusterdb.backup_set_info.
 
 One module run lists the directories under ``path`` (with every file hashed when
-``verify``); each set is then verified here against its manifest (plugin_utils.manifest),
+``verify``); each set is then verified here against its manifest (plugin_utils._manifest),
 filtered by ``cluster_name``, and the newest complete one picked. Read only.
 """
 
@@ -13,16 +13,16 @@ import typing as t
 
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.backup_set_report import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._backup_set_report import (
     report_backup_sets,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.errors import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._errors import (
     ERROR_DIRECTORY,
     RESTORE,
     explain_win32_error,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paths import validate_backup_path
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.refusal import PolicyRefusal
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import validate_backup_path
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
 
 # The keys of the task result that the module does not return: the controller adds them
 # (the contract check reads this).

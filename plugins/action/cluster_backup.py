@@ -6,7 +6,7 @@ Runs the module's phases (docs/internals.md): ``inspect``; then, only when a bac
 needed and not in check mode, ``backup`` and ``finalize``. Every decision is taken here:
 the path is validated before any module run, the route resolved, the node's cluster state
 checked, idempotence judged from the newest verified set, the set named, the new wbadmin
-version checked to hold the Cluster application (plugin_utils.backup_items), the manifest
+version checked to hold the Cluster application (plugin_utils._backup_items), the manifest
 built. An idempotent run costs one module run.
 """
 
@@ -16,7 +16,7 @@ import typing as t
 from datetime import UTC, datetime
 
 from ansible.module_utils.common.text.converters import to_text
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.backup_decisions import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._backup_decisions import (
     BackupBlocked,
     backed_up_version,
     check_cluster_can_back_up,
@@ -26,16 +26,16 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.backup_decisions im
     explain_module_failure,
     find_up_to_date_set,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.backup_items import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._backup_items import (
     check_version_holds_cluster,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.errors import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._errors import (
     BACKUP,
     ERROR_CALL_NOT_IMPLEMENTED,
     ERROR_DATABASE_BACKUP_CORRUPT,
     explain_win32_error,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.manifest import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import (
     Manifest,
     ManifestError,
     SetVerification,
@@ -43,17 +43,17 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.manifest import (
     manifest_to_json,
     verify_backup_set,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paths import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import (
     BackupPath,
     validate_backup_path,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paxos import PaxosTag
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.phased_action import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paxos import PaxosTag
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._phased_action import (
     PhasedAction,
     PhaseFailed,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.refusal import PolicyRefusal
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.routes import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._routes import (
     CLUSAPI,
     ROUTE_CHOICES,
     VSS,
@@ -61,8 +61,8 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.routes import (
     os_version_tuple,
     resolve_route,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.set_naming import make_set_name
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.wbadmin_target import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._set_naming import make_set_name
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._wbadmin_target import (
     check_local_path,
     check_remote_target,
     wbadmin_target_for,
@@ -268,7 +268,7 @@ class ActionModule(PhasedAction):
     def _resolve_route(self, requested: str, inspect: dict, node: str | None) -> str:
         facts = HostBackupFacts.from_cluster_info(inspect)
         try:
-            # The vss target is always a UNC path (plugin_utils.wbadmin_target).
+            # The vss target is always a UNC path (plugin_utils._wbadmin_target).
             return resolve_route(requested, facts, unc_target=True, node=node)
         except PolicyRefusal as refusal:
             # Asking for clusapi on 2008 or later: Windows would answer 120; say so.

@@ -7,7 +7,7 @@ from __future__ import annotations
 import typing as t
 
 from ansible.plugins.action import ActionBase
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.cluster_facts import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._cluster_facts import (
     DERIVED_KEYS,
     derive_cluster_facts,
 )

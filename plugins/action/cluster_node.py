@@ -5,7 +5,7 @@
 The module on the node starts or stops the Cluster service and reports raw states and the
 raw Win32 code of a refused cmdlet; this plugin refuses bad options before the node is
 contacted and turns a code or a wait that ran out into the operator's message
-(``plugin_utils.node_service``).
+(``plugin_utils._node_service``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import typing as t
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.node_service import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._node_service import (
     DEFAULT_TIMEOUT,
     STATES,
     NodeOptions,
@@ -23,7 +23,7 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.node_service import
     explain_node_timeout,
     final_node_state,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.refusal import PolicyRefusal
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
 
 # The keys this plugin adds to the module's raw result (the contract check reads this).
 ADDED_RESULT_KEYS: frozenset[str] = frozenset({"node_state", "error"})

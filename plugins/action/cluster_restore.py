@@ -5,7 +5,7 @@
 The flow (docs/internals.md, "cluster_restore"):
 1. check the options on the controller; bad input fails with no module run;
 2. phase ``inspect`` (read only);
-3. decide with plugin_utils.restore_decisions: the set must be whole and of this cluster;
+3. decide with plugin_utils._restore_decisions: the set must be whole and of this cluster;
    nothing to do when the cluster already runs the set's configuration; without force,
    refuse while another node runs (5056) or the quorum disk layout differs (5086);
 4. check mode stops here and reports what would happen;
@@ -17,17 +17,17 @@ from __future__ import annotations
 import typing as t
 
 from ansible.errors import AnsibleActionFail
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.configuration import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._configuration import (
     configuration_fingerprint,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.manifest import SetVerification
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paths import validate_quorum_drive
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.phased_action import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import SetVerification
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import validate_quorum_drive
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._phased_action import (
     PhasedAction,
     PhaseFailed,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.refusal import PolicyRefusal
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.restore_decisions import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._restore_decisions import (
     RestoreBlocked,
     SetLocation,
     check_route_result,
@@ -48,8 +48,8 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.restore_decisions i
     verify_set,
     wbadmin_arguments,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.routes import ROUTE_CHOICES, VSS
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.wbadmin_target import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._routes import ROUTE_CHOICES, VSS
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._wbadmin_target import (
     RESTORE_ROLE_OPT_IN,
     check_local_path,
     check_remote_target,

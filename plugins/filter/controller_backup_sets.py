@@ -55,14 +55,14 @@ import typing as t
 from pathlib import Path
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.backup_set_report import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._backup_set_report import (
     report_backup_sets,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.manifest import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import (
     COMPLETION_MARKER_NAME,
     MANIFEST_NAME,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paths import LOCAL, BackupPath
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import LOCAL, BackupPath
 
 _CHUNK = 1024 * 1024
 

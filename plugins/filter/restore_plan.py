@@ -1,6 +1,6 @@
 # Copyright: contributors to wsfc.clusterdb
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The restore_plan filter: plugin_utils.restore_plan.plan_restore for the restore role.
+"""The restore_plan filter: plugin_utils._restore_plan.plan_restore for the restore role.
 
 The role only wires: it reads the facts, hands them here, and runs the steps this plan
 names on the hosts it names. The sequencing and the refusals are plan_restore's; this
@@ -108,12 +108,12 @@ from ansible_collections.wsfc.clusterdb.plugins.filter.restore_preflight import 
     node_facts,
     parse_tag,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paxos import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paxos import (
     PaxosTag,
     parse_version_facts,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.refusal import PolicyRefusal
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.restore_plan import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._restore_plan import (
     STEP_ORDER,
     RestorePlan,
     RestoreStep,

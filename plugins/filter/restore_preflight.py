@@ -3,7 +3,7 @@
 """The restore_preflight filter: what every node said, the restoring node, the set.
 
 The restore role reads M(cluster_info) and M(backup_set_info) on every host of the play;
-this filter turns those per-host results into node facts (plugin_utils.restore_plan's
+this filter turns those per-host results into node facts (plugin_utils._restore_plan's
 terms), chooses the restoring node with ``choose_restoring_node`` and picks the set.
 ``read_nodes`` is shared with the other restore_* filters, which read the same facts again
 while the restore runs.
@@ -114,13 +114,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paxos import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paxos import (
     PaxosTag,
     PaxosTagError,
     parse_paxos_tag,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.refusal import PolicyRefusal
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.restore_plan import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._restore_plan import (
     NodeFacts,
     NodeObservation,
     choose_restoring_node,

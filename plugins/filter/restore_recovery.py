@@ -1,6 +1,6 @@
 # Copyright: contributors to wsfc.clusterdb
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The restore_recovery filter: plugin_utils.restore_plan.plan_recovery for the role's rescue.
+"""The restore_recovery filter: plugin_utils._restore_plan.plan_recovery for the role's rescue.
 
 When a step fails the role reads every node again and asks this filter what to do: which
 hosts to start again, in which order, and what to tell the operator about each node.
@@ -102,7 +102,7 @@ from ansible_collections.wsfc.clusterdb.plugins.filter.restore_preflight import 
     node_observation,
     read_nodes,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.restore_plan import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._restore_plan import (
     PREFLIGHT,
     STOP_OTHERS,
     plan_recovery,

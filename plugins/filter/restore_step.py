@@ -6,7 +6,7 @@ Every step of the role runs its task on the step's hosts with errors and unreach
 kept in the registered results, so that no host leaves the others behind; this filter
 then says whether the step failed anywhere (the role fails the whole play into its rescue
 when it did) and keeps the per-node outcome for the summary's timeline. For the wait
-step the outcome is plugin_utils.restore_plan.converged over what every node reports.
+step the outcome is plugin_utils._restore_plan.converged over what every node reports.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ from ansible_collections.wsfc.clusterdb.plugins.filter.restore_preflight import 
     node_observation,
     read_nodes,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.restore_plan import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._restore_plan import (
     WAIT_UP,
     converged,
 )

@@ -14,7 +14,7 @@ description:
     of P(wsfc.clusterdb.controller_backup_sets#filter) for a folder on the controller) and
     decides, for every directory in it, whether retention keeps or deletes it, with the
     reason.
-  - The decision is the collection's retention policy (C(plugin_utils.retention)); the role
+  - The decision is the collection's retention policy (C(plugin_utils._retention)); the role
     only carries it out. The newest O(keep) complete sets are kept, and so is the newest
     complete set whose hashes were verified, so the last good set is never deleted. Older
     complete sets are deleted. Leftovers of interrupted backups (C(unfinished_*) staging
@@ -82,14 +82,14 @@ import typing as t
 from datetime import UTC, datetime, timedelta
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.manifest import COMPLETE
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.refusal import PolicyRefusal
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.retention import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import COMPLETE
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._retention import (
     KEEP,
     SetAtDestination,
     plan_retention,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.set_naming import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._set_naming import (
     parse_set_name,
     parse_staging_name,
 )

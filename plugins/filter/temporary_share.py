@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The temporary_share filter: whether the backup role may write through its temporary share.
 
-The decision is plugin_utils.wbadmin_target's (check_temporary_share); this filter hands it
+The decision is plugin_utils._wbadmin_target's (check_temporary_share); this filter hands it
 the role's variables and returns the refusal for the role to stop on before it touches a
 node.
 """
@@ -67,8 +67,8 @@ _value:
 import typing as t
 
 from ansible.module_utils.parsing.convert_bool import boolean
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.refusal import PolicyRefusal
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.wbadmin_target import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._wbadmin_target import (
     check_temporary_share,
 )
 

@@ -8,7 +8,7 @@
 # backup path, whether each holds the completion marker, the text of its manifest, and the
 # files with size and SHA-256 when asked. Whether a set is complete, corrupt, the newest of a
 # cluster or holds a given configuration version is decided on the controller
-# (plugin_utils.manifest).
+# (plugin_utils._manifest).
 #
 # Every path is used through -LiteralPath or a .NET method: wildcard characters ([, ], *, ?)
 # and PowerShell metacharacters in a path are data, never syntax.
@@ -17,7 +17,7 @@
 #   #AnsibleRequires -PowerShell ansible_collections.wsfc.clusterdb.plugins.module_utils.WsfcBackupSet
 
 # The names of the two files a finished set holds besides the backup itself; the controller
-# (plugin_utils.manifest) uses the same names.
+# (plugin_utils._manifest) uses the same names.
 $script:WsfcManifestFileName = 'manifest.json'
 $script:WsfcMarkerFileName = 'backup.complete'
 

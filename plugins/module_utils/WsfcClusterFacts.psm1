@@ -77,7 +77,7 @@ Function Get-WsfcPaxosTag {
     docs/windows-behaviour.md#cluster-database: the database is loaded as HKLM\Cluster while
     the Cluster service runs; #paxos-tag: NextEpoch:LastUpdateEpoch:Sequence. Its value type
     is *unconfirmed*, so the value is returned as text and parsed on the controller
-    (plugin_utils.paxos).
+    (plugin_utils._paxos).
     #>
     [OutputType([string])]
     param ()

@@ -3,7 +3,7 @@
 The node keeps a backup directory in memory (directory -> file -> contents) and answers as
 plugins/modules/backup_set_info.py documents the raw result: the set listing, hashed when
 verify is true. Sets are written the way cluster_backup writes them: files, then a manifest
-built with plugin_utils.manifest, then the completion marker.
+built with plugin_utils._manifest, then the completion marker.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 from ansible_collections.wsfc.clusterdb.plugins.action import backup_set_info
 from ansible_collections.wsfc.clusterdb.plugins.action.backup_set_info import ActionModule
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.manifest import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import (
     COMPLETION_MARKER_NAME,
     MANIFEST_NAME,
     build_manifest,

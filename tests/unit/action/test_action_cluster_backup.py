@@ -20,7 +20,7 @@ import pytest
 from ansible.errors import AnsibleActionFail
 from ansible_collections.wsfc.clusterdb.plugins.action import cluster_backup
 from ansible_collections.wsfc.clusterdb.plugins.action.cluster_backup import ActionModule
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.manifest import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import (
     COMPLETION_MARKER_NAME,
     MANIFEST_NAME,
     verify_backup_set,
@@ -308,7 +308,7 @@ class TestBadPaths:
         ],
     )
     def test_metacharacters_reach_the_module_as_data(self, path: str) -> None:
-        # Legal in Windows names (plugin_utils.paths): carried unchanged, never refused.
+        # Legal in Windows names (plugin_utils._paths): carried unchanged, never refused.
         node = FakeNode()
         result = run_backup(node, {"path": path})
         assert result.get("failed") is not True, result.get("msg")

@@ -7,11 +7,11 @@ from types import SimpleNamespace
 
 import pytest
 from ansible_collections.wsfc.clusterdb.plugins.action.cluster_info import ActionModule
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.cluster_facts import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._cluster_facts import (
     derive_cluster_facts,
     node_cluster_state,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.configuration import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._configuration import (
     configuration_fingerprint,
 )
 

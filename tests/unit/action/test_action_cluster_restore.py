@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 from ansible_collections.wsfc.clusterdb.plugins.action import cluster_restore
 from ansible_collections.wsfc.clusterdb.plugins.action.cluster_restore import ActionModule
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.manifest import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import (
     build_manifest,
     manifest_to_json,
 )

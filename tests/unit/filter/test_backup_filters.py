@@ -19,7 +19,7 @@ from ansible_collections.wsfc.clusterdb.plugins.filter.retention_plan import (
 )
 from ansible_collections.wsfc.clusterdb.plugins.filter.temporary_share import temporary_share
 from ansible_collections.wsfc.clusterdb.plugins.filter.windows_path import windows_path
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.manifest import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import (
     build_manifest,
     manifest_to_json,
 )

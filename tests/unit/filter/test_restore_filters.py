@@ -1,4 +1,4 @@
-"""The restore_* filters the restore role wires plugin_utils.restore_plan with, on the
+"""The restore_* filters the restore role wires plugin_utils._restore_plan with, on the
 per-host results Ansible registers (cluster_info, backup_set_info, cluster_restore)."""
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
 """The lab's wbadmin (world/wbadmin.py): its effects, and its text as the collection's parser
-(plugins/plugin_utils/wbadmin.py) reads it."""
+(plugins/plugin_utils/_wbadmin.py) reads it."""
 
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.wbadmin import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._wbadmin import (
     parse_get_items_applications,
     parse_get_versions,
     parse_run_output,

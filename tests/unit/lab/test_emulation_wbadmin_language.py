@@ -1,6 +1,6 @@
 """The lab's wbadmin (world/wbadmin.py, world/wbadmin_recovery.py): the `get items` blocks,
 -machine required with -backupTarget by `start recovery`, and a node whose display language
-is not English, read by the collection's parsers (plugins/plugin_utils/wbadmin.py)."""
+is not English, read by the collection's parsers (plugins/plugin_utils/_wbadmin.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.wbadmin import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._wbadmin import (
     lists_cluster_application,
     parse_get_items_applications,
     parse_get_versions,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.configuration import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._configuration import (
     ADDED,
     CHANGED,
     REMOVED,

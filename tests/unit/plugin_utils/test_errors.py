@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils import errors
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.errors import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils import _errors as errors
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._errors import (
     BACKUP,
     RESTORE,
     WINDOWS_SERVER_BACKUP_MISSING,

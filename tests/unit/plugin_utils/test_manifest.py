@@ -7,10 +7,10 @@ import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.configuration import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._configuration import (
     configuration_fingerprint,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.manifest import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import (
     COMPLETE,
     COMPLETION_MARKER_NAME,
     CORRUPT,
@@ -26,11 +26,11 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.manifest import (
     parse_manifest,
     verify_backup_set,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paxos import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paxos import (
     parse_paxos_tag,
     version_range,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.set_naming import make_set_name
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._set_naming import make_set_name
 
 from .samples import configuration, quorum
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paths import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import (
     LOCAL,
     UNC,
     validate_backup_path,
     validate_quorum_drive,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.refusal import PolicyRefusal
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
 
 
 def refusal_for(value: object) -> PolicyRefusal:

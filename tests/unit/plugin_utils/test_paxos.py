@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paxos import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paxos import (
     Epoch,
     PaxosTagError,
     VersionRange,

@@ -5,20 +5,20 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.manifest import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import (
     COMPLETE,
     CORRUPT,
     INCOMPLETE,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paxos import parse_paxos_tag
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.refusal import PolicyRefusal
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.retention import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paxos import parse_paxos_tag
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._retention import (
     DELETE,
     KEEP,
     SetAtDestination,
     plan_retention,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.set_naming import make_set_name
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._set_naming import make_set_name
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)

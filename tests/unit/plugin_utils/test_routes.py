@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.refusal import PolicyRefusal
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.routes import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._routes import (
     AUTO,
     CLUSAPI,
     VSS,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paxos import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paxos import (
     parse_paxos_tag,
     version_range,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.set_naming import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._set_naming import (
     OTHER_KIND,
     SET_KIND,
     STAGING_KIND,

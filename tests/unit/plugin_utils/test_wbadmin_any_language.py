@@ -1,4 +1,4 @@
-"""plugins/plugin_utils/wbadmin.py reads what has one documented form, not the wording: the
+"""plugins/plugin_utils/_wbadmin.py reads what has one documented form, not the wording: the
 version identifiers, the value after `=` in `get items`, the HRESULTs. Tested on Microsoft's
 documented samples (tests/samples/windows/wbadmin-*.txt: command lines and the two error lines
 of KB 944530; Microsoft shows no other output), on the lab's non-English stand-in wording
@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.wbadmin import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._wbadmin import (
     WbadminParseError,
     error_lines,
     lists_cluster_application,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paths import validate_backup_path
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.refusal import PolicyRefusal
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.wbadmin_target import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import validate_backup_path
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._wbadmin_target import (
     check_local_path,
     check_remote_target,
     check_temporary_share,

@@ -13,7 +13,7 @@ What the lab does where the sources are silent (each *unconfirmed*):
   sequence moves on by one;
 - NextEpoch changes only with that new epoch: the source says the epoch numbers change every
   time the cluster forms, but not which of the two nor how, so the lab leaves them alone;
-- order, as plugins/plugin_utils/paxos.py decides it (the lab keeps its own copy, it must
+- order, as plugins/plugin_utils/_paxos.py decides it (the lab keeps its own copy, it must
   not import the collection): by LastUpdateEpoch, then Sequence; a stamped epoch is newer
   than any plain one, two stamped ones order by stamp then number.
 """

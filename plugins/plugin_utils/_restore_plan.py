@@ -20,15 +20,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.errors import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._errors import (
     ERROR_CLUSTER_NODE_UP,
     ERROR_QUORUM_DISK_NOT_FOUND,
     RESTORE,
     ErrorExplanation,
     explain_win32_error,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paxos import PaxosTag
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.refusal import PolicyRefusal
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paxos import PaxosTag
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
 
 PREFLIGHT = "preflight"
 SAFETY_BACKUP = "safety_backup"

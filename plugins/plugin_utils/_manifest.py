@@ -25,18 +25,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.configuration import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._configuration import (
     normalize_configuration,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paxos import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paxos import (
     PaxosTag,
     PaxosTagError,
     parse_paxos_tag,
     version_range,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.routes import CLUSAPI, ROUTES, VSS
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.set_naming import parse_set_name
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.wbadmin import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._routes import CLUSAPI, ROUTES, VSS
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._set_naming import parse_set_name
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._wbadmin import (
     WbadminParseError,
     parse_version_id,
 )
@@ -259,7 +259,7 @@ def build_manifest(
     """Build a manifest from the raw facts the backup phase returned.
 
     ``paxos_tag`` is the configuration version the set holds: a tag, or the VersionRange
-    of the tags read before and after the backup (plugin_utils.paxos.version_range).
+    of the tags read before and after the backup (plugin_utils._paxos.version_range).
     """
     try:
         tag = paxos_tag if isinstance(paxos_tag, PaxosTag) else parse_paxos_tag(paxos_tag)

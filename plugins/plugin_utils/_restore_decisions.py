@@ -5,7 +5,7 @@
 Each function reads the raw result of a phase (docs/internals.md, "cluster_restore";
 plugins/modules/cluster_restore.py documents the keys) and returns what the next step
 needs, or raises :class:`RestoreBlocked` with the operator's message: what is wrong, and
-what to do (plugin_utils.errors words the Windows codes).
+what to do (plugin_utils._errors words the Windows codes).
 
 ``docs/windows-behaviour.md#clusapi-backup-restore``: RestoreClusterDatabase (without force it
 refuses while other nodes are active, 5056, and while the quorum disk's partition count or
@@ -21,14 +21,14 @@ import dataclasses
 import typing as t
 from dataclasses import dataclass
 
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.configuration import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._configuration import (
     Configuration,
     ConfigurationDiff,
     diff_configurations,
     disks_left_offline,
     normalize_configuration,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.errors import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._errors import (
     ERROR_DATABASE_BACKUP_CORRUPT,
     ERROR_DIRECTORY,
     ERROR_SERVICE_DOES_NOT_EXIST,
@@ -38,34 +38,34 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.errors import (
     explain_condition,
     explain_win32_error,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.manifest import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import (
     Manifest,
     QuorumLayout,
     SetVerification,
     verify_backup_set,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paths import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import (
     BackupPath,
     validate_backup_path,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paxos import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paxos import (
     PaxosTagError,
     parse_paxos_tag,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.refusal import PolicyRefusal
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.restore_plan import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._restore_plan import (
     NodeFacts,
     RestorePlan,
     plan_restore,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.routes import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._routes import (
     AUTO,
     VSS,
     HostBackupFacts,
     resolve_route,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.wbadmin import parse_run_output
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.wbadmin_target import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._wbadmin import parse_run_output
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._wbadmin_target import (
     wbadmin_target_for,
 )
 
@@ -285,7 +285,7 @@ def choose_route(requested: str, manifest: Manifest, inspect: RawResult) -> str:
             f"{manifest.route} route, and a set is restored only by the route that wrote it.",
             f"Use route={manifest.route} or route=auto, or choose a set written by {requested}.",
         )
-    # The vss target is always a UNC path (plugin_utils.wbadmin_target).
+    # The vss target is always a UNC path (plugin_utils._wbadmin_target).
     return resolve_route(
         manifest.route,
         HostBackupFacts.from_cluster_info(inspect),

@@ -36,8 +36,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paths import BackupPath
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.refusal import PolicyRefusal
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import BackupPath
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
 
 # A computer name as the node reports it ($env:COMPUTERNAME): NetBIOS, at most 15 characters;
 # DNS names are accepted too, since a UNC server may be either.

@@ -20,13 +20,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.manifest import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import (
     COMPLETE,
     CORRUPT,
     INCOMPLETE,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.refusal import PolicyRefusal
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.set_naming import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._set_naming import (
     OTHER_KIND,
     STAGING_KIND,
     classify_directory,

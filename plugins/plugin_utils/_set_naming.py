@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paxos import PaxosTag
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paxos import PaxosTag
 
 STAGING_PREFIX = "unfinished_"
 SET_KIND = "set"

@@ -4,11 +4,11 @@
 
 Input: the raw set listing a module returns (docs/internals.md, "The set listing": name,
 marker_present, manifest_text, files). Each directory is verified with
-plugin_utils.manifest and described in operator terms: status (complete, incomplete,
+plugin_utils._manifest and described in operator terms: status (complete, incomplete,
 corrupt) with the problems naming the failing file, and what the manifest says (cluster,
 node, route, configuration version, creation time, file count and size).
 
-Which directories are reported: set and staging directories (plugin_utils.set_naming), and
+Which directories are reported: set and staging directories (plugin_utils._set_naming), and
 any other directory that holds a manifest or a completion marker (a set copied under
 another name). Other directories are not ours and are only named in ``other_directories``.
 """
@@ -18,13 +18,13 @@ from __future__ import annotations
 import typing as t
 from dataclasses import dataclass
 
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.manifest import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import (
     COMPLETE,
     SetVerification,
     verify_backup_set,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paths import BackupPath
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.set_naming import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import BackupPath
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._set_naming import (
     OTHER_KIND,
     classify_directory,
 )

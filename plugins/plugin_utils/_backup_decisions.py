@@ -5,7 +5,7 @@
 Each function reads the raw result of one phase (docs/internals.md, "cluster_backup";
 plugins/modules/cluster_backup.py documents the keys) and either returns what the next step
 needs or raises :class:`BackupBlocked` with an operator-facing message: the cause, the fix,
-and the Windows error code when there is one (plugin_utils.errors explains the codes).
+and the Windows error code when there is one (plugin_utils._errors explains the codes).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import typing as t
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.errors import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._errors import (
     BACKUP,
     ERROR_CLUSTER_DATABASE_SEQMISMATCH,
     ERROR_CLUSTER_NO_QUORUM,
@@ -29,18 +29,18 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.errors import (
     explain_condition,
     explain_win32_error,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.manifest import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import (
     SetVerification,
     verify_backup_set,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paxos import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paxos import (
     PaxosTag,
     PaxosTagError,
     parse_paxos_tag,
     version_range,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.routes import VSS
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.wbadmin import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._routes import VSS
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._wbadmin import (
     WbadminParseError,
     parse_get_versions,
     parse_run_output,

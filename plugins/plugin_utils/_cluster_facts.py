@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.configuration import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._configuration import (
     configuration_fingerprint,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.paxos import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paxos import (
     PaxosTagError,
     parse_paxos_tag,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.routes import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._routes import (
     HostBackupFacts,
     available_routes,
 )

@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.errors import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._errors import (
     ERROR_ACCESS_DENIED,
     ERROR_DIRECTORY,
     ERROR_DISK_FULL,

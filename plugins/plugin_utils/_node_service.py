@@ -18,7 +18,7 @@ from __future__ import annotations
 import typing as t
 from dataclasses import dataclass
 
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.errors import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._errors import (
     ERROR_ACCESS_DENIED,
     ERROR_CLUSTER_DATABASE_SEQMISMATCH,
     ERROR_CLUSTER_NO_QUORUM,
@@ -29,7 +29,7 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.errors import (
     ErrorExplanation,
     win32_code_from_hresult,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.refusal import PolicyRefusal
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
 
 STARTED = "started"
 STOPPED = "stopped"

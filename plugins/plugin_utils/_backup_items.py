@@ -11,17 +11,17 @@ directory stays unfinished, as after every other refusal that follows the backup
 
 The backup phase returns ``items_outputs``: for every version identifier the ``get versions``
 output at the staging target shows, the raw text of ``wbadmin get items -version:<id>
--backupTarget:<target> -machine:<node>``. The parsing is plugin_utils.wbadmin's.
+-backupTarget:<target> -machine:<node>``. The parsing is plugin_utils._wbadmin's.
 """
 
 from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.backup_decisions import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._backup_decisions import (
     BackupBlocked,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.wbadmin import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._wbadmin import (
     error_lines,
     lists_cluster_application,
     parse_get_items_applications,

@@ -16,14 +16,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.errors import (
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._errors import (
     BACKUP,
     ERROR_CALL_NOT_IMPLEMENTED,
     WINDOWS_SERVER_BACKUP_MISSING,
     explain_condition,
     explain_win32_error,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils.refusal import PolicyRefusal
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
 
 VSS = "vss"
 CLUSAPI = "clusapi"
