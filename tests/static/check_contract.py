@@ -11,7 +11,7 @@ naming the module, the key and the sides that differ:
     plugin plugins/action/<m>.py declares in ADDED_RESULT_KEYS; its options must be the
     spec's options plus the controller-only ones the action plugin declares in
     ADDED_OPTIONS (documented, never in the PowerShell spec);
-  - the lab's emulation of `<namespace>.<collection>.<m>` (wsfc_lab.emulation.registry,
+  - the lab's emulation of `<namespace>.<collection>.<m>` (wsfc_lab.emulation.framework.registry,
     docs/lab.md Contract 2): the same spec, and the same result keys as the PowerShell
     module (the action plugin runs on the controller in front of both).
 Keys every result may carry (changed, failed, msg, ...) are left out of the comparison.
@@ -212,7 +212,9 @@ def check_collection(root: Path, registry: EmulationRegistry) -> tuple[list[str]
 
 
 def lab_registry() -> EmulationRegistry:
-    from wsfc_lab.emulation import registry  # the lab package, installed by scripts/bootstrap.sh
+    from wsfc_lab.emulation.framework import (
+        registry,
+    )  # the lab package, installed by scripts/bootstrap.sh
 
     return registry
 

@@ -4,7 +4,7 @@ and every call is a documented behaviour of the lab's Windows surface.
 Usage: python tests/static/check_windows_calls.py [--collection-root DIR]
 
 For every .ps1/.psm1 under plugins/ (windows_calls_ps.py) and its port, the Python file under
-tests/lab/wsfc_lab/emulation/ whose PORT_OF names it (windows_calls_lab.py), it compares
+tests/lab/wsfc_lab/emulation/modules/ whose PORT_OF names it (windows_calls_lab.py), it compares
   - the commands, and each (command, parameter) pair,
   - the CIM classes read (namespace, class),
   - the registry values read (key path, value name),
@@ -43,7 +43,7 @@ from windows_calls_model import (
 )
 from windows_calls_ps import PowerShellReadError, defined_functions, read_powershell_calls
 
-PORTS_DIRECTORY = Path("tests/lab/wsfc_lab/emulation")
+PORTS_DIRECTORY = Path("tests/lab/wsfc_lab/emulation/modules")
 LAB_PACKAGE_PARENT = Path("tests/lab")
 FACTS_PAGE = Path("docs/windows-behaviour.md")
 FACT_HEADING = re.compile(r"^### ([a-z0-9][a-z0-9-]*) — ", re.MULTILINE)

@@ -1,6 +1,6 @@
 """The Windows calls a lab port makes, read with Python's `ast` (the port is never imported).
 
-A port is a Python file under tests/lab/wsfc_lab/emulation/ with a module-level
+A port is a Python file under tests/lab/wsfc_lab/emulation/modules/ with a module-level
 `PORT_OF = "plugins/..."` naming the PowerShell file it emulates statement for statement.
 Its Windows calls go through the lab's PowerShellHost:
   - `<anything>.invoke("Command-Name", Param=..., **{"Other": ...})`: the command and its

@@ -25,7 +25,7 @@ import yaml
 from wsfc_lab.lab import Lab, LabError
 from wsfc_lab.spec import SpecError, load_spec
 from wsfc_lab.world import ConfigChange, ConfigurationError, WindowsError
-from wsfc_lab.world.errors import ERROR_NAMES
+from wsfc_lab.world.windows_errors import ERROR_NAMES
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from wsfc_lab.winrm.certificate import generate_certificate
-from wsfc_lab.winrm.runner import CommandResult
+from wsfc_lab.winrm.runner_contract import CommandResult
 from wsfc_lab.winrm.server import WinRMEndpoint
 
 WINRM_USER = "Administrator"

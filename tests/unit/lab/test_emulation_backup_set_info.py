@@ -1,5 +1,5 @@
 """The lab's emulation of wsfc.clusterdb.backup_set_info and the shared set listing
-(emulation/_wsfc_backup_set.py), against the module's documentation."""
+(emulation/modules/_wsfc_backup_set.py), against the module's documentation."""
 
 import hashlib
 from pathlib import Path
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 from wsfc_lab.emulation import lookup
-from wsfc_lab.emulation.invocation import invoke
+from wsfc_lab.emulation.framework.invocation import invoke
 from wsfc_lab.spec import load_spec
 from wsfc_lab.world import World, acl, faults
 

@@ -5,8 +5,8 @@ Expected messages are the format strings of ansible/module_utils/csharp/Ansible.
 """
 
 import pytest
-from wsfc_lab.emulation.basic import EmulatedModule, ModuleExit
-from wsfc_lab.emulation.basic_spec import SpecError, normalise_spec
+from wsfc_lab.emulation.framework.basic import EmulatedModule, ModuleExit
+from wsfc_lab.emulation.framework.basic_spec import SpecError, normalise_spec
 
 
 def make(spec, arguments, **kwargs):

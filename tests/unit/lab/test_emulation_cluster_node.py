@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 import yaml
 from wsfc_lab.emulation import lookup
-from wsfc_lab.emulation.invocation import invoke
+from wsfc_lab.emulation.framework.invocation import invoke
 from wsfc_lab.spec import parse_spec
 from wsfc_lab.world import DOWN, JOINING, PAUSED, UP, ConfigChange, PaxosTag, World, faults
 from wsfc_lab.world.cluster import EVENT_STALE_COPY
-from wsfc_lab.world.errors import ERROR_ACCESS_DENIED, ERROR_CLUSTER_NO_QUORUM
+from wsfc_lab.world.windows_errors import ERROR_ACCESS_DENIED, ERROR_CLUSTER_NO_QUORUM
 
 ROOT = Path(__file__).resolve().parents[3]
 MODULE_DOC = ROOT / "plugins" / "modules" / "cluster_node.py"

@@ -12,10 +12,10 @@ import re
 from collections.abc import Callable
 
 import pytest
-from wsfc_lab.emulation.basic import EmulatedModule, UnhandledModuleException
-from wsfc_lab.emulation.invocation import LabError, invoke
-from wsfc_lab.emulation.registry import Emulation
-from wsfc_lab.world.errors import ERROR_ACCESS_DENIED, WindowsError
+from wsfc_lab.emulation.framework.basic import EmulatedModule, UnhandledModuleException
+from wsfc_lab.emulation.framework.invocation import LabError, invoke
+from wsfc_lab.emulation.framework.registry import Emulation
+from wsfc_lab.world.windows_errors import ERROR_ACCESS_DENIED, WindowsError
 
 SPEC = {"options": {"name": {"type": "str", "required": True}}}
 

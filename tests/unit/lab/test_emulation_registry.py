@@ -5,11 +5,11 @@ import re
 
 import pytest
 from wsfc_lab.emulation import emulated_modules, emulates, lookup, returns_of, spec_of
-from wsfc_lab.emulation import registry as registry_module
-from wsfc_lab.emulation.basic import EmulatedModule
-from wsfc_lab.emulation.basic_spec import SpecError
-from wsfc_lab.emulation.invocation import LabError, invoke
-from wsfc_lab.world.errors import ERROR_CLUSTER_NODE_UP, WindowsError
+from wsfc_lab.emulation.framework import registry as registry_module
+from wsfc_lab.emulation.framework.basic import EmulatedModule
+from wsfc_lab.emulation.framework.basic_spec import SpecError
+from wsfc_lab.emulation.framework.invocation import LabError, invoke
+from wsfc_lab.world.windows_errors import ERROR_CLUSTER_NODE_UP, WindowsError
 
 SPEC = {"options": {"name": {"type": "str", "required": True}}, "supports_check_mode": True}
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 from wsfc_lab.emulation import lookup
-from wsfc_lab.emulation.invocation import invoke
+from wsfc_lab.emulation.framework.invocation import invoke
 from wsfc_lab.spec import parse_spec
 from wsfc_lab.world import ConfigChange, World, faults
 from wsfc_lab.world.backup_media import take_snapshot, write_vss_backup

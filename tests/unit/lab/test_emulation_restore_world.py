@@ -21,7 +21,9 @@ from wsfc_lab.world.backup_media import (
     write_vss_backup,
 )
 from wsfc_lab.world.cluster import EVENT_STALE_COPY
-from wsfc_lab.world.errors import (
+from wsfc_lab.world.wbadmin import run_wbadmin
+from wsfc_lab.world.wbadmin_recovery import STOP_OPERATION, restore_cluster_database
+from wsfc_lab.world.windows_errors import (
     ERROR_ACCESS_DENIED,
     ERROR_CALL_NOT_IMPLEMENTED,
     ERROR_CLUSTER_NODE_UP,
@@ -29,8 +31,6 @@ from wsfc_lab.world.errors import (
     ERROR_QUORUM_DISK_NOT_FOUND,
     ERROR_SERVICE_DOES_NOT_EXIST,
 )
-from wsfc_lab.world.wbadmin import run_wbadmin
-from wsfc_lab.world.wbadmin_recovery import STOP_OPERATION, restore_cluster_database
 
 TARGET = "C:\\Backups\\set1"
 QUORUM = {"name": "Cluster Disk 1", "signature": "1A2B3C4D", "drive_letter": "Q",

@@ -5,8 +5,8 @@ import json
 import pytest
 from test_execution_support import FakeWorld
 from wsfc_lab.emulation import lookup
-from wsfc_lab.emulation.invocation import invoke
-from wsfc_lab.emulation.node_environment import node_environment
+from wsfc_lab.emulation.framework.invocation import invoke
+from wsfc_lab.emulation.framework.node_environment import node_environment
 
 
 @pytest.fixture

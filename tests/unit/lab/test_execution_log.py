@@ -5,7 +5,7 @@ import json
 from test_execution_support import module_command, module_payload
 from win_support import make_world
 from wsfc_lab.execution.execution_log import log_path, read_executions, record_execution
-from wsfc_lab.execution.runner import NodeCommandRunner
+from wsfc_lab.execution.node_command_runner import NodeCommandRunner
 
 
 def dispatch(runner, stdin):

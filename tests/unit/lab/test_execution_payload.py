@@ -15,7 +15,7 @@ from test_execution_support import (
     remove_command,
 )
 from wsfc_lab.execution import PayloadError, module_fqcn, parse_payload
-from wsfc_lab.execution.command_line import (
+from wsfc_lab.execution.command_classifier import (
     BootstrapScript,
     OtherScript,
     RemoveItemScript,

@@ -17,7 +17,7 @@ from test_execution_support import (
     remove_command,
 )
 from wsfc_lab.execution import NodeCommandRunner
-from wsfc_lab.world.errors import ERROR_DISK_FULL, WindowsError
+from wsfc_lab.world.windows_errors import ERROR_DISK_FULL, WindowsError
 
 TEMP = "C:\\Users\\Administrator\\AppData\\Local\\Temp"
 
@@ -147,7 +147,7 @@ def test_an_undeclared_result_key_is_a_loud_lab_error(runner, monkeypatch):
         module.result["surprise"] = 1
 
     # Registered emulations are frozen: replace this one in the registry for the test.
-    from wsfc_lab.emulation import registry
+    from wsfc_lab.emulation.framework import registry
 
     monkeypatch.setitem(
         registry._emulations,

@@ -18,8 +18,8 @@ from typing import Any
 from ansible.executor.powershell import module_manifest
 from ansible.plugins.loader import become_loader, init_plugin_loader
 from ansible.plugins.shell.powershell import ShellModule
-from wsfc_lab.emulation.world_api import WorldApi
-from wsfc_lab.world.errors import WindowsError
+from wsfc_lab.emulation.framework.world_api import WorldApi
+from wsfc_lab.world.windows_errors import WindowsError
 
 REPO = Path(__file__).resolve().parents[3]
 COLLECTIONS = REPO / ".cache" / "collections"

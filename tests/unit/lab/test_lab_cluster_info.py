@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 from wsfc_lab.emulation import lookup
-from wsfc_lab.emulation.invocation import invoke
+from wsfc_lab.emulation.framework.invocation import invoke
 from wsfc_lab.spec import load_spec
 from wsfc_lab.world import ConfigChange, World, faults
 

@@ -23,11 +23,11 @@ from wsfc_lab.execution.context import become_logon, session_logon
 from wsfc_lab.execution.payload import BecomeRequest
 from wsfc_lab.spec import load_spec
 from wsfc_lab.winrm.auth import BASIC, CREDSSP, KERBEROS, NTLM, Session
-from wsfc_lab.winrm.runner import CommandResult
+from wsfc_lab.winrm.runner_contract import CommandResult
 from wsfc_lab.winrm.server import WinRMEndpoint
 from wsfc_lab.world import World
 from wsfc_lab.world.acl import Logon
-from wsfc_lab.world.errors import ERROR_ACCESS_DENIED, ERROR_BAD_NETPATH, WindowsError
+from wsfc_lab.world.windows_errors import ERROR_ACCESS_DENIED, ERROR_BAD_NETPATH, WindowsError
 
 ROOT = Path(__file__).resolve().parents[3]
 THREE_NODE = ROOT / "tests" / "lab" / "examples" / "three-node.yml"

@@ -9,7 +9,7 @@ import pytest
 from cryptography import x509
 from wsfc_lab.winrm.accounts import NTLM_USER_FILE, LocalAccounts
 from wsfc_lab.winrm.certificate import generate_certificate
-from wsfc_lab.winrm.commandline import split_command_line
+from wsfc_lab.winrm.command_line_to_argv import split_command_line
 from wsfc_lab.winrm.soap import parse_duration
 
 

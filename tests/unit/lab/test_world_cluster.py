@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from wsfc_lab.spec import parse_spec
 from wsfc_lab.world import DOWN, JOINING, UP, ConfigChange, PaxosTag, WindowsError, World, faults
-from wsfc_lab.world.errors import ERROR_CLUSTER_NO_QUORUM, RPC_S_SERVER_UNAVAILABLE
+from wsfc_lab.world.windows_errors import ERROR_CLUSTER_NO_QUORUM, RPC_S_SERVER_UNAVAILABLE
 
 DISK = {"name": "Cluster Disk 1", "signature": "1A2B3C4D", "drive_letter": "Q",
         "partitions": [{"offset": 1048576, "size": 1073741824}]}  # fmt: skip

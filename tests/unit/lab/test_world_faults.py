@@ -5,7 +5,7 @@ import time
 import pytest
 from wsfc_lab.spec import parse_spec
 from wsfc_lab.world import DOWN, UP, WindowsError, World, faults
-from wsfc_lab.world.errors import ERROR_ACCESS_DENIED, ERROR_DISK_FULL
+from wsfc_lab.world.windows_errors import ERROR_ACCESS_DENIED, ERROR_DISK_FULL
 
 SPEC = {
     "cluster": "clu58",

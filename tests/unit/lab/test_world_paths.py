@@ -3,7 +3,7 @@
 import pytest
 from wsfc_lab.spec import parse_spec
 from wsfc_lab.world import WindowsError, World
-from wsfc_lab.world.errors import (
+from wsfc_lab.world.windows_errors import (
     ERROR_ACCESS_DENIED,
     ERROR_BAD_NET_NAME,
     ERROR_BAD_NETPATH,

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from wsfc_lab.emulation import lookup
-from wsfc_lab.emulation.invocation import ModuleOutcome, invoke
+from wsfc_lab.emulation.framework.invocation import ModuleOutcome, invoke
 from wsfc_lab.spec import parse_spec
 from wsfc_lab.world import World
 

@@ -4,7 +4,7 @@ windows_calls_fixtures/collection holds a PowerShell module (fake_node.ps1) that
 Windows call of each kind the contract reads (a command with literal parameters, a splat,
 CIM classes, a registry value, native programs with an @(...) array and with a List[string]
 filled by .Add), a wrapper module (FakeNative.psm1), their ports under
-tests/lab/wsfc_lab/emulation/ and a facts page. FakeSurface stands in for the lab's
+tests/lab/wsfc_lab/emulation/modules/ and a facts page. FakeSurface stands in for the lab's
 wsfc_lab.windows.surface. Each test copies the collection, changes one side, and checks what
 is reported, with file and line.
 """
@@ -21,9 +21,9 @@ from windows_calls_ps import read_powershell_calls
 
 FIXTURE = Path(__file__).parent / "windows_calls_fixtures" / "collection"
 PS = "plugins/modules/fake_node.ps1"
-PORT = "tests/lab/wsfc_lab/emulation/fake_node.py"
+PORT = "tests/lab/wsfc_lab/emulation/modules/fake_node.py"
 NATIVE_PS = "plugins/module_utils/FakeNative.psm1"
-NATIVE_PORT = "tests/lab/wsfc_lab/emulation/_fake_native.py"
+NATIVE_PORT = "tests/lab/wsfc_lab/emulation/modules/_fake_native.py"
 
 
 @dataclass(frozen=True)
@@ -377,7 +377,8 @@ def test_native_program_run_with_the_call_operator_is_reported(collection):
 def test_powershell_file_without_a_port(collection):
     (collection / PORT).unlink()
     assert only(findings(collection)) == (
-        f"{PS}: has no lab port (a module under tests/lab/wsfc_lab/emulation with PORT_OF = {PS!r})"
+        f"{PS}: has no lab port (a module under tests/lab/wsfc_lab/emulation/modules"
+        f" with PORT_OF = {PS!r})"
     )
     assert exit_code(collection) == 1
 
@@ -393,14 +394,14 @@ def test_port_of_names_a_missing_file(collection):
     assert sorted(findings(collection)) == sorted(
         [
             f"{PORT}:{line}: PORT_OF names 'plugins/modules/fake_nod.ps1', which does not exist",
-            f"{PS}: has no lab port (a module under tests/lab/wsfc_lab/emulation"
+            f"{PS}: has no lab port (a module under tests/lab/wsfc_lab/emulation/modules"
             f" with PORT_OF = {PS!r})",
         ]
     )
 
 
 def test_two_ports_of_one_file(collection):
-    second = "tests/lab/wsfc_lab/emulation/fake_node_again.py"
+    second = "tests/lab/wsfc_lab/emulation/modules/fake_node_again.py"
     shutil.copy(collection / PORT, collection / second)
     assert only(findings(collection)) == (
         f"{PS}: has 2 lab ports ({PORT}, {second}); one is the contract"
@@ -417,7 +418,7 @@ def test_port_of_that_is_not_a_constant(collection):
     assert sorted(findings(collection)) == sorted(
         [
             f"{NATIVE_PORT}:3: PORT_OF is not a string constant",
-            f"{NATIVE_PS}: has no lab port (a module under tests/lab/wsfc_lab/emulation"
+            f"{NATIVE_PS}: has no lab port (a module under tests/lab/wsfc_lab/emulation/modules"
             f" with PORT_OF = {NATIVE_PS!r})",
         ]
     )

@@ -5,6 +5,7 @@ payload = parse_payload(stdin)                    # ansible-core's exec wrapper 
 payload.module.fqcn, payload.module.arguments      # e.g. "ansible.windows.win_ping"
 """
 
+from wsfc_lab.execution.node_command_runner import NodeCommandRunner
 from wsfc_lab.execution.payload import (
     ExecPayload,
     ManifestAction,
@@ -13,7 +14,6 @@ from wsfc_lab.execution.payload import (
     module_fqcn,
     parse_payload,
 )
-from wsfc_lab.execution.runner import NodeCommandRunner
 
 __all__ = [
     "ExecPayload",

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 
-from wsfc_lab.emulation.node_environment import account_domain, account_name
-from wsfc_lab.execution.command_line import Command
+from wsfc_lab.emulation.framework.node_environment import account_domain, account_name
+from wsfc_lab.execution.command_classifier import Command
 from wsfc_lab.execution.context import NodeContext
 from wsfc_lab.execution.failures import CRLF
-from wsfc_lab.winrm.runner import CommandResult
+from wsfc_lab.winrm.runner_contract import CommandResult
 
 BUILTIN_PROGRAMS = frozenset({"hostname", "echo", "cmd", "exit", "whoami", "more"})
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from wsfc_lab.emulation.node_environment import expand_environment_variables
-from wsfc_lab.emulation.world_api import WorldApi
+from wsfc_lab.emulation.framework.node_environment import expand_environment_variables
+from wsfc_lab.emulation.framework.world_api import WorldApi
 from wsfc_lab.execution.payload import BecomeRequest
 from wsfc_lab.winrm.auth import Session
 from wsfc_lab.world import World

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from wsfc_lab.winrm.runner import CommandResult
+from wsfc_lab.winrm.runner_contract import CommandResult
 
 CRLF = "\r\n"
 

@@ -16,14 +16,14 @@ import time
 import traceback
 from pathlib import Path
 
-from wsfc_lab.emulation.invocation import LabError, invoke
-from wsfc_lab.emulation.node_environment import node_environment
-from wsfc_lab.emulation.registry import lookup
+from wsfc_lab.emulation.framework.invocation import LabError, invoke
+from wsfc_lab.emulation.framework.node_environment import node_environment
+from wsfc_lab.emulation.framework.registry import lookup
 from wsfc_lab.execution.context import NodeContext, become_logon, with_logon
 from wsfc_lab.execution.execution_log import record_execution
 from wsfc_lab.execution.failures import failed_result, json_line, not_emulated_result
 from wsfc_lab.execution.payload import ASYNC_ACTIONS, BECOME_WRAPPER, ExecPayload, ModuleRun
-from wsfc_lab.winrm.runner import CommandResult
+from wsfc_lab.winrm.runner_contract import CommandResult
 
 
 def _unemulated_wrapper(payload: ExecPayload, fqcn: str) -> CommandResult | None:

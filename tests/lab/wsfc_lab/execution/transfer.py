@@ -33,8 +33,8 @@ from wsfc_lab.execution.payload import (
     decode_base64_lines,
     input_lines,
 )
-from wsfc_lab.winrm.runner import CommandResult
-from wsfc_lab.world.errors import WindowsError
+from wsfc_lab.winrm.runner_contract import CommandResult
+from wsfc_lab.world.windows_errors import WindowsError
 
 OPERATION_MKDTEMP = "New-Item"
 OPERATION_FETCH_FILE = "Get-Content"

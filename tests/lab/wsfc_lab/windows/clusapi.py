@@ -17,7 +17,7 @@ from wsfc_lab.windows.host import PowerShellHost
 from wsfc_lab.world import LabState, WindowsError
 from wsfc_lab.world import wbadmin_recovery as recovery
 from wsfc_lab.world.backup_media import take_snapshot, write_clusapi_backup
-from wsfc_lab.world.errors import (
+from wsfc_lab.world.windows_errors import (
     ERROR_CALL_NOT_IMPLEMENTED,
     ERROR_CLUSTER_NO_QUORUM,
     ERROR_DIRECTORY,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from wsfc_lab.winrm.accounts import NTLM_USER_FILE, LocalAccounts
 from wsfc_lab.winrm.listener import WSMAN_PATH, EndpointParts, Listener
-from wsfc_lab.winrm.runner import CommandRunner
+from wsfc_lab.winrm.runner_contract import CommandRunner
 from wsfc_lab.winrm.service import WsmanService
 
 

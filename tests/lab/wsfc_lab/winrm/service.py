@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from wsfc_lab.winrm import soap
 from wsfc_lab.winrm.auth import Session
-from wsfc_lab.winrm.commandline import split_command_line
-from wsfc_lab.winrm.runner import CommandRunner, runner_for_session
+from wsfc_lab.winrm.command_line_to_argv import split_command_line
+from wsfc_lab.winrm.runner_contract import CommandRunner, runner_for_session
 from wsfc_lab.winrm.shells import OutputChunk, RemoteCommand, Shell, ShellTable, new_identifier
 from wsfc_lab.winrm.soap import SHELL, SoapFault, WsmanRequest, element
 

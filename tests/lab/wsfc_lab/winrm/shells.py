@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 
 from wsfc_lab.winrm.auth import Session
-from wsfc_lab.winrm.runner import CommandResult, CommandRunner
+from wsfc_lab.winrm.runner_contract import CommandResult, CommandRunner
 
 _log = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ world.operation("NODE1", "Stop-ClusterNode")  # injected faults and latency
 
 from wsfc_lab.world.cluster import DOWN, JOINING, PAUSED, UP, Cluster
 from wsfc_lab.world.configuration import ConfigChange, ConfigurationError
-from wsfc_lab.world.errors import WindowsError
 from wsfc_lab.world.paxos import PaxosTag
 from wsfc_lab.world.state import LabState
+from wsfc_lab.world.windows_errors import WindowsError
 from wsfc_lab.world.world import World
 
 __all__ = [

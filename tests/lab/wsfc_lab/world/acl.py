@@ -57,7 +57,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wsfc_lab.world.errors import ERROR_ACCESS_DENIED, WindowsError
+from wsfc_lab.world.windows_errors import ERROR_ACCESS_DENIED, WindowsError
 
 if TYPE_CHECKING:
     from wsfc_lab.world.state import LabState

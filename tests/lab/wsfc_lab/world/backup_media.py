@@ -42,14 +42,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from wsfc_lab.world.errors import (
+from wsfc_lab.world.state import LabState
+from wsfc_lab.world.windows_errors import (
     ERROR_DATABASE_BACKUP_CORRUPT,
     ERROR_DIRECTORY,
     ERROR_FILE_NOT_FOUND,
     ERROR_PATH_NOT_FOUND,
     WindowsError,
 )
-from wsfc_lab.world.state import LabState
 
 MEDIA_MAGIC = b"WSFC-LAB-MEDIA 1"
 WRITE_CHUNK = 16 * 1024

@@ -31,20 +31,18 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from wsfc_lab.world.configuration import ConfigChange, apply_change
-from wsfc_lab.world.errors import (
+from wsfc_lab.world.liveness import node_running
+from wsfc_lab.world.paxos import PaxosTag, newer, newest
+from wsfc_lab.world.state_view import StateView
+from wsfc_lab.world.windows_errors import (
     ERROR_CLUSTER_NO_QUORUM,
     ERROR_SERVICE_NOT_ACTIVE,
     RPC_S_SERVER_UNAVAILABLE,
     WindowsError,
 )
-from wsfc_lab.world.liveness import node_running
-from wsfc_lab.world.paxos import PaxosTag, newer, newest
-
-if TYPE_CHECKING:
-    from wsfc_lab.world.state import LabState
 
 EVENT_STALE_COPY = 1561  # docs/windows-behaviour.md#cluster-events
 
@@ -54,7 +52,7 @@ UP, DOWN, PAUSED, JOINING = "Up", "Down", "Paused", "Joining"
 class Cluster:
     """The cluster rules over one transaction's state."""
 
-    def __init__(self, state: LabState) -> None:
+    def __init__(self, state: StateView) -> None:
         self.state = state
         self.record: dict[str, Any] = state.data["cluster"]
 

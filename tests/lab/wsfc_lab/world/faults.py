@@ -20,7 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wsfc_lab.world.errors import ERROR_DISK_FULL, WindowsError, system_message
+from wsfc_lab.world.windows_errors import ERROR_DISK_FULL, WindowsError, system_message
 
 if TYPE_CHECKING:
     from wsfc_lab.world.state import LabState

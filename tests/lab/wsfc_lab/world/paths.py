@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from wsfc_lab.world.errors import (
+from wsfc_lab.world.state_view import StateView
+from wsfc_lab.world.windows_errors import (
     ERROR_ACCESS_DENIED,
     ERROR_BAD_NET_NAME,
     ERROR_BAD_NETPATH,
@@ -28,14 +28,11 @@ from wsfc_lab.world.errors import (
     WindowsError,
 )
 
-if TYPE_CHECKING:
-    from wsfc_lab.world.state import LabState
-
 _DRIVE = re.compile(r"^([A-Za-z]):\\?(.*)$", re.DOTALL)
 _ADMIN_SHARE = re.compile(r"^([A-Za-z])\$$")
 
 
-def resolve_path(state: LabState, node: str, windows_path: str) -> Path:
+def resolve_path(state: StateView, node: str, windows_path: str) -> Path:
     """The real path behind `windows_path` as seen from host `node`."""
     text = _normalise(windows_path)
     if text.startswith("\\\\"):
@@ -50,7 +47,7 @@ def resolve_path(state: LabState, node: str, windows_path: str) -> Path:
     return _resolve_local(state, host, text, windows_path)
 
 
-def host_root(state: LabState, host: str) -> Path:
+def host_root(state: StateView, host: str) -> Path:
     return state.lab_dir / "fs" / host
 
 
@@ -63,7 +60,7 @@ def _normalise(path: str) -> str:
     return text
 
 
-def _resolve_unc(state: LabState, text: str) -> Path:
+def _resolve_unc(state: StateView, text: str) -> Path:
     parts = text[2:].split("\\")
     if len(parts) < 2 or not parts[0] or not parts[1]:
         raise WindowsError(ERROR_BAD_NETPATH, f"Not a UNC path with a share: {text}")
@@ -85,7 +82,7 @@ def _resolve_unc(state: LabState, text: str) -> Path:
     return _descend(root, rest, text)
 
 
-def _check_second_hop(state: LabState, node: str, text: str) -> None:
+def _check_second_hop(state: StateView, node: str, text: str) -> None:
     """ERROR_ACCESS_DENIED when the module run's session on `node` has no credentials to
     present to the UNC path's server (docs/windows-behaviour.md#second-hop).
 
@@ -113,7 +110,7 @@ def _check_second_hop(state: LabState, node: str, text: str) -> None:
     )
 
 
-def _resolve_local(state: LabState, host: str, text: str, original: str) -> Path:
+def _resolve_local(state: StateView, host: str, text: str, original: str) -> Path:
     match = _DRIVE.match(text)
     if not match:
         raise WindowsError(ERROR_PATH_NOT_FOUND, f"Not an absolute Windows path: {original}")
@@ -122,7 +119,7 @@ def _resolve_local(state: LabState, host: str, text: str, original: str) -> Path
     return _descend(root, match[2].split("\\"), original)
 
 
-def _volume_root(state: LabState, host: str, letter: str, original: str) -> Path:
+def _volume_root(state: StateView, host: str, letter: str, original: str) -> Path:
     for disk in state.disks.values():
         if disk["drive_letter"] == letter:
             if disk["owner_node"] == host:

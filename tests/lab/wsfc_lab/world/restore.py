@@ -55,15 +55,15 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from wsfc_lab.world.errors import (
+from wsfc_lab.world.liveness import process_alive
+from wsfc_lab.world.paxos import newest
+from wsfc_lab.world.windows_errors import (
     ERROR_CALL_NOT_IMPLEMENTED,
     ERROR_CLUSTER_NODE_UP,
     ERROR_QUORUM_DISK_NOT_FOUND,
     ERROR_SERVICE_DOES_NOT_EXIST,
     WindowsError,
 )
-from wsfc_lab.world.liveness import process_alive
-from wsfc_lab.world.paxos import newest
 
 if TYPE_CHECKING:
     from wsfc_lab.world.backup_media import Snapshot

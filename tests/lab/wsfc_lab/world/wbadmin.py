@@ -33,7 +33,7 @@ For a non-English language the lab prints its own stand-in wording (WORDING["de"
 for the lab, it is not Windows' translation and must not be taken for it. What stays as it
 is in every language: version identifiers (MM/DD/YYYY-HH:MM), paths, GUIDs, application and
 component names, HRESULTs and exit codes; the Win32 message inside an error line stays the
-lab's English one (world/errors.py).
+lab's English one (world/windows_errors.py).
 
 Times: version identifiers are UTC, and "Backup time" is the node's local time, which is UTC
 in the lab (*unconfirmed*: docs/windows-behaviour.md#wbadmin-version-identifier).
@@ -58,7 +58,9 @@ from wsfc_lab.world.backup_media import (
     take_snapshot,
     write_vss_backup,
 )
-from wsfc_lab.world.errors import (
+from wsfc_lab.world.liveness import process_alive
+from wsfc_lab.world.state import LabState
+from wsfc_lab.world.windows_errors import (
     ERROR_CLUSTER_BACKUP_IN_PROGRESS,
     ERROR_CLUSTER_NO_QUORUM,
     ERROR_PATH_NOT_FOUND,
@@ -66,8 +68,6 @@ from wsfc_lab.world.errors import (
     WindowsError,
     system_message,
 )
-from wsfc_lab.world.liveness import process_alive
-from wsfc_lab.world.state import LabState
 from wsfc_lab.world.world import World
 
 WBADMIN_PATH = "C:\\Windows\\system32\\wbadmin.exe"

@@ -41,7 +41,6 @@ from datetime import UTC, datetime
 
 from wsfc_lab.world import restore
 from wsfc_lab.world.backup_media import Snapshot, read_clusapi_snapshot, read_vss_snapshot
-from wsfc_lab.world.errors import WindowsError
 from wsfc_lab.world.wbadmin import (
     WbadminCall,
     WbadminOutput,
@@ -51,6 +50,7 @@ from wsfc_lab.world.wbadmin import (
     local_time,
     wbadmin_command,
 )
+from wsfc_lab.world.windows_errors import WindowsError
 from wsfc_lab.world.world import World
 
 RECOVERY_OPERATION = "wbadmin start recovery"

@@ -15,7 +15,7 @@ import stat as stat_module
 from pathlib import Path
 from typing import Any, NoReturn
 
-from wsfc_lab.emulation.basic import EmulatedModule
+from wsfc_lab.emulation.framework.basic import EmulatedModule
 from wsfc_lab.world import acl
 
 CHECKSUM_ALGORITHMS = ("md5", "sha1", "sha256", "sha384", "sha512")

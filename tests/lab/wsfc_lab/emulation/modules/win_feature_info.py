@@ -12,8 +12,8 @@ from __future__ import annotations
 import fnmatch
 from typing import Any
 
-from wsfc_lab.emulation.basic import EmulatedModule
-from wsfc_lab.emulation.registry import emulates
+from wsfc_lab.emulation.framework.basic import EmulatedModule
+from wsfc_lab.emulation.framework.registry import emulates
 
 SPEC = {
     "options": {"name": {"type": "str", "default": "*"}},

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import traceback
 
-from wsfc_lab.emulation.node_environment import DEFAULT_USER, node_environment
-from wsfc_lab.emulation.world_api import WorldApi
+from wsfc_lab.emulation.framework.node_environment import DEFAULT_USER, node_environment
+from wsfc_lab.emulation.framework.world_api import WorldApi
 from wsfc_lab.execution import transfer
 from wsfc_lab.execution.cmd_builtins import is_builtin, reads_stdin, run_builtin
-from wsfc_lab.execution.command_line import (
+from wsfc_lab.execution.command_classifier import (
     BootstrapScript,
     Command,
     RemoveItemScript,
@@ -36,7 +36,7 @@ from wsfc_lab.execution.failures import (
 from wsfc_lab.execution.module_action import run_module
 from wsfc_lab.execution.payload import MODULE_WRAPPER, PayloadError, parse_payload
 from wsfc_lab.winrm.auth import Session
-from wsfc_lab.winrm.runner import CommandResult
+from wsfc_lab.winrm.runner_contract import CommandResult
 
 # How much of an unemulated script the failure message quotes.
 _SCRIPT_EXCERPT = 120
@@ -72,7 +72,7 @@ class NodeCommandRunner:
         self.session = session
 
     def for_session(self, session: Session) -> NodeCommandRunner:
-        """The runner for the commands of a shell that `session` opened (winrm/runner.py)."""
+        """The runner for the commands of a shell that `session` opened (runner_contract)."""
         return NodeCommandRunner(self.world, self.node, self.user, session)
 
     def _context(self) -> NodeContext:

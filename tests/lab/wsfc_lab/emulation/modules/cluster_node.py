@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import time
 
-from wsfc_lab.emulation.basic import EmulatedModule
-from wsfc_lab.emulation.registry import emulates
+from wsfc_lab.emulation.framework.basic import EmulatedModule
+from wsfc_lab.emulation.framework.registry import emulates
 from wsfc_lab.windows.errors import PowerShellError
 from wsfc_lab.windows.host import PowerShellHost
 from wsfc_lab.windows.objects import as_list

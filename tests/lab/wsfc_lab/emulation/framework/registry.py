@@ -3,8 +3,8 @@
 Each emulation registers itself for a fully qualified module name with `@emulates`,
 giving its Ansible.Basic spec and the result keys it may return. The command dispatch
 finds an emulation with `lookup`; the contract check reads `emulated_modules`, `spec_of`
-and `returns_of`. Every Python module in the wsfc_lab.emulation package is imported on
-the first lookup, so an emulation file needs no other registration.
+and `returns_of`. Every public module of the wsfc_lab.emulation.modules package is imported
+on the first lookup, so an emulation file needs no other registration.
 """
 
 from __future__ import annotations
@@ -16,23 +16,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from wsfc_lab.emulation.basic import EmulatedModule
-from wsfc_lab.emulation.basic_spec import normalise_spec
+import wsfc_lab.emulation.modules as emulation_modules
+from wsfc_lab.emulation.framework.basic import EmulatedModule
+from wsfc_lab.emulation.framework.basic_spec import normalise_spec
 
 EmulationFunction = Callable[[EmulatedModule], None]
-
-# The package's own modules that hold no emulation.
-_FRAMEWORK_MODULES = frozenset(
-    {
-        "basic",
-        "basic_spec",
-        "basic_types",
-        "invocation",
-        "node_environment",
-        "registry",
-        "world_api",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -92,15 +80,17 @@ def emulates(
 
 
 def load_all() -> None:
-    """Import every emulation module of the package, so that each registers itself."""
+    """Import every emulation of wsfc_lab.emulation.modules, so that each registers itself.
+
+    The underscore files there are helpers and ports of PowerShell utils; they register
+    nothing and are imported by the emulations that use them.
+    """
     global _loaded
     if _loaded:
         return
-    import wsfc_lab.emulation as package
-
-    for info in pkgutil.iter_modules(package.__path__):
-        if info.name not in _FRAMEWORK_MODULES and not info.name.startswith("_"):
-            importlib.import_module(f"{package.__name__}.{info.name}")
+    for info in pkgutil.iter_modules(emulation_modules.__path__):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{emulation_modules.__name__}.{info.name}")
     _loaded = True
 
 

@@ -27,7 +27,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from wsfc_lab.emulation._windows_files import (
+from wsfc_lab.emulation.framework.basic import EmulatedModule, UnhandledModuleException
+from wsfc_lab.emulation.framework.registry import emulates
+from wsfc_lab.emulation.modules._windows_files import (
     checksum,
     directory_size,
     has_trailing_separator,
@@ -36,9 +38,7 @@ from wsfc_lab.emulation._windows_files import (
     not_emulated,
     parent_path,
 )
-from wsfc_lab.emulation.basic import EmulatedModule, UnhandledModuleException
-from wsfc_lab.emulation.registry import emulates
-from wsfc_lab.emulation.win_file import make_directory, remove_item
+from wsfc_lab.emulation.modules.win_file import make_directory, remove_item
 
 SPEC = {
     "options": {

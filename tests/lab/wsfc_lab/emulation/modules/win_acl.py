@@ -20,16 +20,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from wsfc_lab.emulation._windows_files import not_emulated
-from wsfc_lab.emulation._windows_security import (
+from wsfc_lab.emulation.framework.basic import EmulatedModule
+from wsfc_lab.emulation.framework.registry import emulates
+from wsfc_lab.emulation.modules._windows_files import not_emulated
+from wsfc_lab.emulation.modules._windows_security import (
     access_level,
     parse_inheritance,
     parse_rights,
     resolve_account,
     rule_rights,
 )
-from wsfc_lab.emulation.basic import EmulatedModule
-from wsfc_lab.emulation.registry import emulates
 from wsfc_lab.world import acl
 
 SPEC = {

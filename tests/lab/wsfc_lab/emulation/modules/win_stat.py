@@ -13,15 +13,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from wsfc_lab.emulation._windows_files import (
+from wsfc_lab.emulation.framework.basic import EmulatedModule
+from wsfc_lab.emulation.framework.registry import emulates
+from wsfc_lab.emulation.modules._windows_files import (
     CHECKSUM_ALGORITHMS,
     checksum,
     directory_size,
     item_info,
 )
-from wsfc_lab.emulation.basic import EmulatedModule
-from wsfc_lab.emulation.registry import emulates
-from wsfc_lab.world.errors import WindowsError
+from wsfc_lab.world.windows_errors import WindowsError
 
 SPEC = {
     "options": {

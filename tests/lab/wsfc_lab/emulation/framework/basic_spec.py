@@ -11,7 +11,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from wsfc_lab.emulation.basic_types import ANSIBLE_BASIC_TYPES
+from wsfc_lab.emulation.framework.basic_types import ANSIBLE_BASIC_TYPES
 
 # Ansible.Basic.cs specDefaults: key -> default value (a fresh copy per use).
 SPEC_DEFAULTS: dict[str, Any] = {

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from wsfc_lab.emulation._windows_files import not_emulated
-from wsfc_lab.emulation.basic import EmulatedModule, UnhandledModuleException
-from wsfc_lab.emulation.registry import emulates
-from wsfc_lab.world.errors import WindowsError
+from wsfc_lab.emulation.framework.basic import EmulatedModule, UnhandledModuleException
+from wsfc_lab.emulation.framework.registry import emulates
+from wsfc_lab.emulation.modules._windows_files import not_emulated
+from wsfc_lab.world.windows_errors import WindowsError
 
 SPEC = {
     "options": {

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from wsfc_lab.emulation._wsfc_native import REG_EXE, invoke_native_command
+from wsfc_lab.emulation.modules._wsfc_native import REG_EXE, invoke_native_command
 from wsfc_lab.windows import dotnet
 from wsfc_lab.windows.errors import PowerShellError
 from wsfc_lab.windows.host import PowerShellHost

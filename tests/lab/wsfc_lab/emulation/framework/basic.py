@@ -15,8 +15,8 @@ import copy
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
-from wsfc_lab.emulation.basic_spec import normalise_spec
-from wsfc_lab.emulation.basic_types import (
+from wsfc_lab.emulation.framework.basic_spec import normalise_spec
+from wsfc_lab.emulation.framework.basic_types import (
     ConversionError,
     converters,
     dotnet_type_name,
@@ -26,8 +26,8 @@ from wsfc_lab.emulation.basic_types import (
     parse_list,
     parse_str,
 )
-from wsfc_lab.emulation.node_environment import DEFAULT_USER, expand_environment_variables
-from wsfc_lab.emulation.world_api import WorldApi
+from wsfc_lab.emulation.framework.node_environment import DEFAULT_USER, expand_environment_variables
+from wsfc_lab.emulation.framework.world_api import WorldApi
 
 # Ansible.Basic.cs passVars: the _ansible_<key> parameters and the attribute each sets
 # (None: accepted and ignored).

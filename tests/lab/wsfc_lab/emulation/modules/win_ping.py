@@ -5,8 +5,8 @@ back as `ping`; the value "crash" makes the module throw "boom", which the exec 
 reports as an unhandled exception.
 """
 
-from wsfc_lab.emulation.basic import EmulatedModule, UnhandledModuleException
-from wsfc_lab.emulation.registry import emulates
+from wsfc_lab.emulation.framework.basic import EmulatedModule, UnhandledModuleException
+from wsfc_lab.emulation.framework.registry import emulates
 
 SPEC = {
     "options": {

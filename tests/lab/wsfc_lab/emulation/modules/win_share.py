@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from wsfc_lab.emulation._windows_files import full_name
-from wsfc_lab.emulation._windows_security import resolve_account
-from wsfc_lab.emulation.basic import EmulatedModule
-from wsfc_lab.emulation.registry import emulates
+from wsfc_lab.emulation.framework.basic import EmulatedModule
+from wsfc_lab.emulation.framework.registry import emulates
+from wsfc_lab.emulation.modules._windows_files import full_name
+from wsfc_lab.emulation.modules._windows_security import resolve_account
 
 if TYPE_CHECKING:
     from wsfc_lab.world.state import LabState

@@ -19,15 +19,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from wsfc_lab.emulation._windows_files import (
+from wsfc_lab.emulation.framework.basic import EmulatedModule
+from wsfc_lab.emulation.framework.registry import emulates
+from wsfc_lab.emulation.modules._windows_files import (
     CHECKSUM_ALGORITHMS,
     checksum,
     full_name,
     item_info,
     join_path,
 )
-from wsfc_lab.emulation.basic import EmulatedModule
-from wsfc_lab.emulation.registry import emulates
 
 SPEC = {
     "options": {

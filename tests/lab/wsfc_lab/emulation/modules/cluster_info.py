@@ -5,9 +5,9 @@ the PaxosTag's parsed parts are added on the controller and are not returned her
 
 from __future__ import annotations
 
-from wsfc_lab.emulation import _wsfc_cluster_facts as facts
-from wsfc_lab.emulation.basic import EmulatedModule
-from wsfc_lab.emulation.registry import emulates
+from wsfc_lab.emulation.framework.basic import EmulatedModule
+from wsfc_lab.emulation.framework.registry import emulates
+from wsfc_lab.emulation.modules import _wsfc_cluster_facts as facts
 from wsfc_lab.windows.host import PowerShellHost
 
 PORT_OF = "plugins/modules/cluster_info.ps1"

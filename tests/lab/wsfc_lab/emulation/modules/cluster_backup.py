@@ -15,11 +15,11 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from wsfc_lab.emulation import _wsfc_backup_set as backup_set
-from wsfc_lab.emulation import _wsfc_cluster_facts as facts
-from wsfc_lab.emulation._wsfc_native import WBADMIN_EXE, invoke_native_command
-from wsfc_lab.emulation.basic import EmulatedModule
-from wsfc_lab.emulation.registry import emulates
+from wsfc_lab.emulation.framework.basic import EmulatedModule
+from wsfc_lab.emulation.framework.registry import emulates
+from wsfc_lab.emulation.modules import _wsfc_backup_set as backup_set
+from wsfc_lab.emulation.modules import _wsfc_cluster_facts as facts
+from wsfc_lab.emulation.modules._wsfc_native import WBADMIN_EXE, invoke_native_command
 from wsfc_lab.windows import clusapi, dotnet
 from wsfc_lab.windows.errors import PowerShellError
 from wsfc_lab.windows.host import PowerShellHost

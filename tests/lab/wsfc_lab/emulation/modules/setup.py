@@ -16,9 +16,9 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from wsfc_lab.emulation.basic import EmulatedModule
-from wsfc_lab.emulation.node_environment import node_environment
-from wsfc_lab.emulation.registry import emulates
+from wsfc_lab.emulation.framework.basic import EmulatedModule
+from wsfc_lab.emulation.framework.node_environment import node_environment
+from wsfc_lab.emulation.framework.registry import emulates
 
 SPEC = {
     "options": {

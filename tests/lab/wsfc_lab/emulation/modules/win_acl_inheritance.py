@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from wsfc_lab.emulation.basic import EmulatedModule
-from wsfc_lab.emulation.node_environment import expand_environment_variables
-from wsfc_lab.emulation.registry import emulates
+from wsfc_lab.emulation.framework.basic import EmulatedModule
+from wsfc_lab.emulation.framework.node_environment import expand_environment_variables
+from wsfc_lab.emulation.framework.registry import emulates
 from wsfc_lab.world import acl
 
 SPEC = {

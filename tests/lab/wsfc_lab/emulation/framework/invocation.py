@@ -19,12 +19,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from wsfc_lab.emulation.basic import EmulatedModule, ModuleExit, UnhandledModuleException
-from wsfc_lab.emulation.node_environment import DEFAULT_USER
-from wsfc_lab.emulation.registry import Emulation
-from wsfc_lab.emulation.world_api import WorldApi
+from wsfc_lab.emulation.framework.basic import EmulatedModule, ModuleExit, UnhandledModuleException
+from wsfc_lab.emulation.framework.node_environment import DEFAULT_USER
+from wsfc_lab.emulation.framework.registry import Emulation
+from wsfc_lab.emulation.framework.world_api import WorldApi
 from wsfc_lab.windows.errors import PowerShellError
-from wsfc_lab.world.errors import WindowsError
+from wsfc_lab.world.windows_errors import WindowsError
 
 # Keys Ansible.Basic or the exec wrapper put in any module's result.
 COMMON_RESULT_KEYS = frozenset(

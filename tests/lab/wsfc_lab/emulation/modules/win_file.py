@@ -16,9 +16,9 @@ import shutil
 import time
 from pathlib import Path
 
-from wsfc_lab.emulation._windows_files import join_path, leaf_name
-from wsfc_lab.emulation.basic import EmulatedModule
-from wsfc_lab.emulation.registry import emulates
+from wsfc_lab.emulation.framework.basic import EmulatedModule
+from wsfc_lab.emulation.framework.registry import emulates
+from wsfc_lab.emulation.modules._windows_files import join_path, leaf_name
 from wsfc_lab.world import acl
 
 SPEC = {

@@ -4,9 +4,9 @@ when `verify` is true. Read only; verification is the controller's work."""
 
 from __future__ import annotations
 
-from wsfc_lab.emulation import _wsfc_backup_set as backup_set
-from wsfc_lab.emulation.basic import EmulatedModule
-from wsfc_lab.emulation.registry import emulates
+from wsfc_lab.emulation.framework.basic import EmulatedModule
+from wsfc_lab.emulation.framework.registry import emulates
+from wsfc_lab.emulation.modules import _wsfc_backup_set as backup_set
 from wsfc_lab.windows.errors import PowerShellError
 from wsfc_lab.windows.host import PowerShellHost
 from wsfc_lab.world import WindowsError
