@@ -13,17 +13,22 @@ ERROR_DISK_FULL (112) from the same header.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 BACKUP = "backup"
 RESTORE = "restore"
-OPERATIONS = (BACKUP, RESTORE)
+# The restore's safety backup is a backup (cluster_backup) whose way out differs: another
+# folder for it is the restore's option restore_safety_backup_path.
+SAFETY_BACKUP = "safety backup"
+OPERATIONS = (BACKUP, RESTORE, SAFETY_BACKUP)
 
 # A condition without a Win32 code: wbadmin is absent because the feature is not installed.
 WINDOWS_SERVER_BACKUP_MISSING = "windows_server_backup_missing"
 
 ERROR_ACCESS_DENIED = 5
 ERROR_DISK_FULL = 112
+ERROR_ALREADY_EXISTS = 183
 ERROR_CALL_NOT_IMPLEMENTED = 120
 ERROR_DIRECTORY = 267
 ERROR_SERVICE_DOES_NOT_EXIST = 1060
@@ -203,6 +208,23 @@ _BACKUP: dict[int, _Entry] = {
         "the backup written to {path} could not be read back whole",
         "Run the backup again; if it fails the same way, check the storage behind the path.",
     ),
+    # The module returns 183 only for a directory it was about to create: the staging
+    # directory of a new set, or the set directory its staging directory is renamed to.
+    # Both names are new when the backup inspects the folder, so a directory of that name
+    # appearing before the write is another backup of the same cluster, into the same
+    # folder, that chose the same name in the same second.
+    ERROR_ALREADY_EXISTS: _Entry(
+        "ERROR_ALREADY_EXISTS",
+        "another backup of this cluster into {path} is running at the same time: it "
+        "created the directory this backup had just named for its new set (both runs "
+        "took the same configuration version in the same second)",
+        "Nothing of the other backup was touched and the earlier sets are whole. Let the "
+        "other run finish, then run this backup again: it finds the other run's set "
+        "current, or writes a set of its own. Run one backup of a cluster at a time "
+        "(one play per cluster, or a scheduler that does not start a run while the last "
+        "one is going).",
+        retryable=True,
+    ),
     ERROR_CLUSTER_NO_QUORUM: _Entry(
         "ERROR_CLUSTER_NO_QUORUM",
         "the cluster has no quorum, and backing up the configuration needs a running "
@@ -293,6 +315,34 @@ _RESTORE: dict[int, _Entry] = {
     ),
 }
 
+# The restore's safety backup: what differs from a backup. It goes to pre_restore beside
+# the set being restored unless restore_safety_backup_path names another folder, so that
+# option is the way out when the default folder cannot take it.
+_SAFETY_BACKUP: dict[int, _Entry] = {
+    ERROR_ACCESS_DENIED: _Entry(
+        "ERROR_ACCESS_DENIED",
+        "the safety backup of the running configuration may not be written to {path} by "
+        "{node} (the account that runs it, or the node's computer account that wbadmin "
+        "writes to a share as, has no write access there)",
+        "Nothing was stopped or restored. Choose one of the options.",
+        options=(
+            "set restore_safety_backup_path to a folder on a share the cluster's nodes may "
+            "write to (the backup role's primary folder after a backup without the "
+            "temporary share is one), and run the restore again",
+            "give the cluster's nodes' computer accounts (DOMAIN\\NODE$) Modify on {path} "
+            "(the backup role's tasks_from protect_set_home does that, leaving the folder to "
+            "Administrators, SYSTEM and the nodes), and run the restore again",
+        ),
+    ),
+    ERROR_DISK_FULL: _Entry(
+        "ERROR_DISK_FULL",
+        "the volume or share holding {path} ran out of space for the safety backup",
+        "Nothing was stopped or restored. Free space there, or set "
+        "restore_safety_backup_path to a folder with room for one more set, and run the "
+        "restore again.",
+    ),
+}
+
 _CONDITIONS: dict[str, _Entry] = {
     WINDOWS_SERVER_BACKUP_MISSING: _Entry(
         "WINDOWS_SERVER_BACKUP_MISSING",
@@ -312,8 +362,7 @@ def explain_win32_error(
     win32 = win32_code_from_hresult(code)
     if win32 is not None:
         code = win32
-    table = _BACKUP if operation == BACKUP else _RESTORE
-    entry = table.get(code) or _COMMON.get(code)
+    entry = _tables(operation).get(code)
     if entry is None:
         return ErrorExplanation(
             operation=operation,
@@ -348,8 +397,41 @@ def win32_code_from_hresult(value: int) -> int | None:
 def known_codes(operation: str) -> frozenset[int]:
     """The codes that have a specific explanation for this operation."""
     _check_operation(operation)
-    table = _BACKUP if operation == BACKUP else _RESTORE
-    return frozenset(table) | frozenset(_COMMON)
+    return frozenset(_tables(operation))
+
+
+def safety_backup_failure_message(result: Mapping[str, object]) -> str:
+    """The message for a failed safety backup, from the cluster_backup task result.
+
+    A failure with a Win32 code is explained for the safety backup (whose way out is
+    restore_safety_backup_path); any other keeps the module's own message, which already
+    names cause and fix.
+    """
+    code = result.get("error_code")
+    message = str(result.get("msg") or "").strip()
+    if not isinstance(code, int) or isinstance(code, bool):
+        return message or "The safety backup failed without a message."
+    path = result.get("backup_path")
+    node = result.get("node_name")
+    explanation = explain_win32_error(
+        code,
+        SAFETY_BACKUP,
+        path=str(path) if path else None,
+        node=str(node) if node else None,
+    )
+    if not message:
+        return explanation.message
+    return f"{explanation.message} What the backup reported: {message}"
+
+
+def _tables(operation: str) -> dict[int, _Entry]:
+    """Every entry for an operation: its own first, then the common ones; the safety
+    backup takes the backup's and puts its own ways out over them."""
+    if operation == RESTORE:
+        return {**_COMMON, **_RESTORE}
+    if operation == SAFETY_BACKUP:
+        return {**_COMMON, **_BACKUP, **_SAFETY_BACKUP}
+    return {**_COMMON, **_BACKUP}
 
 
 def _explanation(
