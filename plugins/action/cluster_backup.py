@@ -15,6 +15,7 @@ from __future__ import annotations
 import typing as t
 from datetime import UTC, datetime
 
+from ansible.errors import AnsibleConnectionFailure
 from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._backup_decisions import (
     BackupBlocked,
@@ -254,16 +255,34 @@ class ActionModule(PhasedAction):
         self, phase: str, args: dict[str, t.Any], task_vars: dict, path: str, node: str | None
     ) -> dict[str, t.Any]:
         try:
-            result = self.run_phase(phase, args, task_vars)
+            result = self._run_phase_or_lost(phase, args, task_vars)
         except PhaseFailed as failed:
-            if failed.result.get("unreachable"):
+            lost = bool(failed.result.get("unreachable"))
+            if lost:
                 self._result["unreachable"] = True
-            if phase != "inspect" and (phase == "finalize" or failed.result.get("changed")):
+            # A node lost during a writing phase may have written part of it.
+            written = phase == "finalize" or failed.result.get("changed") or lost
+            if phase != "inspect" and written:
                 self._result["changed"] = True
-            raise explain_module_failure(failed.result, path=path, node=node) from failed
+            raise explain_module_failure(
+                failed.result, path=path, node=node, phase=phase
+            ) from failed
         if result.get("changed"):
             self._result["changed"] = True
         return result
+
+    def _run_phase_or_lost(
+        self, phase: str, args: dict[str, t.Any], task_vars: dict
+    ) -> dict[str, t.Any]:
+        """run_phase, with a connection that fails (the node crashed, the network went, a
+        reply took longer than the connection's timeout) taken as an unreachable result,
+        so that the task still says which phase was cut and what may be left."""
+        try:
+            return self.run_phase(phase, args, task_vars)
+        except AnsibleConnectionFailure as error:
+            self._module_runs += 1
+            self._phases_run.append(phase)
+            raise PhaseFailed(phase, {"unreachable": True, "msg": to_text(error)}) from error
 
     def _resolve_route(self, requested: str, inspect: dict, node: str | None) -> str:
         facts = HostBackupFacts.from_cluster_info(inspect)

@@ -81,9 +81,36 @@ class UpToDateSet:
     verification: SetVerification
 
 
-def explain_module_failure(raw: RawResult, *, path: str, node: str | None) -> BackupBlocked:
+# What a node that stops answering during each phase may have left behind.
+_LOST_DURING: dict[str, str] = {
+    "inspect": "nothing had been written yet",
+    "backup": (
+        "the backup may have left a staging directory unfinished_<set name> in {path}, "
+        "which is never taken for a set (retention removes it once older than "
+        "backup_leftover_age)"
+    ),
+    "finalize": (
+        "the new set may be unfinished in {path} (a directory without its completion "
+        "marker is never taken for a set); the earlier sets are whole"
+    ),
+}
+
+
+def explain_module_failure(
+    raw: RawResult, *, path: str, node: str | None, phase: str | None = None
+) -> BackupBlocked:
     """A failed module run (any phase) as a BackupBlocked naming cause and fix."""
     detail = str(raw.get("msg") or "").strip()
+    if raw.get("unreachable"):
+        # A crash, a network cut or a reply slower than the connection's timeout: the
+        # node's own state is unknown, so say what may be left and how to go on.
+        left = _LOST_DURING.get(phase or "", "what it wrote is unknown").format(path=path)
+        return BackupBlocked(
+            f"The backup failed: {node or 'the node'} stopped answering during the "
+            f"{phase or 'module'} phase ({detail or 'unreachable'}); {left}. Check that the "
+            "node is running and reachable (wsfc.clusterdb.cluster_info), then run the "
+            "backup again."
+        )
     if raw.get("condition") == WINDOWS_SERVER_BACKUP_MISSING:
         return BackupBlocked.from_explanation(
             explain_condition(WINDOWS_SERVER_BACKUP_MISSING, BACKUP, path=path, node=node), detail
