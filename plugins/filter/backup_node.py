@@ -10,14 +10,14 @@ name: backup_node
 short_description: Choose the node of a cluster that takes the backup
 version_added: 0.1.0
 description:
-  - Takes the result of M(wsfc.clusterdb.cluster_info) (with the configuration objects) read
-    on one node of a cluster, and the inventory hosts of that cluster that may run the
-    backup, and returns the inventory host to back up on.
-  - The choice is an Up node, preferring the owner of the core cluster group, or of
-    O(group) (for the core group, the node that
-    holds the cluster name and, for a disk witness, the quorum resource; the legacy API
-    wants the backup path visible to that node). Then the node the facts were read on, when
-    it is Up. Then the first candidate that is Up.
+  - Takes the result of M(wsfc.clusterdb.cluster_info) read on one node of a cluster
+    (with the configuration objects when O(group) is given), and the inventory hosts of
+    that cluster that may run the backup, and returns the inventory host to back up on.
+  - The choice is an Up node, preferring the owner of O(group), else of the core cluster
+    group (RV(wsfc.clusterdb.cluster_info#module:core_group_owner), the node that holds
+    the cluster name and, for a disk witness, the quorum resource; the legacy API wants the
+    backup path visible to that node). Then the node the facts were read on, when it is
+    Up. Then the first candidate that is Up.
   - An inventory host matches a node when its name, or the part before the first dot, is
     the node's name (ignoring case), or when O(node_names) maps it to that node.
   - Fails, naming every node's state, when no candidate is Up.
@@ -63,13 +63,12 @@ _value:
 import typing as t
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._cluster_nodes import (
+    core_group_owner,
+    short_name,
+)
 
 _UP = "up"
-CORE_GROUP = "Cluster Group"
-
-
-def _short(name: str) -> str:
-    return name.split(".")[0].casefold()
 
 
 def backup_node(
@@ -80,19 +79,19 @@ def backup_node(
 ) -> str:
     if not isinstance(facts, dict):
         raise AnsibleFilterError("backup_node takes the result of wsfc.clusterdb.cluster_info")
-    aliases = {host: _short(name) for host, name in (node_names or {}).items()}
-    node_of = {host: aliases.get(host, _short(host)) for host in candidates}
-    states = {_short(str(n.get("name"))): str(n.get("state")) for n in facts.get("nodes") or []}
+    aliases = {host: short_name(name) for host, name in (node_names or {}).items()}
+    node_of = {host: aliases.get(host, short_name(host)) for host in candidates}
+    states = {short_name(str(n.get("name"))): str(n.get("state")) for n in facts.get("nodes") or []}
 
     def host_for(node: object) -> str | None:
         if not node:
             return None
-        wanted = _short(str(node))
+        wanted = short_name(str(node))
         if states.get(wanted, "").casefold() != _UP:
             return None
         return next((h for h in candidates if node_of[h] == wanted), None)
 
-    preferred = _preferred_owner((facts.get("configuration") or {}).get("groups") or [], group)
+    preferred = _preferred_owner(facts, group)
     for node in (preferred, facts.get("node_name")):
         chosen = host_for(node)
         if chosen is not None:
@@ -108,14 +107,12 @@ def backup_node(
     )
 
 
-def _preferred_owner(groups: list[dict[str, t.Any]], group: str | None) -> object:
-    """The owner of the named group, or of the core cluster group when none is named."""
+def _preferred_owner(facts: dict[str, t.Any], group: str | None) -> object:
+    """The owner of the named group, or of the core cluster group when none is named
+    (the one rule: plugin_utils._cluster_nodes.core_group_owner)."""
     if not group:
-        # Several groups are core groups (Available Storage too); the one that holds the
-        # cluster name and the quorum resource is "Cluster Group".
-        core = [g for g in groups if g.get("is_core_group")]
-        core.sort(key=lambda g: str(g.get("name")).casefold() != CORE_GROUP.casefold())
-        return core[0].get("owner_node") if core else None
+        return core_group_owner(facts)
+    groups = (facts.get("configuration") or {}).get("groups") or []
     for candidate in groups:
         if str(candidate.get("name")).casefold() == group.casefold():
             return candidate.get("owner_node")

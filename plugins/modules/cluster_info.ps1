@@ -38,6 +38,7 @@ $module.Result.configuration_version = @{
 
 $module.Result.cluster = $null
 $module.Result.nodes = @()
+$module.Result.core_group_owner = $null
 $module.Result.quorum = $null
 $module.Result.configuration = $null
 if ($module.Result.cluster_service.installed) {
@@ -48,6 +49,7 @@ if ($module.Result.cluster_service.installed) {
     }
     $module.Result.cluster = $clusterFacts.cluster
     $module.Result.nodes = $clusterFacts.nodes
+    $module.Result.core_group_owner = $clusterFacts.core_group_owner
     $module.Result.quorum = $clusterFacts.quorum
     $module.Result.configuration = $clusterFacts.configuration
 }

@@ -136,6 +136,15 @@ nodes:
       description: One of V(Up), V(Down), V(Paused), V(Joining), V(Unknown).
       type: str
       sample: Up
+core_group_owner:
+  description:
+    - The node that owns the core cluster group (the group whose C(GroupType) is C(Cluster);
+      the value is *unconfirmed*, docs/windows-behaviour.md#get-clustergroup). The restore
+      role restores on it, and the backup role backs up on it, unless told otherwise.
+    - V(null) when the cluster could not be reached.
+  returned: always
+  type: str
+  sample: NODE1
 quorum:
   description:
     - The quorum configuration and its witness.

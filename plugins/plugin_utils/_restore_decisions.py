@@ -21,6 +21,7 @@ import dataclasses
 import typing as t
 from dataclasses import dataclass
 
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._cluster_nodes import inspect_nodes
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._configuration import (
     Configuration,
     ConfigurationDiff,
@@ -48,13 +49,8 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import (
     BackupPath,
     validate_backup_path,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paxos import (
-    PaxosTagError,
-    parse_paxos_tag,
-)
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._restore_plan import (
-    NodeFacts,
     RestorePlan,
     plan_restore,
 )
@@ -336,51 +332,6 @@ def other_nodes(inspect: RawResult) -> OtherNodes:
     return OtherNodes(tuple(running), tuple(stopped), tuple(unanswered))
 
 
-def node_facts(inspect: RawResult) -> list[NodeFacts]:
-    """This node and every other node inspect read, in restore_plan's terms.
-
-    A node whose Cluster service could not be read counts as unreachable; the cluster's
-    view gives each node's state (Unknown when the cluster could not be reached; this node
-    is Down when its own service is stopped).
-    """
-    this = str(inspect.get("node_name") or "")
-    listed = inspect.get("nodes") or []
-    states = {str(n.get("name")).casefold(): str(n.get("state")) for n in listed}
-    core_owner = str(inspect.get("core_group_owner") or "").casefold()
-    own_service = str((inspect.get("cluster_service") or {}).get("state") or "unknown")
-    own_state = states.get(this.casefold()) or ("Down" if own_service == "stopped" else "Unknown")
-    own_tag = None
-    raw_tag = current_paxos_tag(inspect)
-    if raw_tag:
-        try:
-            own_tag = parse_paxos_tag(raw_tag)
-        except PaxosTagError:
-            own_tag = None
-    facts = [
-        NodeFacts(
-            name=this,
-            reachable=True,
-            state=own_state,
-            service_state=own_service,
-            owns_core_group=this.casefold() == core_owner,
-            paxos_tag=own_tag,
-        )
-    ]
-    for entry in inspect.get("node_services") or []:
-        name = str(entry.get("name"))
-        state = entry.get("state")
-        facts.append(
-            NodeFacts(
-                name=name,
-                reachable=state is not None,
-                state=states.get(name.casefold(), "Unknown"),
-                service_state=str(state) if state is not None else "unknown",
-                owns_core_group=name.casefold() == core_owner,
-            )
-        )
-    return facts
-
-
 def quorum_differences(inspect: RawResult, manifest: Manifest) -> tuple[str, ...] | None:
     """How the quorum disk layout differs from the backup's; None when it could not be read."""
     if inspect.get("quorum") is None:
@@ -415,7 +366,7 @@ def plan_on_this_node(
         )
     current = current_configuration(inspect)
     plan = plan_restore(
-        node_facts(inspect),
+        inspect_nodes(inspect, current_paxos_tag(inspect)),
         backup_version=manifest.configuration_version,
         force=force,
         restoring_node=str(inspect.get("node_name") or ""),

@@ -17,9 +17,16 @@ Choosing the restoring node (when the operator does not name one), among reachab
 
 from __future__ import annotations
 
+import typing as t
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._cluster_nodes import (
+    RUNNING,
+    UP,
+    ClusterNode,
+    parse_tag,
+)
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._errors import (
     ERROR_CLUSTER_NODE_UP,
     ERROR_QUORUM_DISK_NOT_FOUND,
@@ -47,33 +54,8 @@ STEP_ORDER = (
     WAIT_UP,
 )
 
-RUNNING = "running"
-UP = "Up"
-
 _START = "wsfc.clusterdb.cluster_node state=started"
 _START_FORCED = "wsfc.clusterdb.cluster_node state=started force_quorum=true"
-
-
-@dataclass(frozen=True)
-class NodeFacts:
-    """What the preflight learned about one node.
-
-    ``state`` is the node's cluster state as the cluster reports it (Up, Down, Paused,
-    Joining, Unknown); ``service_state`` the Cluster service (``running``, ``stopped``...)
-    as the node itself reports it; ``owns_core_group`` whether it owns the core cluster
-    group (the quorum/witness resource).
-    """
-
-    name: str
-    reachable: bool = True
-    state: str = "Unknown"
-    service_state: str = "unknown"
-    owns_core_group: bool = False
-    paxos_tag: PaxosTag | None = None
-
-    @property
-    def service_running(self) -> bool:
-        return self.service_state == RUNNING
 
 
 @dataclass(frozen=True)
@@ -117,16 +99,48 @@ class RestorePlan:
     def step(self, kind: str) -> RestoreStep | None:
         return next((s for s in self.steps if s.kind == kind), None)
 
+    def to_data(self) -> dict[str, t.Any]:
+        """The plan as plain data, as the restore role keeps it between its tasks."""
+        return {
+            "restoring_node": self.restoring_node,
+            "choice_reason": self.choice_reason,
+            "other_nodes": list(self.other_nodes),
+            "force": self.force,
+            "expected_version": self.expected_version.raw,
+            "steps": [
+                {
+                    "kind": step.kind,
+                    "nodes": list(step.nodes),
+                    "parallel": step.parallel,
+                    "description": step.description,
+                }
+                for step in self.steps
+            ],
+            "notes": list(self.notes),
+            "already_current": self.already_current,
+        }
 
-@dataclass(frozen=True)
-class NodeObservation:
-    """A node as seen when a step failed (the same fields the preflight reads)."""
-
-    name: str
-    reachable: bool
-    service_state: str
-    state: str
-    paxos_tag: PaxosTag | None = None
+    @classmethod
+    def from_data(cls, data: Mapping[str, t.Any]) -> RestorePlan:
+        """A plan written by :meth:`to_data`; ValueError when ``data`` is not one."""
+        if not isinstance(data, Mapping) or "steps" not in data:
+            raise ValueError("expected a restore plan (the restore_procedure plan's result)")
+        version = parse_tag(data.get("expected_version"))
+        if version is None:
+            raise ValueError("the restore plan has no configuration version to restore")
+        return cls(
+            restoring_node=data.get("restoring_node"),
+            choice_reason=str(data.get("choice_reason") or ""),
+            other_nodes=tuple(data.get("other_nodes") or ()),
+            force=bool(data.get("force")),
+            expected_version=version,
+            steps=tuple(
+                RestoreStep(s["kind"], tuple(s["nodes"]), bool(s["parallel"]), s["description"])
+                for s in data["steps"]
+            ),
+            notes=tuple(data.get("notes") or ()),
+            already_current=bool(data.get("already_current")),
+        )
 
 
 @dataclass(frozen=True)
@@ -162,7 +176,7 @@ class RecoveryPlan:
         return "\n".join([self.summary, *(advice.text for advice in self.nodes)])
 
 
-def choose_restoring_node(nodes: Iterable[NodeFacts], requested: str | None = None) -> NodeChoice:
+def choose_restoring_node(nodes: Iterable[ClusterNode], requested: str | None = None) -> NodeChoice:
     """The node that restores; see the module documentation for the rule."""
     nodes = sorted(nodes, key=lambda n: n.name.casefold())
     if requested:
@@ -194,7 +208,7 @@ def choose_restoring_node(nodes: Iterable[NodeFacts], requested: str | None = No
 
 
 def plan_restore(
-    nodes: Iterable[NodeFacts],
+    nodes: Iterable[ClusterNode],
     *,
     backup_version: PaxosTag,
     force: bool,
@@ -355,7 +369,7 @@ def plan_restore(
 
 
 def converged(
-    plan: RestorePlan, observed: Mapping[str, NodeObservation]
+    plan: RestorePlan, observed: Mapping[str, ClusterNode]
 ) -> tuple[bool, tuple[str, ...]]:
     """Whether the wait step is done: every node it waits for is Up, all with the same
     configuration version, and that version is not older than the backup's.
@@ -394,7 +408,7 @@ def converged(
 def plan_recovery(
     plan: RestorePlan,
     failed_step: str,
-    observed: Mapping[str, NodeObservation],
+    observed: Mapping[str, ClusterNode],
     *,
     stopped_by_run: Iterable[str] | None = None,
     safety_backup_set: str | None = None,
@@ -552,7 +566,7 @@ def plan_recovery(
 
 
 def _already_current(
-    nodes: list[NodeFacts],
+    nodes: list[ClusterNode],
     backup_version: PaxosTag,
     running_fingerprint: str | None,
     backup_fingerprint: str | None,
@@ -569,7 +583,7 @@ def _already_current(
     return running_fingerprint is not None and running_fingerprint == backup_fingerprint
 
 
-def _safety_backup_node(nodes: list[NodeFacts], restoring: str) -> str | None:
+def _safety_backup_node(nodes: list[ClusterNode], restoring: str) -> str | None:
     up = [n for n in nodes if n.reachable and n.state == UP and n.service_running]
     if not up:
         return None

@@ -119,22 +119,32 @@ def restore(
 
 
 def outcomes(run: AnsibleRun, task: str) -> dict[str, str]:
-    """Each host's outcome of a role task: changed, ok, skipped, failed or unreachable."""
+    """Each host's outcome of a role task: changed, ok, skipped, failed or unreachable.
+
+    A task of the role's step file runs once per step and is skipped outside its own: a
+    host's outcome is its last run that was not skipped, else skipped."""
     found = {}
-    for host, record in run.on_hosts(ROLE + task).items():
+    ran = [r for r in run.records if ROLE + task in (r.task, r.action) and r.status != "skipped"]
+    for host, record in (run.on_hosts(ROLE + task) | {r.host: r for r in ran}).items():
         changed = record.status == "ok" and record.result.get("changed")
         found[host] = "changed" if changed else record.status
     return found
 
 
 def result_of(run: AnsibleRun, task: str, host: str = "NODE1") -> dict[str, Any]:
-    return run.of(ROLE + task, host).result
+    """The host's last result of a role task that was not skipped (see outcomes), else
+    its last."""
+    ran = [
+        r
+        for r in run.records
+        if r.host == host and ROLE + task in (r.task, r.action) and r.status != "skipped"
+    ]
+    return ran[-1].result if ran else run.of(ROLE + task, host).result
 
 
 def restoring_host(run: AnsibleRun) -> str:
-    """The host the plan chose to restore on (the plan is set once, on the first host)."""
-    facts = run.of(ROLE + "Plan the restore", "NODE1").result["ansible_facts"]
-    return str(facts["restore_procedure"]["restoring_host"])
+    """The host the plan chose to restore on (the plan is made once, for every host)."""
+    return str(run.of(ROLE + "Plan the restore", "NODE1").result["plan"]["restoring_host"])
 
 
 def changed_records(run: AnsibleRun) -> list[str]:

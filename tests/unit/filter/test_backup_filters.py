@@ -118,6 +118,7 @@ def _facts(states: dict[str, str], *, core_owner: str = "NODE2", read_on: str = 
     return {
         "node_name": read_on,
         "nodes": [{"name": name, "state": state} for name, state in states.items()],
+        "core_group_owner": core_owner,
         "configuration": {
             "groups": [
                 {"name": "Available Storage", "is_core_group": True, "owner_node": "NODE3"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._cluster_nodes import ClusterNode
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paxos import (
     parse_paxos_tag,
     version_range,
@@ -16,8 +17,6 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._restore_plan impor
     START_RESTORING,
     STOP_OTHERS,
     WAIT_UP,
-    NodeFacts,
-    NodeObservation,
     choose_restoring_node,
     converged,
     plan_recovery,
@@ -30,8 +29,8 @@ NEWER = parse_paxos_tag("2:2:57")
 
 def node(
     name: str, *, up: bool = True, owner: bool = False, reachable: bool = True, tag=NEWER
-) -> NodeFacts:
-    return NodeFacts(
+) -> ClusterNode:
+    return ClusterNode(
         name=name,
         reachable=reachable,
         state="Up" if up else "Down",
@@ -41,13 +40,13 @@ def node(
     )
 
 
-def cluster() -> list[NodeFacts]:
+def cluster() -> list[ClusterNode]:
     return [node("NODE3"), node("NODE1"), node("NODE2", owner=True)]
 
 
-def observed(states: dict[str, tuple[str, str, object]]) -> dict[str, NodeObservation]:
+def observed(states: dict[str, tuple[str, str, object]]) -> dict[str, ClusterNode]:
     return {
-        name: NodeObservation(name, True, service, state, tag)
+        name: ClusterNode(name, reachable=True, service_state=service, state=state, paxos_tag=tag)
         for name, (state, service, tag) in states.items()
     }
 
@@ -169,13 +168,13 @@ class TestPlan:
         assert [r.code for r in plan.refusals] == [5056, 5086]
 
     def test_unreachable_node_not_seen_down_is_refused_even_with_force(self) -> None:
-        nodes = [*cluster(), NodeFacts("NODE4", reachable=False, state="Unknown")]
+        nodes = [*cluster(), ClusterNode("NODE4", reachable=False, state="Unknown")]
         plan = plan_restore(nodes, backup_version=BACKUP, force=True)
         (refusal,) = plan.refusals
         assert refusal.name == "NODE_UNREACHABLE" and "NODE4" in refusal.cause
 
     def test_unreachable_node_seen_down_is_left_alone_with_a_note(self) -> None:
-        nodes = [*cluster(), NodeFacts("NODE4", reachable=False, state="Down")]
+        nodes = [*cluster(), ClusterNode("NODE4", reachable=False, state="Down")]
         plan = plan_restore(nodes, backup_version=BACKUP, force=True)
         assert not plan.refusals
         assert "NODE4" not in plan.step(START_OTHERS).nodes
@@ -281,8 +280,12 @@ class TestConverged:
 
     def test_missing_and_unreachable_and_versionless(self) -> None:
         seen = {
-            "NODE1": NodeObservation("NODE1", False, "unknown", "Unknown"),
-            "NODE2": NodeObservation("NODE2", True, "running", "Up", None),
+            "NODE1": ClusterNode(
+                "NODE1", reachable=False, service_state="unknown", state="Unknown"
+            ),
+            "NODE2": ClusterNode(
+                "NODE2", reachable=True, service_state="running", state="Up", paxos_tag=None
+            ),
         }
         done, problems = converged(self.plan(), seen)
         assert not done

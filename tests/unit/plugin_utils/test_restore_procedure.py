@@ -1,21 +1,64 @@
-"""The restore_* filters the restore role wires plugin_utils._restore_plan with, on the
-per-host results Ansible registers (cluster_info, backup_set_info, cluster_restore)."""
+"""plugin_utils._restore_procedure, the restore role's decisions, on the per-host results
+Ansible registers (cluster_info, backup_set_info, cluster_restore)."""
 
 from __future__ import annotations
 
 import typing as t
 
 import pytest
-from ansible_collections.wsfc.clusterdb.plugins.filter.restore_plan import (
-    plan_from_data,
-    restore_plan,
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._restore_plan import RestorePlan
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._restore_procedure import (
+    plan,
+    record_step,
+    recovery,
+    summary,
 )
-from ansible_collections.wsfc.clusterdb.plugins.filter.restore_preflight import (
-    restore_preflight,
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._restore_procedure import (
+    preflight as procedure_preflight,
 )
-from ansible_collections.wsfc.clusterdb.plugins.filter.restore_recovery import restore_recovery
-from ansible_collections.wsfc.clusterdb.plugins.filter.restore_step import restore_step
-from ansible_collections.wsfc.clusterdb.plugins.filter.restore_summary import restore_summary
+
+
+def restore_preflight(results, listings, **options):
+    """preflight() as the action plugin calls it: the restoring host's listing, if any."""
+    first = procedure_preflight(results, **options)
+    host = first["restoring_host"]
+    if not listings or host is None:
+        return first
+    return procedure_preflight(results, listings.get(host), **options)
+
+
+def restore_plan(found, restore_check=None, **options):
+    return plan(found, restore_check, **options)
+
+
+def restore_step(results, data, step, **options):
+    return record_step(results, data, step, **options)
+
+
+def restore_recovery(observed, data, records, safety_backup_set="", **options):
+    kept = list(records)
+    if safety_backup_set:
+        # The safety backup's record keeps its module result (record_step).
+        kept.insert(
+            0,
+            {
+                "step": "safety_backup",
+                "nodes": {
+                    "NODE1": {
+                        "status": "changed",
+                        "result": {"changed": True, "set_path": safety_backup_set},
+                    }
+                },
+            },
+        )
+    return recovery(observed, data, kept, **options)
+
+
+def restore_summary(data, records=None):
+    return summary(data, records)
+
+
+plan_from_data = RestorePlan.from_data
 
 CLUSTER = {"name": "CLU01", "id": "6f1c3c9b", "domain": "corp.example.com"}
 TAG = "2:2:57"
@@ -47,6 +90,7 @@ def info(
         "cluster_service": {"installed": True, "state": service, "start_mode": "auto"},
         "nodes": [{"name": n, "id": str(i), "state": s} for i, (n, s) in enumerate(states.items())],
         "quorum": {"type": "NodeAndDiskMajority", "witness": {"type": "disk", "owner_node": owner}},
+        "core_group_owner": owner,
         "configuration_version": {"paxos_tag": tag},
     }
 
@@ -246,5 +290,5 @@ def test_the_summary_keeps_a_timeline_per_node_in_step_order():
 
 
 def test_a_plan_that_is_not_one_is_refused():
-    with pytest.raises(Exception, match="restore_plan"):
+    with pytest.raises(ValueError, match="restore plan"):
         plan_from_data({"restoring_node": "NODE1"})

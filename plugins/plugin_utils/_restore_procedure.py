@@ -1,0 +1,711 @@
+# Copyright: contributors to wsfc.clusterdb
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The restore role's procedure: every decision the role takes, from the hosts' results.
+
+The restore_procedure action plugin is the only caller. It hands over what the role's
+tasks registered on every host of the play; this module turns it into the one node model
+(plugin_utils._cluster_nodes), and decides with plugin_utils._restore_plan:
+
+- :func:`preflight` the restoring node and where to look for sets, then the set itself;
+- :func:`plan` the steps with their inventory hosts, or the refusals (computed once per
+  run: the later phases read the plan back with RestorePlan.from_data);
+- :func:`record_step` whether a step failed anywhere, per node, for the timeline;
+- :func:`recovery` what to start again after a failed step, and the operator's report;
+- :func:`summary` the report of a restore that ran.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from collections.abc import Mapping
+
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._cluster_nodes import (
+    ClusterNode,
+    parse_tag,
+    read_nodes,
+    short_name,
+)
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paxos import (
+    PaxosTag,
+    parse_version_facts,
+)
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._restore_plan import (
+    PREFLIGHT,
+    RESTORE_STEP,
+    SAFETY_BACKUP,
+    STEP_ORDER,
+    STOP_OTHERS,
+    WAIT_UP,
+    RestorePlan,
+    choose_restoring_node,
+    converged,
+    plan_recovery,
+    plan_restore,
+)
+
+Results = Mapping[str, t.Any]
+SAFETY_DIRECTORY = "pre_restore"
+RECOVERY = "recovery"
+# The steps whose module results the report and the recovery read again: kept in their
+# records, since the role's task registers are overwritten by the later steps' skips.
+_KEPT_RESULTS = (SAFETY_BACKUP, RESTORE_STEP)
+_DROPPED_KEYS = ("invocation", "configuration", "diff")
+
+CHANGED = "changed"
+OK = "ok"
+FAILED = "failed"
+UNREACHABLE = "unreachable"
+SKIPPED = "skipped"
+
+# plan_recovery starts nodes in at most two rounds: the nodes this run stopped, then the
+# restoring node (after a failed restore, so that it joins their running cluster).
+RECOVERY_ROUNDS = 2
+
+
+# --- preflight -------------------------------------------------------------------------
+
+
+def _cluster_of(nodes: list[ClusterNode]) -> dict[str, t.Any] | None:
+    """The cluster most reachable nodes name (a tie: the first by node name)."""
+    counts: dict[str, int] = {}
+    first: dict[str, Mapping[str, t.Any]] = {}
+    for node in nodes:
+        if node.cluster and node.cluster.get("id"):
+            key = str(node.cluster["id"]).casefold()
+            counts[key] = counts.get(key, 0) + 1
+            first.setdefault(key, node.cluster)
+    if not counts:
+        return None
+    best = first[max(counts, key=lambda key: counts[key])]
+    return {"name": best.get("name"), "id": best.get("id")}
+
+
+def _membership_problems(nodes: list[ClusterNode], cluster: Mapping | None) -> list[str]:
+    problems = []
+    for node in nodes:
+        if cluster and node.cluster and node.cluster.get("id"):
+            if str(node.cluster["id"]).casefold() != str(cluster["id"]).casefold():
+                problems.append(
+                    f"{node.host} belongs to cluster {node.cluster.get('name')} "
+                    f"(id {node.cluster['id']}), not to {cluster['name']} like the other "
+                    "hosts: restore one cluster at a time (limit the play to its nodes)."
+                )
+    return problems
+
+
+def set_locations(backup_path: str, cluster: Mapping[str, t.Any] | None) -> list[str]:
+    """Where to look for the sets: the cluster's own folder under the location (where the
+    backup role writes), then the location itself (where cluster_backup writes when a task
+    names it)."""
+    location = str(backup_path or "")
+    if not location:
+        return []
+    name = (cluster or {}).get("name")
+    separator = "/" if "/" in location and "\\" not in location else "\\"
+    folder = location.rstrip("\\/") + separator + str(name) if name else None
+    return [folder, location] if folder else [location]
+
+
+def _listing_failure(listing: Mapping[str, t.Any]) -> str | None:
+    if listing.get("skipped"):
+        return f"{listing.get('item', 'the location')} was not listed"
+    if listing.get("failed") or listing.get("unreachable"):
+        return (
+            f"{listing.get('backup_path') or listing.get('item')} could not be listed on the "
+            "restoring node: " + str(listing.get("msg") or "no message").strip()
+        )
+    return None
+
+
+def _sets_of(listing: Mapping[str, t.Any]) -> list[dict[str, t.Any]]:
+    return [dict(s) for s in listing.get("sets") or [] if s.get("kind", "set") == "set"]
+
+
+def _set_entry(listed: object, set_name: str) -> tuple[dict[str, t.Any] | None, str | None]:
+    """The set to restore from the restoring host's backup_set_info results (one per
+    location, in order: the first location that has it wins), or why there is none."""
+    if not isinstance(listed, Mapping):
+        return None, "the backup location was not listed on the restoring node"
+    listings = listed.get("results") if "results" in listed else [listed]
+    failures, seen = [], []
+    for listing in listings or []:
+        failure = _listing_failure(listing)
+        if failure:
+            failures.append(failure)
+            continue
+        path = listing.get("backup_path")
+        sets = _sets_of(listing)
+        seen += [f"{path}: {s['name']} ({s.get('status')})" for s in sets]
+        if set_name:
+            entry = next(
+                (s for s in sets if str(s["name"]).casefold() == set_name.casefold()), None
+            )
+            if entry is not None:
+                return entry, None
+        elif listing.get("newest_complete"):
+            return dict(listing["newest_complete"]), None
+    where = ", ".join(str(x.get("backup_path") or x.get("item")) for x in listings or [])
+    found = "; ".join(seen) or "none"
+    if set_name:
+        problem = (
+            f"no set named {set_name} under {where} (sets found: {found}); name one of them "
+            "as restore_set, or leave it empty for the newest complete set."
+        )
+    else:
+        problem = (
+            f"no complete backup set of this cluster under {where} (sets found: {found}). "
+            "Check backup_path, or take a backup first (wsfc.clusterdb.backup)."
+        )
+    if failures:
+        problem += " " + " ".join(failures)
+    return None, problem
+
+
+_SET_KEYS = (
+    "name",
+    "path",
+    "status",
+    "cluster",
+    "configuration_version",
+    "created",
+    "source_node",
+    "route",
+)
+
+
+def preflight(
+    results_by_host: Results,
+    listing: object = None,
+    *,
+    restoring_node: str = "",
+    set_name: str = "",
+    backup_path: str = "",
+) -> dict[str, t.Any]:
+    """The nodes, the restoring node and (with the restoring host's ``listing``) the set.
+
+    Never raises for what the hosts said: what stops the restore is in ``problems``.
+    """
+    nodes = read_nodes(results_by_host)
+    cluster = _cluster_of(nodes)
+    problems = _membership_problems(nodes, cluster)
+    findings: dict[str, t.Any] = {
+        "nodes": [n.as_data() for n in nodes],
+        "cluster": cluster,
+        "restoring_node": None,
+        "restoring_host": None,
+        "choice_reason": None,
+        "set": None,
+        "set_locations": set_locations(backup_path, cluster),
+        "problems": problems,
+    }
+    requested = str(restoring_node or "").strip()
+    if requested:
+        # The operator may name an inventory host as well as a node.
+        by_host = next(
+            (n for n in nodes if n.host and short_name(n.host) == short_name(requested)), None
+        )
+        requested = by_host.name if by_host else requested
+    try:
+        choice = choose_restoring_node(nodes, requested or None)
+    except PolicyRefusal as refusal:
+        problems.append(str(refusal))
+        return findings
+    chosen = next(n for n in nodes if n.name == choice.name)
+    if chosen.host is None:
+        problems.append(
+            f"{chosen.name} cannot restore: no host of the play is that node. Add it to the "
+            "inventory (or the play's hosts) or name another restoring node."
+        )
+        return findings
+    findings.update(
+        restoring_node=chosen.name, restoring_host=chosen.host, choice_reason=choice.reason
+    )
+    if listing is None:
+        return findings  # the first call: the set is picked once the locations are listed
+    entry, problem = _set_entry(listing, str(set_name or "").strip())
+    if problem:
+        problems.append(f"No backup set to restore: {problem}")
+    else:
+        findings["set"] = {key: t.cast(dict, entry).get(key) for key in _SET_KEYS}
+    return findings
+
+
+# --- plan ------------------------------------------------------------------------------
+
+
+def _refusal(code: int | None, name: str, message: str) -> dict[str, t.Any]:
+    return {"code": code, "name": name, "message": message}
+
+
+def taken_set(safety_backup: Mapping[str, t.Any] | None) -> str | None:
+    """The safety backup set a cluster_backup result reports, None unless it was written:
+    a failed, skipped or unreachable run names no set, whatever keys it carries."""
+    result = safety_backup or {}
+    if not isinstance(result, Mapping) or outcome(result) not in (CHANGED, OK):
+        return None
+    return str(result.get("set_path") or "") or None
+
+
+def safety_location(set_path: str, safety_backup_path: str) -> str:
+    """Where the safety backup goes: the operator's path, else a directory of its own
+    beside the set, never among the sets restored from, so that a later "newest complete
+    set" is never the configuration from before a restore."""
+    if safety_backup_path:
+        return safety_backup_path
+    separator = "/" if "/" in set_path and "\\" not in set_path else "\\"
+    parent = set_path.rstrip("\\/").rsplit(separator, 1)[0]
+    return parent + separator + SAFETY_DIRECTORY
+
+
+def _check_refusal(check: Mapping[str, t.Any]) -> dict[str, t.Any] | None:
+    if not check or check.get("skipped"):
+        return None
+    if check.get("unreachable"):
+        return _refusal(
+            None, "UNREACHABLE", f"The restoring node cannot be reached: {check.get('msg')}"
+        )
+    if not check.get("failed"):
+        return None
+    error = check.get("error") or {}
+    return _refusal(
+        check.get("error_code"),
+        str(error.get("name") or "RESTORE_CHECK_FAILED"),
+        str(check.get("msg") or error.get("message") or "the restore check failed"),
+    )
+
+
+def _backup_version(found: Mapping[str, t.Any], check: Mapping[str, t.Any]) -> PaxosTag | None:
+    from_check = (check.get("configuration_version") or {}).get("backup") if check else None
+    set_version = (found.get("set") or {}).get("configuration_version") or {}
+    # The set's facts carry the range when the configuration changed during its backup
+    # (paxos_tag_after): such a set is never taken for the running configuration.
+    from_set = parse_version_facts(set_version)
+    tag = parse_tag(from_check)
+    if tag is None or (from_set is not None and from_set.first == tag):
+        return from_set or tag
+    return tag
+
+
+def _other_cluster(found: Mapping[str, t.Any]) -> list[dict[str, t.Any]]:
+    backed_up = (found.get("set") or {}).get("cluster") or {}
+    if not backed_up.get("id"):
+        return []
+    refusals = []
+    for node in found["nodes"]:
+        cluster = node.get("cluster") or {}
+        if cluster.get("id") and str(cluster["id"]).casefold() != str(backed_up["id"]).casefold():
+            refusals.append(
+                _refusal(
+                    None,
+                    "OTHER_CLUSTER",
+                    f"{node['name']} is a node of cluster {cluster.get('name')} (id "
+                    f"{cluster['id']}); the set was taken from {backed_up.get('name')} (id "
+                    f"{backed_up['id']}). Restore a set of this cluster, or run the restore "
+                    "against the nodes of the set's cluster.",
+                )
+            )
+    return refusals
+
+
+def _hosts_by_kind(steps: list[dict[str, t.Any]]) -> dict[str, list[str]]:
+    by_kind: dict[str, list[str]] = {kind: [] for kind in STEP_ORDER}
+    for step in steps:
+        by_kind[step["kind"]] = step["hosts"]
+    return by_kind
+
+
+def _refused(
+    found: Mapping[str, t.Any], refusals: list[dict[str, t.Any]], notes: list[str]
+) -> dict[str, t.Any]:
+    lines = ["The restore was refused; no node was changed."]
+    lines += [f"- {r['message']}" for r in refusals]
+    lines += [f"Note: {n}" for n in notes]
+    return {
+        "restoring_node": found.get("restoring_node"),
+        "restoring_host": found.get("restoring_host"),
+        "choice_reason": found.get("choice_reason"),
+        "steps": [],
+        "hosts": _hosts_by_kind([]),
+        "refusals": refusals,
+        "notes": notes,
+        "already_current": False,
+        "changes_anything": False,
+        "message": "\n".join(lines),
+        "set": found.get("set"),
+        "cluster": found.get("cluster"),
+    }
+
+
+def _consent_prompt(data: Mapping[str, t.Any], check: Mapping[str, t.Any]) -> str:
+    chosen = data["set"] or {}
+    version = (chosen.get("configuration_version") or {}).get("paxos_tag")
+    changes = check.get("configuration_changes") or []
+    stop = data["hosts"][STOP_OTHERS]
+    lines = [
+        f"Restore cluster {(data['cluster'] or {}).get('name')} to backup set "
+        f"{chosen.get('name')} (configuration version {version}, taken {chosen.get('created')}).",
+        f"{len(changes)} configuration object(s) change; the running configuration is "
+        f"backed up first to {data['safety_backup_path']}."
+        if data["hosts"]["safety_backup"]
+        else f"{len(changes)} configuration object(s) change; NO safety backup is taken.",
+        f"The Cluster service stops on: {', '.join(stop) or 'no node (none runs it)'}.",
+        f"{data['restoring_host']} restores and starts first ({data['choice_reason']}).",
+        "Type y to restore, anything else to stop without changing anything",
+    ]
+    return "\n".join(lines)
+
+
+def plan(
+    found: Mapping[str, t.Any],
+    restore_check: Mapping[str, t.Any] | None = None,
+    *,
+    force: bool = False,
+    quorum_drive: str = "",
+    safety_backup: bool = True,
+    safety_backup_path: str = "",
+    backup_path: str = "",
+) -> dict[str, t.Any]:
+    """The plan as plain data, each step with its hosts; or the refusals, no steps.
+
+    ``found`` is :func:`preflight`'s result, ``restore_check`` the restoring host's
+    check-mode cluster_restore result. The check refuses what the restoring node sees (a
+    corrupt set, 5087; 5056; 5086) in one message that names every refusal: a refusal of
+    plan_restore's with the same code is left out for it.
+    """
+    check = dict(restore_check or {})
+    refusals = [_refusal(None, "PREFLIGHT", str(p)) for p in found.get("problems") or []]
+    if found.get("restoring_node") is None or found.get("set") is None:
+        return _refused(found, refusals, [])
+    refusals += _other_cluster(found)
+    version = _backup_version(found, check)
+    checked = _check_refusal(check)
+    if version is None:
+        refusals.append(
+            checked
+            or _refusal(None, "NO_VERSION", "The set records no readable configuration version.")
+        )
+        return _refused(found, refusals, [])
+
+    fingerprints = check.get("configuration_fingerprint") or {}
+    try:
+        decided = plan_restore(
+            [ClusterNode.from_data(n) for n in found["nodes"]],
+            backup_version=version,
+            force=bool(force),
+            restoring_node=found["restoring_node"],
+            quorum_drive=quorum_drive or None,
+            safety_backup=bool(safety_backup),
+            running_fingerprint=fingerprints.get("current"),
+            backup_fingerprint=fingerprints.get("backup"),
+        )
+    except PolicyRefusal as refusal:
+        refusals.append(_refusal(None, "PREFLIGHT", str(refusal)))
+        return _refused(found, refusals, [])
+    repeated = checked["code"] if checked and checked["code"] is not None else object()
+    refusals += [
+        _refusal(r.code, r.name, r.message) for r in decided.refusals if r.code != repeated
+    ]
+    if checked:
+        refusals.append(checked)
+    if refusals:
+        return _refused(found, refusals, list(decided.notes))
+
+    hosts_by_node = {n["name"]: n.get("host") for n in found["nodes"]}
+    data = decided.to_data()
+    for step in data["steps"]:
+        step["hosts"] = [h for h in (hosts_by_node.get(n) for n in step["nodes"]) if h]
+    data.update(
+        # plan_restore was handed the node the preflight chose; the reason is the preflight's.
+        choice_reason=found.get("choice_reason") or decided.choice_reason,
+        restoring_host=hosts_by_node.get(decided.restoring_node or ""),
+        hosts=_hosts_by_kind(data["steps"]),
+        node_hosts=hosts_by_node,
+        changes_anything=decided.changes_anything,
+        refusals=[],
+        message="",
+        set=found.get("set"),
+        cluster=found.get("cluster"),
+        quorum_drive=quorum_drive or None,
+        safety_backup_path=safety_location(
+            str((found.get("set") or {}).get("path") or backup_path or ""),
+            str(safety_backup_path or ""),
+        ),
+        configuration_changes=check.get("configuration_changes") or [],
+    )
+    data["consent_prompt"] = _consent_prompt(data, check)
+    return data
+
+
+# --- steps -----------------------------------------------------------------------------
+
+
+def outcome(result: object) -> str:
+    if not isinstance(result, Mapping):
+        return SKIPPED
+    if result.get("unreachable"):
+        return UNREACHABLE
+    if result.get("failed"):
+        return FAILED
+    if result.get("skipped"):
+        return SKIPPED
+    return CHANGED if result.get("changed") else OK
+
+
+def _first_line(text: object) -> str:
+    lines = str(text or "").strip().splitlines()
+    return lines[0] if lines else ""
+
+
+def record_step(
+    results_by_host: Results,
+    data: Mapping[str, t.Any],
+    step: str,
+    *,
+    started: str = "",
+    finished: str = "",
+    hosts: list[str] | None = None,
+    after: list[Mapping[str, t.Any]] | None = None,
+) -> dict[str, t.Any]:
+    """One step as it happened on each of its hosts (``hosts``: instead of the plan's).
+
+    For the wait step the results are cluster_info results: it fails unless the plan's
+    converged() holds over what every node reports.
+    """
+    step_hosts = (
+        list(hosts) if hosts is not None else list((data.get("hosts") or {}).get(step) or [])
+    )
+    names = {h: n for n, h in (data.get("node_hosts") or {}).items() if h}
+    nodes: dict[str, dict[str, t.Any]] = {}
+    problems = []
+    for host in step_hosts:
+        result = results_by_host.get(host)
+        status = outcome(result)
+        message = _first_line(result.get("msg")) if isinstance(result, Mapping) else ""
+        elapsed = result.get("elapsed") if isinstance(result, Mapping) else None
+        name = names.get(host, host)
+        nodes[name] = {
+            "host": host,
+            "status": status,
+            "changed": status == CHANGED,
+            "message": message,
+            "elapsed": elapsed if isinstance(elapsed, (int, float)) else None,
+        }
+        if step in _KEPT_RESULTS and isinstance(result, Mapping):
+            nodes[name]["result"] = {k: v for k, v in result.items() if k not in _DROPPED_KEYS}
+        if status in (FAILED, UNREACHABLE):
+            problems.append(f"{name}: {status}" + (f": {message}" if message else ""))
+    if step == WAIT_UP and not problems:
+        observed = {
+            n.name: n for n in read_nodes({h: results_by_host.get(h) for h in step_hosts}) if n.host
+        }
+        problems.extend(converged(RestorePlan.from_data(data), observed)[1])
+        for name, node in nodes.items():
+            seen = observed.get(name)
+            if seen is not None and seen.paxos_tag is not None:
+                node["message"] = f"{seen.state}, configuration version {seen.paxos_tag.version}"
+    if after:
+        started = str(after[-1].get("finished") or started)
+    return {
+        "step": step,
+        "started": started,
+        "finished": finished,
+        "failed": bool(problems),
+        "message": "\n".join(problems),
+        "nodes": nodes,
+        "changed_nodes": [n for n, v in nodes.items() if v["changed"]],
+    }
+
+
+# --- recovery --------------------------------------------------------------------------
+
+
+def _recovery_lines(records: list[Mapping[str, t.Any]]) -> list[str]:
+    lines = []
+    for record in records:
+        for name, node in (record.get("nodes") or {}).items():
+            if node["status"] in (CHANGED, OK):
+                lines.append(f"Recovery started the Cluster service on {name}.")
+            elif node["status"] != SKIPPED:
+                detail = f": {node['message']}" if node.get("message") else ""
+                lines.append(f"Recovery could not start {name} ({node['status']}{detail}).")
+    return lines
+
+
+def step_result(records: list[Mapping[str, t.Any]], step: str) -> dict[str, t.Any]:
+    """The module result a step's record kept (its one node's), empty when it did not run."""
+    for record in records:
+        if record.get("step") == step:
+            for node in (record.get("nodes") or {}).values():
+                if node.get("result") is not None:
+                    return dict(node["result"])
+    return {}
+
+
+def failed_step_of(data: Mapping[str, t.Any], records: list[Mapping[str, t.Any]]) -> str:
+    """The last step recorded as failed, else the first step of the plan without a record
+    (the preflight is never recorded: it ran before the procedure)."""
+    failed = [r["step"] for r in records if r.get("failed")]
+    if failed:
+        return str(failed[-1])
+    done = {r["step"] for r in records}
+    pending = [s["kind"] for s in data["steps"] if s["kind"] != PREFLIGHT and s["kind"] not in done]
+    return pending[0] if pending else str(data["steps"][-1]["kind"])
+
+
+def stopped_by_run(records: list[Mapping[str, t.Any]]) -> list[str]:
+    """The nodes the stop step stopped (none before it ran)."""
+    return [n for r in records if r["step"] == STOP_OTHERS for n in r.get("changed_nodes") or []]
+
+
+def recovery(
+    observations_by_host: Results,
+    data: Mapping[str, t.Any],
+    records: list[Mapping[str, t.Any]],
+    *,
+    cause: str = "",
+    recovered: list[Mapping[str, t.Any]] | None = None,
+) -> dict[str, t.Any]:
+    """Which hosts to start again (``first_hosts``, then ``then_hosts``) after the failed
+    step, and the report: what happened, what recovery did (``recovered``: the records of
+    the recovery's own starts, once they ran), each node's state and what to run next."""
+    records = list(records or [])
+    failed_step = failed_step_of(data, records)
+    observed = {n.name: n for n in read_nodes(observations_by_host)}
+    decided = plan_recovery(
+        RestorePlan.from_data(data),
+        failed_step,
+        observed,
+        stopped_by_run=stopped_by_run(records),
+        safety_backup_set=taken_set(step_result(records, SAFETY_BACKUP)),
+    )
+    if len(decided.actions) > RECOVERY_ROUNDS:
+        raise ValueError("the recovery has more rounds than the role runs")
+    hosts_by_node = data.get("node_hosts") or {}
+
+    def hosts(nodes: tuple[str, ...]) -> list[str]:
+        return [h for h in (hosts_by_node.get(n) for n in nodes) if h]
+
+    rounds = [hosts(action.nodes) for action in decided.actions] + [[]] * RECOVERY_ROUNDS
+    lines = [f"The restore failed at step {failed_step}."]
+    if cause:
+        lines.append(f"Cause: {cause}")
+    lines.append(decided.summary)
+    lines += _recovery_lines(list(recovered or []))
+    lines.append("Each node now, and what to run next:")
+    lines += [f"- {advice.text}" for advice in decided.nodes]
+    return {
+        "failed_step": failed_step,
+        "cause": cause,
+        "summary": decided.summary,
+        "actions": [
+            {
+                "kind": a.kind,
+                "nodes": list(a.nodes),
+                "hosts": hosts(a.nodes),
+                "description": a.description,
+            }
+            for a in decided.actions
+        ],
+        "first_hosts": rounds[0],
+        "then_hosts": rounds[1],
+        "nodes": [
+            {
+                "name": advice.name,
+                "host": hosts_by_node.get(advice.name),
+                "state": advice.state,
+                "next_step": advice.next_step,
+            }
+            for advice in decided.nodes
+        ],
+        "report": "\n".join(lines),
+    }
+
+
+# --- summary ---------------------------------------------------------------------------
+
+
+def _clock(stamp: object) -> str:
+    """HH:MM:SS of an ISO 8601 time, as the timeline shows it."""
+    text = str(stamp or "")
+    return text[11:19] if len(text) >= 19 else (text or "?")
+
+
+def timeline(records: list[Mapping[str, t.Any]]) -> dict[str, list[dict[str, t.Any]]]:
+    lines: dict[str, list[dict[str, t.Any]]] = {}
+    for record in records:
+        for name, node in (record.get("nodes") or {}).items():
+            lines.setdefault(name, []).append(
+                {
+                    "step": record.get("step"),
+                    "status": node.get("status"),
+                    "started": record.get("started"),
+                    "finished": record.get("finished"),
+                    "elapsed": node.get("elapsed"),
+                    "message": node.get("message") or "",
+                }
+            )
+    return dict(sorted(lines.items(), key=lambda item: item[0].casefold()))
+
+
+def _entry_text(entry: Mapping[str, t.Any]) -> str:
+    span = f"{_clock(entry['started'])}-{_clock(entry['finished'])}"
+    elapsed = f", {entry['elapsed']:.1f}s on the node" if entry.get("elapsed") is not None else ""
+    message = f" ({entry['message']})" if entry.get("message") else ""
+    return f"{span} {entry['step']}: {entry['status']}{elapsed}{message}"
+
+
+def summary(
+    data: Mapping[str, t.Any],
+    records: list[Mapping[str, t.Any]] | None = None,
+) -> dict[str, t.Any]:
+    """The report of the restore: the set, the restoring node and why, the safety backup,
+    the objects restored, the disks left offline, and a timeline per node."""
+    records = list(records or [])
+    chosen = data.get("set") or {}
+    version = (chosen.get("configuration_version") or {}).get("paxos_tag")
+    cluster = (data.get("cluster") or {}).get("name")
+    safety_set = taken_set(step_result(records, SAFETY_BACKUP))
+    restored = step_result(records, RESTORE_STEP)
+
+    lines = [
+        f"Cluster {cluster}, backup set {chosen.get('name')} (configuration version {version})."
+    ]
+    if data.get("already_current"):
+        lines.append(
+            "The cluster already runs this set's configuration on every node: nothing was "
+            "restored and no node was stopped."
+        )
+    else:
+        lines.append(f"Restoring node: {data.get('restoring_node')} ({data.get('choice_reason')}).")
+        if safety_set:
+            lines.append(f"Safety backup of the configuration before the restore: {safety_set}")
+        elif (data.get("hosts") or {}).get("safety_backup"):
+            lines.append("Safety backup: not taken (the run stopped before it).")
+        else:
+            lines.append("Safety backup: none (no node was Up to take it).")
+        # The preflight's check read the running cluster; once the other nodes are stopped
+        # the restoring node cannot read it, and the restore's own list shows every object.
+        changes = data.get("configuration_changes") or restored.get("configuration_changes") or []
+        lines.append(f"Configuration objects restored: {len(changes)}.")
+        for change in changes:
+            lines.append(f"  {change.get('change')} {change.get('kind')} {change.get('name')}")
+        offline = restored.get("offline_disks") or []
+        if offline:
+            lines.append(
+                "Disks left offline (added or changed since the backup; bring them online and "
+                "check them): " + ", ".join(offline)
+            )
+    lines += [f"Note: {note}" for note in data.get("notes") or []]
+    nodes = timeline(records)
+    if nodes:
+        lines.append("Timeline (UTC):")
+        for name, entries in nodes.items():
+            lines.append(f"  {name}:")
+            lines += [f"    {_entry_text(entry)}" for entry in entries]
+    return {
+        "lines": lines,
+        "timeline": nodes,
+        "changed": any(r.get("changed_nodes") for r in records),
+        "safety_backup_set": safety_set,
+    }
