@@ -6,6 +6,8 @@
 #   4. ansible-test sanity --local --python 3.11 (offline pip bootstrap)
 #   5. ansible-lint, production profile, offline (.ansible-lint)
 #   6. the contract check: PowerShell spec and results vs documentation vs lab emulation
+#   -  antsibull-changelog lint: the changelog fragments and changelogs/changelog.yaml
+#   -  ansible-test sanity again, over the collection built and installed from its tarball
 # Usage, from anywhere: . scripts/bootstrap.sh && bash tests/static/run_static.sh
 # Each check prints its duration; the last line sums them up.
 set -uo pipefail
@@ -32,6 +34,11 @@ run_check() {
 
 ruff_all() { ruff check . && ruff format --check .; }
 
+# A broken changelog fragment fails here, before a release would trip over it.
+changelog_lint() {
+    antsibull-changelog lint && antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+}
+
 # ansible-lint installs the collection it lints into $ANSIBLE_HOME/collections once and then
 # prefers that copy to the checkout: drop it so every run lints the tree as it is now.
 lint_current_tree() {
@@ -40,10 +47,12 @@ lint_current_tree() {
 }
 
 run_check "ruff" ruff_all
+run_check "changelog (antsibull-changelog lint)" changelog_lint
 run_check "PowerShell syntax" python "$static_dir/check_pwsh_syntax.py"
 run_check "PowerShell rules (native-wrapper, powershell-51, literal-path)" python "$static_dir/check_pwsh_rules.py"
 run_check "C# utils (mcs -langversion:5)" python "$static_dir/compile_csharp.py"
 run_check "ansible-test sanity" bash "$static_dir/run_sanity.sh"
+run_check "ansible-test sanity, installed from the tarball" bash "$static_dir/run_sanity_installed.sh"
 run_check "ansible-lint (production)" lint_current_tree
 run_check "contract check" python "$static_dir/check_contract.py"
 run_check "Windows-call contract" python "$static_dir/check_windows_calls.py"
