@@ -25,6 +25,7 @@ RETURNS = {
     "cluster_service",
     "cluster_database_present",
     "nodes",
+    "core_group_owner",
     "quorum",
     "configuration_version",
     "os",
@@ -53,6 +54,7 @@ def cluster_info(module: EmulatedModule) -> None:
 
     result["cluster"] = None
     result["nodes"] = []
+    result["core_group_owner"] = None
     result["quorum"] = None
     result["configuration"] = None
     if result["cluster_service"]["installed"]:
@@ -64,5 +66,6 @@ def cluster_info(module: EmulatedModule) -> None:
             )
         result["cluster"] = cluster_facts["cluster"]
         result["nodes"] = cluster_facts["nodes"]
+        result["core_group_owner"] = cluster_facts["core_group_owner"]
         result["quorum"] = cluster_facts["quorum"]
         result["configuration"] = cluster_facts["configuration"]
