@@ -274,9 +274,15 @@ _RESTORE: dict[int, _Entry] = {
         "the Cluster service is still running on another node, and a restore without "
         "force refuses to overwrite a configuration that a running node uses",
         "Choose one of the options.",
+        # Stop-ClusterNode refuses the stop that would leave the cluster below quorum
+        # (docs/windows-behaviour.md#stop-clusternode), so on three nodes or more the other
+        # nodes cannot all be stopped with cluster_node; the service control manager stops
+        # any of them.
         options=(
-            "stop the Cluster service on every other node "
-            "(wsfc.clusterdb.cluster_node state=stopped) and run the restore again",
+            "stop the Cluster service on every other node through the service control "
+            "manager (ansible.windows.win_service name=ClusSvc state=stopped, or net stop "
+            "clussvc on each), then run the restore again; the wsfc.clusterdb.restore "
+            "playbook does all of it, and starts the nodes again after the restore",
             "run the restore again with force=true, which stops the other nodes itself",
         ),
     ),

@@ -183,7 +183,7 @@ def choose_restoring_node(nodes: Iterable[ClusterNode], requested: str | None = 
         match = next((n for n in nodes if n.name.casefold() == requested.casefold()), None)
         if match is None:
             raise PolicyRefusal(
-                f"restoring_node {requested!r} is not a node of this cluster.",
+                f"restoring_node {requested} is not a node of this cluster.",
                 f"Name one of: {', '.join(n.name for n in nodes) or '(no nodes found)'}.",
             )
         if not match.reachable:

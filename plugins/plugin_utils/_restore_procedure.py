@@ -16,6 +16,7 @@ tasks registered on every host of the play; this module turns it into the one no
 
 from __future__ import annotations
 
+import re
 import typing as t
 from collections.abc import Mapping
 
@@ -234,8 +235,16 @@ def preflight(
 # --- plan ------------------------------------------------------------------------------
 
 
+_CHECK_PREFIX = "The restore failed: "
+
+
+def _sentence(text: str) -> str:
+    """One sentence ending: texts that end with a period are not given a second one."""
+    return re.sub(r"\.(\s*\.)+(?=\s|$)", ".", text.strip())
+
+
 def _refusal(code: int | None, name: str, message: str) -> dict[str, t.Any]:
-    return {"code": code, "name": name, "message": message}
+    return {"code": code, "name": name, "message": _sentence(message)}
 
 
 def taken_set(safety_backup: Mapping[str, t.Any] | None) -> str | None:
@@ -268,11 +277,12 @@ def _check_refusal(check: Mapping[str, t.Any]) -> dict[str, t.Any] | None:
     if not check.get("failed"):
         return None
     error = check.get("error") or {}
-    return _refusal(
-        check.get("error_code"),
-        str(error.get("name") or "RESTORE_CHECK_FAILED"),
-        str(check.get("msg") or error.get("message") or "the restore check failed"),
-    )
+    text = str(check.get("msg") or error.get("message") or "the restore check failed")
+    # The check is cluster_restore in check mode: its message says "The restore failed",
+    # but nothing ran; in the plan's refusal it is the check that refused.
+    if text.startswith(_CHECK_PREFIX):
+        text = "The restoring node's check refused the set: " + text[len(_CHECK_PREFIX) :]
+    return _refusal(check.get("error_code"), str(error.get("name") or "RESTORE_CHECK_FAILED"), text)
 
 
 def _backup_version(found: Mapping[str, t.Any], check: Mapping[str, t.Any]) -> PaxosTag | None:

@@ -77,6 +77,14 @@ def test_node_up_on_restore_gives_both_options() -> None:
     assert "(1) " in explanation.message and "(2) " in explanation.message
 
 
+def test_node_up_on_restore_never_offers_a_stop_the_cluster_refuses() -> None:
+    # Stop-ClusterNode refuses the stop that leaves the cluster below quorum (5925), so
+    # "cluster_node state=stopped on every other node" cannot be followed on three nodes.
+    options = explain_win32_error(5056, RESTORE).options
+    assert not any("cluster_node state=stopped" in o for o in options)
+    assert any("ansible.windows.win_service name=ClusSvc state=stopped" in o for o in options)
+
+
 def test_quorum_layout_on_restore_gives_three_options() -> None:
     explanation = explain_win32_error(5086, RESTORE)
     assert "partition layout" in explanation.cause

@@ -292,3 +292,34 @@ def test_the_summary_keeps_a_timeline_per_node_in_step_order():
 def test_a_plan_that_is_not_one_is_refused():
     with pytest.raises(ValueError, match="restore plan"):
         plan_from_data({"restoring_node": "NODE1"})
+
+
+def test_a_refusal_by_the_check_reads_as_a_refusal_with_one_period_per_sentence():
+    refused = check(
+        failed=True,
+        error_code=5087,
+        error={"name": "ERROR_DATABASE_BACKUP_CORRUPT"},
+        msg="The restore failed: the set is corrupt.. (Windows error 5087). Restore another set..",
+    )
+    message = restore_plan(preflight(facts()), restore_check=refused, force=True)["message"]
+    assert "The restore failed" not in message
+    assert "The restoring node's check refused the set: the set is corrupt." in message
+    assert ".." not in message
+
+
+def test_a_safety_backup_that_failed_is_never_reported_as_taken():
+    data = restore_plan(preflight(facts()), restore_check=check(), force=True)
+    failed = {
+        "step": "safety_backup",
+        "failed": True,
+        "nodes": {
+            "NODE1": {
+                "status": "failed",
+                "result": {"failed": True, "set_path": "\\\\fs01\\b\\CLU01\\pre_restore\\x"},
+            }
+        },
+    }
+    lines = summary(data, [failed])["lines"]
+    assert "Safety backup: not taken (the run stopped before it)." in lines
+    report = recovery(facts(), data, [failed])["report"]
+    assert "pre_restore" not in report
