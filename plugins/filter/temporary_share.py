@@ -22,6 +22,8 @@ description:
   - Returns the refusal (the problem and the fix, naming C(backup_loopback_target)) when the
     temporary share is asked for with such a route and without the opt-in; an empty
     RV(_value.msg) means the role may go on.
+  - With O(share_name) and O(host) it also returns the commands that remove that share
+    (RV(_value.removal)), for a message about a share a run created and could not remove.
   - Never fails.
 options:
   _input:
@@ -36,6 +38,21 @@ options:
     description: The opt-in (C(backup_loopback_target)).
     type: bool
     default: false
+  share_name:
+    description:
+      - The temporary share's name (C(backup_temporary_share_name)), for RV(_value.removal).
+    type: str
+    default: ""
+  host:
+    description: The inventory name of the node the share is on, for RV(_value.removal).
+    type: str
+    default: ""
+  inventory:
+    description:
+      - The inventory file the command from the controller names (C(inventory_file)).
+      - Empty for none.
+    type: str
+    default: ""
 author:
   - wsfc.clusterdb maintainers (@wsfc-clusterdb)
 """
@@ -62,8 +79,15 @@ _value:
     msg:
       description: The problem, then the fix; empty when not refused.
       type: str
+    removal:
+      description:
+        - How to remove the share, on the node (C(Remove-SmbShare)) and from the controller
+          (ad-hoc C(ansible.windows.win_share)), each quoted for its shell.
+        - Only with O(share_name) and O(host).
+      type: str
 """
 
+import shlex
 import typing as t
 
 from ansible.module_utils.parsing.convert_bool import boolean
@@ -74,8 +98,20 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._wbadmin_target imp
 
 
 def temporary_share(
-    enabled: object, route: str, loopback_target: object = False
+    enabled: object,
+    route: str,
+    loopback_target: object = False,
+    share_name: str = "",
+    host: str = "",
+    inventory: str = "",
 ) -> dict[str, t.Any]:
+    decision = _decision(enabled, route, loopback_target)
+    if share_name and host:
+        decision["removal"] = removal_commands(share_name, host, inventory)
+    return decision
+
+
+def _decision(enabled: object, route: str, loopback_target: object) -> dict[str, t.Any]:
     # Role variables arrive as YAML booleans or, from -e key=value, as strings.
     if not boolean(enabled, strict=False):
         return {"refused": False, "msg": ""}
@@ -86,6 +122,20 @@ def temporary_share(
     except PolicyRefusal as refusal:
         return {"refused": True, "msg": str(refusal)}
     return {"refused": False, "msg": ""}
+
+
+def removal_commands(share_name: str, host: str, inventory: str = "") -> str:
+    """The two ways to remove a share: in PowerShell on the node (a single-quoted string,
+    quotes doubled) and as an ad-hoc command on the controller (POSIX shell quoting)."""
+    powershell_name = "'" + share_name.replace("'", "''") + "'"
+    adhoc = ["ansible", host]
+    if inventory:
+        adhoc += ["-i", inventory]
+    adhoc += ["-m", "ansible.windows.win_share", "-a", f"name={share_name} state=absent"]
+    return (
+        f"on {host}: Remove-SmbShare -Name {powershell_name} -Force; from the controller: "
+        + " ".join(shlex.quote(word) for word in adhoc)
+    )
 
 
 class FilterModule:

@@ -7,7 +7,10 @@ caching_mode, encrypt, scope_name. `actions` lists the cmdlets run, in the modul
 words. A new share starts as New-SmbShare leaves it (Everyone: Read); with rule_action
 set, access entries not asked for are revoked, and a right that implies another (Full
 over Change over Read) drops the lesser one from the lists. Accounts are resolved as
-the host would (_windows_security.resolve_account); an unknown one fails.
+the host would (_windows_security.resolve_account); an unknown one fails. A cmdlet is
+listed in `actions` once it ran (in check mode: without running), as the module lists it;
+New-SmbShare for a name that another caller shared after this run's Get-SmbShare fails
+as Windows refuses a duplicate share name, with no share taken over.
 
 The share goes into the world's share table (state.add_share / remove_share), so
 \\\\<node>\\<name> resolves; its permissions are kept on the share record
@@ -19,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from wsfc_lab.emulation.framework.basic import EmulatedModule
+from wsfc_lab.emulation.framework.basic import EmulatedModule, UnhandledModuleException
 from wsfc_lab.emulation.framework.registry import emulates
 from wsfc_lab.emulation.modules._windows_files import full_name
 from wsfc_lab.emulation.modules._windows_security import resolve_account
@@ -65,6 +68,10 @@ OPEN_SHARE_PERMISSIONS = [{"account": "Everyone", "right": "Full", "type": "Allo
 
 ShareChange = Callable[["LabState", str], None]
 
+# NetShareAdd's description of NERR_DuplicateShare; the text New-SmbShare shows is
+# *unconfirmed* (docs/windows-behaviour.md#smb-share).
+DUPLICATE_SHARE_MESSAGE = "The share name is already in use on this server."
+
 # Windows Server 2012 (6.2) brought the SmbShare cmdlets.
 SMB_CMDLETS_VERSION = (6, 2)
 
@@ -83,15 +90,15 @@ class _Share:
             return None if found is None else {**SHARE_DEFAULTS, **found}
 
     def run(self, action: str, change: ShareChange | None = None) -> None:
-        """Record the cmdlet in `actions`; run it (an operation, then the change)."""
+        """Run the cmdlet (an operation, then the change), then record it in `actions`, as
+        win_share.ps1 does: a cmdlet that fails is not listed. In check mode only recorded."""
+        if not self.module.check_mode:
+            self.module.world.operation(self.module.node, action.split()[0])
+            if change is not None:
+                with self.module.world.transaction() as state:
+                    change(state, state.host_name(self.module.node) or self.module.node)
         self.module.result["actions"].append(action)
         self.module.result["changed"] = True
-        if self.module.check_mode:
-            return
-        self.module.world.operation(self.module.node, action.split()[0])
-        if change is not None:
-            with self.module.world.transaction() as state:
-                change(state, state.host_name(self.module.node) or self.module.node)
 
     def update(self, **values: object) -> ShareChange:
         def change(state: LabState, host: str) -> None:
@@ -135,6 +142,12 @@ def _present(module: EmulatedModule, share: _Share, found: dict[str, Any] | None
     name = share.name
 
     def create(state: LabState, host: str) -> None:
+        # The server refuses a second share of a name in use (NERR_DuplicateShare,
+        # docs/windows-behaviour.md#smb-share), checked here under the lab's lock: two
+        # runs that both found no share a moment ago cannot both create it. New-SmbShare's
+        # error is terminating under the module's ErrorActionPreference Stop.
+        if name.lower() in state.shares.get(host, {}):
+            raise UnhandledModuleException(DUPLICATE_SHARE_MESSAGE)
         state.add_share(host, name, path)
         state.shares[host][name.lower()]["permissions"] = list(NEW_SHARE_PERMISSIONS)
 
