@@ -77,7 +77,6 @@ _value:
   elements: dict
 """
 
-import re
 import typing as t
 from datetime import UTC, datetime, timedelta
 
@@ -89,29 +88,23 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._retention import (
     SetAtDestination,
     plan_retention,
 )
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._retention import (
+    parse_duration as parse_retention_duration,
+)
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._set_naming import (
     parse_set_name,
     parse_staging_name,
 )
 
-_DURATION = re.compile(r"^\s*(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>[smhdw]?)\s*$", re.IGNORECASE)
-_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def parse_duration(value: object) -> timedelta:
     """``value`` as a duration: seconds (a number) or a number with a unit (12h, 2d)."""
-    if isinstance(value, bool):
-        raise AnsibleFilterError(f"leftover_age must be a duration such as 1d, not {value!r}")
-    if isinstance(value, int | float):
-        return timedelta(seconds=value)
-    match = _DURATION.match(str(value))
-    if not match:
-        raise AnsibleFilterError(
-            f"leftover_age {value!r} is not a duration: give seconds or a number with a unit "
-            "s, m, h, d or w (such as 12h or 2d)"
-        )
-    return timedelta(seconds=float(match["amount"]) * _UNIT_SECONDS[match["unit"].lower()])
+    try:
+        return parse_retention_duration(value)
+    except PolicyRefusal as refusal:
+        raise AnsibleFilterError(str(refusal)) from refusal
 
 
 def _parse_time(text: str) -> datetime:

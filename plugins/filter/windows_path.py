@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 name: windows_path
-short_description: Undo what C(-e key=value) does to a Windows path
+short_description: Undo what C(-e key=value) does to a UNC path; refuse control characters
 version_added: 0.1.0
 description:
   - C(ansible-playbook -e backup_path='\\fs01\clusterbackups') passes the value through
@@ -15,17 +15,25 @@ description:
     backslash and C(\b), C(\f), C(\n), C(\r), C(\t), C(\v), C(\a) become control
     characters. The path the role receives is then C(\fs01\clusterbackups), a path without
     a drive, or a name with a tab in it.
-  - This filter gives the path back as typed. Control characters, which Windows never
-    allows in a path, become the escapes they were decoded from; a path that starts with a
-    single backslash followed by C(server\share), which no backup module accepts (it would
-    depend on the current drive), gets its second leading backslash back.
-  - Every other path, and every path given as JSON or YAML extra variables
-    (C(-e @vars.yml)), is returned unchanged.
+  - A path that starts with a single backslash followed by C(server\share), which no backup
+    module accepts (it would depend on the current drive), gets its second leading
+    backslash back.
+  - A path with a control character in it is refused (an error naming O(option), the
+    character and how to pass the value instead), whether it came from C(-e key=value) or
+    from JSON or YAML extra variables. Windows allows no control character in a path, and
+    which escape it was decoded from, if any, cannot be known, so the filter never guesses a
+    separator.
+  - Every other path, and so every path given as JSON or YAML extra variables
+    (C(-e @vars.yml)) that holds no control character, is returned unchanged.
 options:
   _input:
     description: A Windows path.
     type: str
     required: true
+  option:
+    description: The name of the variable the path came from, for the error message.
+    type: str
+    default: the path
 author:
   - wsfc.clusterdb maintainers (@wsfc-clusterdb)
 """
@@ -33,38 +41,32 @@ author:
 EXAMPLES = r"""
 - name: The backup path as the operator typed it
   ansible.builtin.set_fact:
-    folder: "{{ backup_path | wsfc.clusterdb.windows_path }}"
+    folder: "{{ backup_path | wsfc.clusterdb.windows_path(option='backup_path') }}"
 """
 
 RETURN = r"""
 _value:
-  description: The path with the decoded escapes undone.
+  description: The path, with a lost leading backslash of a UNC path put back.
   type: str
 """
 
-import re
 import typing as t
 
-# The single-character escapes Ansible's key=value parser decodes (ansible.parsing.splitter),
-# other than the backslash and the quotes, mapped back to the letters they came from.
-_CONTROL_TO_ESCAPE = {
-    "\a": "\\a",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-    "\v": "\\v",
-}
-# One backslash, then server\share: a UNC path that lost its first backslash.
-_HALF_UNC = re.compile(r"^\\(?!\\)[^\\/:*?\"<>|]+\\[^\\]")
+from ansible.errors import AnsibleFilterError
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import (
+    check_no_control_characters,
+    restore_lost_unc_backslash,
+)
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
 
 
-def windows_path(path: object) -> str:
-    text = "".join(_CONTROL_TO_ESCAPE.get(c, c) for c in str(path))
-    if _HALF_UNC.match(text):
-        text = "\\" + text
-    return text
+def windows_path(path: object, option: str = "the path") -> str:
+    text = str(path)
+    try:
+        check_no_control_characters(text, option)
+    except PolicyRefusal as refusal:
+        raise AnsibleFilterError(str(refusal)) from refusal
+    return restore_lost_unc_backslash(text)
 
 
 class FilterModule:

@@ -10,6 +10,12 @@ Quote characters, ``;``, ``$``, ``(``, ``)``, ``&``, ``%`` and backticks are leg
 file names and are carried as data: the PowerShell modules receive the path as a module
 parameter and never paste it into a command line. Control characters (newline, tab, ...)
 cannot be part of a Windows file name at all and are refused.
+
+A ``%NAME%`` pair is refused although ``%`` is legal: the collection's modules take the path
+literally, but the ansible.windows modules the roles use (``win_file``, ``win_copy``,
+``win_share``) declare it of type ``path``, which Ansible expands with
+``[Environment]::ExpandEnvironmentVariables``
+(docs/windows-behaviour.md#expand-environment-variables), so one path would name two folders.
 """
 
 from __future__ import annotations
@@ -31,13 +37,36 @@ _RESERVED_DEVICE_NAMES = frozenset(
     + [f"COM{n}" for n in range(1, 10)]
     + [f"LPT{n}" for n in range(1, 10)]
 )
-# NetShareAdd refuses these characters in a share name.
+# NetShareAdd refuses these characters in a share name (*unconfirmed*: fact smb-share, which
+# Microsoft's page does not list).
 _ILLEGAL_SHARE_CHARACTERS = frozenset('"/\\[]:|<>+=;,?*')
 # A server in a UNC path: a NetBIOS or DNS name, or an IPv4 address.
 _SERVER_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 _MAX_COMPONENT_LENGTH = 255
 _MAX_PATH_LENGTH = 32767
 _QUORUM_DRIVE = re.compile(r"^[A-Za-z]:$")
+# What ExpandEnvironmentVariables replaces: a name between two percent signs. A name with a
+# path separator in it is left alone: no environment variable of a path's node is expected to
+# span two directory names, and a lone % (100%) stays legal data.
+_ENVIRONMENT_REFERENCE = re.compile(r"%([^%\\/]+)%")
+# New-SmbShare: a share name must be shorter than 80 characters; pipe and mailslot are
+# reserved (docs/windows-behaviour.md#smb-share).
+_MAX_SHARE_NAME_LENGTH = 79
+# One backslash, then server\share: a UNC path that lost its first backslash to
+# -e key=value, which decodes \\ into one backslash.
+_HALF_UNC = re.compile(r"^\\(?!\\)[^\\/:*?\"<>|]+\\[^\\]")
+# The escapes Ansible's key=value parser decodes into control characters
+# (ansible.parsing.splitter), to name the one a refused path most likely came from.
+_ESCAPE_OF_CONTROL = {
+    "\a": "\\a",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\v": "\\v",
+}
+_RESERVED_SHARE_NAMES = frozenset(["PIPE", "MAILSLOT"])
 
 
 @dataclass(frozen=True)
@@ -76,7 +105,7 @@ def validate_backup_path(value: object, option: str = "backup_path") -> BackupPa
     """
     if value is None or (isinstance(value, str) and value == ""):
         raise PolicyRefusal(
-            f"{option} is empty.",
+            f"{option} is empty: {option} is required.",
             f"Set {option} to a directory such as D:\\Backups or \\\\fs01\\clusterbackups.",
         )
     if not isinstance(value, str):
@@ -85,6 +114,7 @@ def validate_backup_path(value: object, option: str = "backup_path") -> BackupPa
             f"Quote the value of {option} so it reaches the module as a path.",
         )
     _check_characters(value, option)
+    check_no_environment_variables(value, option)
     if value != value.strip():
         raise PolicyRefusal(
             f"{option} {value!r} starts or ends with white space.",
@@ -116,15 +146,128 @@ def validate_quorum_drive(value: object, option: str = "quorum_drive") -> str | 
     return value.upper()
 
 
-def _check_characters(value: str, option: str) -> None:
+def validate_local_directory(value: object, option: str) -> BackupPath:
+    """A directory on the node itself (a drive path such as ``C:\\WsfcClusterBackup``)."""
+    path = validate_backup_path(value, option)
+    if path.is_unc:
+        raise PolicyRefusal(
+            f"{option} {value!r} is a UNC path; it must be a folder of the backup node itself.",
+            f"Give a local path with its drive, such as C:\\WsfcClusterBackup, for {option}.",
+        )
+    if not path.components:
+        raise PolicyRefusal(
+            f"{option} {value!r} is the root of a drive, which cannot be given its own ACL "
+            "and removed again.",
+            f"Give a folder below the root, such as {path.drive}\\WsfcClusterBackup, for {option}.",
+        )
+    return path
+
+
+def validate_share_name(value: object, option: str) -> str:
+    """Check the name of a share the collection creates; return it unchanged."""
+    if value is None or value == "":
+        raise PolicyRefusal(
+            f"{option} is empty: a share needs a name.",
+            f"Set {option} to a name such as WsfcClusterBackup$ (a final $ hides it).",
+        )
+    if not isinstance(value, str):
+        raise PolicyRefusal(
+            f"{option} must be a string, not {type(value).__name__}.",
+            f"Quote the value of {option}.",
+        )
+    _check_characters(value, option)
+    bad = sorted({c for c in value if c in _ILLEGAL_SHARE_CHARACTERS})
+    if bad:
+        raise PolicyRefusal(
+            f"{option} {value!r} contains {''.join(bad)!r}, which a share name cannot hold "
+            '(none of " / \\ [ ] : | < > + = ; , ? *).',
+            f"Choose a name of letters, digits, - _ . and an optional final $ for {option}.",
+        )
+    if value != value.strip():
+        raise PolicyRefusal(
+            f"{option} {value!r} starts or ends with white space.",
+            f"Remove the spaces around the share name in {option}.",
+        )
+    if len(value) > _MAX_SHARE_NAME_LENGTH:
+        raise PolicyRefusal(
+            f"{option} is {len(value)} characters long; a share name must be shorter than 80.",
+            f"Use a shorter name for {option}.",
+        )
+    if value.rstrip("$").upper() in _RESERVED_SHARE_NAMES:
+        raise PolicyRefusal(
+            f"{option} {value!r} is a name Windows reserves (pipe, mailslot).",
+            f"Choose another name for {option}, such as WsfcClusterBackup$.",
+        )
+    return value
+
+
+def restore_lost_unc_backslash(text: str) -> str:
+    """``\\server\\share`` for ``\\server\\share`` that lost its first backslash.
+
+    A path that starts with one backslash has no drive, which no backup module accepts, so
+    this reading is the only one that names a folder.
+    """
+    return "\\" + text if _HALF_UNC.match(text) else text
+
+
+def validate_directory_name(value: object, option: str) -> str:
+    """One directory name (a set's, a cluster's folder): no separator, no ``..``."""
+    if not isinstance(value, str) or value == "":
+        raise PolicyRefusal(
+            f"{option} is {value!r}, which is not a directory name.",
+            f"Set {option} to a single name without backslashes.",
+        )
+    _check_characters(value, option)
+    check_no_environment_variables(value, option)
+    if "\\" in value or "/" in value:
+        raise PolicyRefusal(
+            f"{option} {value!r} contains a path separator; it names one directory.",
+            f"Give only the directory's own name in {option}, without backslashes.",
+        )
+    _check_component(value, f"{option} {value!r}")
+    return value
+
+
+def check_no_environment_variables(value: str, option: str) -> None:
+    """Refuse a ``%NAME%`` reference (see the module's docstring for why)."""
+    match = _ENVIRONMENT_REFERENCE.search(value)
+    if match is None:
+        return
+    reference, name = match.group(0), match.group(1)
+    raise PolicyRefusal(
+        f"{option} {value!r} contains {reference}: environment variables are not expanded "
+        f"in {option}. The collection's modules would use the name {reference} literally, "
+        "while the ansible.windows modules the roles use expand it, so folders would be made "
+        "in two places.",
+        f"Give the expanded path: write out the value {name} has on the node instead of "
+        f"{reference} (for example D:\\Backups rather than {reference}\\Backups).",
+    )
+
+
+def check_no_control_characters(value: str, option: str) -> None:
+    """Refuse control characters, naming the escape that -e key=value decodes into one."""
     for position, char in enumerate(value):
         if ord(char) < 32 or ord(char) == 127:
+            escape = _ESCAPE_OF_CONTROL.get(char)
+            decoded = (
+                f" ansible-playbook -e {option}=... decodes {escape} after a backslash into "
+                "that character, so a folder whose name starts with "
+                f"{escape[1]} loses its separator there."
+                if escape
+                else ""
+            )
             raise PolicyRefusal(
                 f"{option} contains the control character {char!r} at position {position}; "
-                "Windows does not allow control characters (newline, tab, ...) in a path, "
-                "and one there usually means the value was pasted or templated wrongly.",
-                f"Remove the control character from {option}.",
+                "Windows does not allow control characters (newline, tab, ...) in a path."
+                f"{decoded}",
+                f"Remove the control character from {option}; on the command line pass the "
+                f'value as JSON (-e \'{{"{option}": "C:\\\\Backups\\\\new"}}\'), '
+                f"from a file (-e @vars.yml), or double every backslash after -e {option}=.",
             )
+
+
+def _check_characters(value: str, option: str) -> None:
+    check_no_control_characters(value, option)
 
 
 def _validate_local(text: str, original: str, option: str) -> BackupPath:

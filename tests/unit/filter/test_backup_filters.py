@@ -158,7 +158,9 @@ def test_no_up_candidate_fails_naming_the_states() -> None:
 
 @pytest.mark.parametrize(
     "typed",
-    [r"\\fs01\clusterbackups", r"\\fs01\backups\new", r"D:\Backups\tmp", "C:\\", r"E:\a\b"],
+    # Escapes that decode into control characters (\n, \t, ...) are refused instead: see
+    # tests/unit/filter/test_windows_path_refusals.py.
+    [r"\\fs01\clusterbackups", r"\\fs01\Backups\New", r"D:\Backups\Temp", "C:\\", r"E:\A\B"],
 )
 def test_windows_path_undoes_key_value_unescaping(typed: str) -> None:
     received = parse_kv(f"backup_path={typed}")["backup_path"]
