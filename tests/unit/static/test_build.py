@@ -22,9 +22,8 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 WINDOWS = REPO_ROOT / ".cache" / "collections" / "ansible_collections" / "ansible" / "windows"
-# The sha256 of the GNU GPL version 3 text as the FSF publishes it
-# (https://www.gnu.org/licenses/gpl-3.0.txt), which is also Debian's
-# /usr/share/common-licenses/GPL-3.
+# The sha256 of Debian's copy of the GNU GPL version 3 (/usr/share/common-licenses/GPL-3,
+# package base-files), which COPYING was copied from, byte for byte.
 GPL3_SHA256 = "3972dc9744f6499f0f9b2dbf76696f2ae7ad8af9b23dde66d6af86c9dfb36986"
 
 # What ships: the collection's content, and of tests/ what ansible-test runs against an
