@@ -26,6 +26,7 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._backup_decisions i
     current_configuration_version,
     explain_module_failure,
     find_up_to_date_set,
+    node_accounts,
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._backup_items import (
     check_version_holds_cluster,
@@ -78,12 +79,13 @@ ADDED_RESULT_KEYS: frozenset[str] = frozenset(
 # The options only the controller reads: documented in plugins/modules/cluster_backup.py,
 # never passed to the PowerShell module, so its spec does not carry them (the contract
 # check reads this).
-ADDED_OPTIONS: frozenset[str] = frozenset({"loopback_target"})
+ADDED_OPTIONS: frozenset[str] = frozenset({"loopback_target", "node_account_domain"})
 
 _ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "path": {"type": "str", "required": True},
     "route": {"type": "str", "default": "auto", "choices": list(ROUTE_CHOICES)},
     "loopback_target": {"type": "bool", "default": False},
+    "node_account_domain": {"type": "str", "default": ""},
 }
 
 
@@ -114,6 +116,7 @@ class ActionModule(PhasedAction):
             backup_path = validate_backup_path(args["path"], option="path")
             self._result["backup_path"] = backup_path.path
             self._loopback_target = bool(args["loopback_target"])
+            self._node_account_domain = to_text(args["node_account_domain"] or "")
             # A local path with route vss is a loopback target whatever the node says.
             check_local_path(
                 backup_path, route=to_text(args["route"]), loopback_target=self._loopback_target
@@ -190,12 +193,18 @@ class ActionModule(PhasedAction):
             "route": route,
             "staging_name": set_name.staging_name,
         }
+        if not (inspect.get("path_info") or {}).get("exists"):
+            # The module creates the path with an ACL of its own; the nodes write into it
+            # (wbadmin as the computer account, docs/backup.md, Protection).
+            backup_args["home_writers"] = node_accounts(inspect, self._node_account_domain)
         if route == VSS:
             backup_args["wbadmin_target"] = wbadmin_target_for(
                 backup_path, str(node), set_name.staging_name
             )
         backup = self._phase("backup", backup_args, task_vars, path, node)
         self._result["staging_path"] = backup.get("staging_path") or self._result["staging_path"]
+        if "home_created" in backup:
+            self._result["home_created"] = bool(backup["home_created"])
         try:
             wbadmin_version = check_route_result(route, backup, path=path, node=node)
         except BackupBlocked:

@@ -11,7 +11,8 @@
 
 # One phase of a cluster database backup per run (docs/internals.md, "cluster_backup"):
 #   inspect   read the facts and list the sets under path (read only);
-#   backup    create path\staging_name and run the route into it, list what it wrote;
+#   backup    create path (protected, when it is new) and path\staging_name, run the
+#             route into the staging directory, list what it wrote;
 #   finalize  write the manifest, then the completion marker, then rename the staging
 #             directory to set_name.
 # The action plugin (plugins/action/cluster_backup.py) decides everything between phases:
@@ -32,6 +33,7 @@ $spec = @{
         wbadmin_target = @{ type = 'str' }
         set_name = @{ type = 'str' }
         manifest = @{ type = 'str' }
+        home_writers = @{ type = 'list'; elements = 'str'; default = @() }
     }
     required_if = @(
         , @('phase', 'backup', @('staging_name'))
@@ -56,6 +58,39 @@ Function Exit-WsfcFileError {
     )
     $module.Result.error_code = Get-WsfcWin32ErrorCode -ErrorRecord $ErrorRecord
     $module.FailJson("$Message`: $($ErrorRecord.Exception.Message)", $ErrorRecord)
+}
+
+Function New-WsfcProtectedDirectory {
+    # Creates the directory that holds the sets with an ACL of its own and nothing
+    # inherited (docs/windows-behaviour.md#ntfs-acl, #directory-security): full control for
+    # Administrators and SYSTEM, named by SID, and Modify for each writer the controller
+    # names (the cluster's nodes' computer accounts, as which wbadmin writes to a share).
+    # Its parent is created first, without one, so that only this directory gets it.
+    param (
+        [Parameter(Mandatory = $true)] [string] $LiteralPath,
+        [AllowEmptyCollection()] [string[]] $Writer = @()
+    )
+    $inherit = [System.Security.AccessControl.InheritanceFlags]'ContainerInherit, ObjectInherit'
+    $propagation = [System.Security.AccessControl.PropagationFlags]::None
+    $allow = [System.Security.AccessControl.AccessControlType]::Allow
+    $security = [System.Security.AccessControl.DirectorySecurity]::new()
+    foreach ($sid in @('S-1-5-32-544', 'S-1-5-18')) {
+        $identity = [System.Security.Principal.SecurityIdentifier]::new($sid)
+        $rule = [System.Security.AccessControl.FileSystemAccessRule]::new(
+            $identity, [System.Security.AccessControl.FileSystemRights]::FullControl, $inherit, $propagation, $allow)
+        $security.AddAccessRule($rule)
+    }
+    foreach ($account in $Writer) {
+        $rule = [System.Security.AccessControl.FileSystemAccessRule]::new(
+            $account, [System.Security.AccessControl.FileSystemRights]::Modify, $inherit, $propagation, $allow)
+        $security.AddAccessRule($rule)
+    }
+    $security.SetAccessRuleProtection($true, $false)
+    $parent = [System.IO.Path]::GetDirectoryName($LiteralPath)
+    if ($parent) {
+        $null = [System.IO.Directory]::CreateDirectory($parent)
+    }
+    $null = [System.IO.Directory]::CreateDirectory($LiteralPath, $security)
 }
 
 Function Assert-WsfcPathIsNotFile {
@@ -128,6 +163,22 @@ if ($phase -eq 'backup') {
     if ($module.CheckMode) {
         $module.Result.changed = $true
         $module.ExitJson()
+    }
+
+    # A directory this module creates to hold sets is protected like the backup role's
+    # destinations when the controller names the nodes' accounts (without them wbadmin,
+    # writing as the computer account, could not write into it); one that exists already
+    # keeps the ACL its owner gave it.
+    $module.Result.home_created = $false
+    if ($module.Params.home_writers.Count -gt 0 -and -not (Test-Path -LiteralPath $path)) {
+        try {
+            New-WsfcProtectedDirectory -LiteralPath $path -Writer $module.Params.home_writers
+        }
+        catch {
+            Exit-WsfcFileError -Message "Failed to create the backup path '$path'" -ErrorRecord $_
+        }
+        $module.Result.home_created = $true
+        $module.Result.changed = $true
     }
 
     if (Test-Path -LiteralPath $stagingPath) {

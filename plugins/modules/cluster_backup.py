@@ -134,6 +134,22 @@ options:
       - With O(phase=finalize) (required then), the manifest as JSON text, written unchanged
         as C(manifest.json) (UTF-8 without byte order mark).
     type: str
+  node_account_domain:
+    description:
+      - The NetBIOS domain of the cluster's nodes' computer accounts (V(CORP) for
+        C(CORP\\NODE1$)), which the ACL of a new O(path) names. Empty for the first label of
+        the cluster's DNS domain, in upper case. Read on the controller only.
+    type: str
+    default: ""
+  home_writers:
+    description:
+      - Set by the action plugin; not for use in a task.
+      - With O(phase=backup), the accounts that get Modify on O(path) when this run creates
+        it (the cluster's nodes' computer accounts, as which wbadmin writes to a share).
+        Empty, a new O(path) is created without an ACL of its own.
+    type: list
+    elements: str
+    default: []
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:
@@ -151,8 +167,14 @@ notes:
     problem; use C(ansible_become=true) with C(become_method=runas), or CredSSP. For a UNC
     path, that account (and for wbadmin the node's computer account) needs write access to
     the share.
-  - The backup holds sensitive data; protect O(path) with an ACL and keep copies in more
-    than one place (the C(wsfc.clusterdb.backup) role does both).
+  - The backup holds sensitive data. On a domain cluster a O(path) that does not exist is
+    created with an ACL of its own and nothing inherited from above - full control for
+    Administrators and SYSTEM, Modify for the cluster's nodes' computer accounts
+    (C(<domain>\\<node>$), which wbadmin writes to a share as) - so a folder the module
+    makes, such as the restore role's safety backup folder, is as closed as the backup
+    role's destinations. A O(path) that exists keeps the ACL it has; on a cluster without a
+    domain the new folder inherits its parent's. Keep copies in more than one place (the
+    C(wsfc.clusterdb.backup) role does).
   - A failed backup leaves its C(unfinished_*) staging directory for inspection;
     retention removes old ones.
   - The raw result of each phase is documented under RETURN with the phase that returns
@@ -389,6 +411,13 @@ sets:
   returned: phase=inspect
   type: list
   elements: dict
+home_created:
+  description:
+    - Whether the backup created O(path), with the ACL the notes describe (raw result of
+      phase V(backup), which the task result repeats).
+  returned: phase=backup, when not in check mode
+  type: bool
+  sample: false
 staging_path:
   description: Raw result of phases V(backup) and V(finalize) - O(path)\\O(staging_name).
     In the task result only when the backup failed after the staging directory was created,

@@ -178,6 +178,24 @@ def node_state(inspect: RawResult) -> str | None:
     return None
 
 
+def node_accounts(inspect: RawResult, netbios_domain: str = "") -> list[str]:
+    """The computer accounts of the cluster's nodes, ``DOMAIN\\NODE$``: the accounts wbadmin
+    writes to a share as, which the ACL of a folder the backup creates names.
+
+    The domain is ``netbios_domain`` when given, else the first label of the cluster's DNS
+    domain in upper case (the NetBIOS name is usually that label; an operator whose domain
+    differs says so). Without a domain (a workgroup cluster) there are no such accounts.
+    """
+    domain = netbios_domain.strip()
+    if not domain:
+        dns = str((inspect.get("cluster") or {}).get("domain") or "").strip()
+        domain = dns.split(".", 1)[0].upper()
+    if not domain:
+        return []
+    names = [str(n.get("name") or "").strip() for n in inspect.get("nodes") or []]
+    return [f"{domain}\\{name}$" for name in names if name]
+
+
 def current_configuration_version(inspect: RawResult) -> PaxosTag:
     """The configuration version the running cluster holds now."""
     raw_tag = (inspect.get("configuration_version") or {}).get("paxos_tag")

@@ -7,6 +7,8 @@
   resolve, as an unknown name fails on Windows.
 - parse_rights / rights_names: [System.Security.AccessControl.FileSystemRights] from and
   to text, as .NET converts it.
+- create_protected_directory: [System.IO.Directory]::CreateDirectory(path, DirectorySecurity)
+  with the rules cluster_backup.ps1's New-WsfcProtectedDirectory builds (its port).
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from wsfc_lab.windows import dotnet
+from wsfc_lab.windows.errors import PowerShellError
 from wsfc_lab.world import acl
 
 if TYPE_CHECKING:
+    from wsfc_lab.windows.host import PowerShellHost
     from wsfc_lab.world.state import LabState
 
 # System.Security.AccessControl.FileSystemRights (winnt.h values), largest first.
@@ -164,3 +169,62 @@ def resolve_account(state: LabState, node: str, name: str) -> str | None:
             if candidate.split("\\", 1)[1].lower() == account.lower():
                 return candidate
     return None
+
+
+# What .NET throws when an NTAccount of a rule does not translate to a SID as the security
+# descriptor is written (IdentityNotMappedException, no Win32 code).
+IDENTITY_NOT_MAPPED = "Some or all identity references could not be translated."
+_CONTAINER_AND_OBJECT = "ContainerInherit, ObjectInherit"
+
+
+def create_protected_directory(host: PowerShellHost, windows_path: str, writers: list[str]) -> None:
+    """New-WsfcProtectedDirectory: the parent created plainly, then the directory with an
+    ACL of its own, protected (SetAccessRuleProtection($true, $false)): FullControl for
+    S-1-5-32-544 and S-1-5-18, Modify for each writer, ContainerInherit, ObjectInherit,
+    propagation None (docs/windows-behaviour.md#ntfs-acl, #directory-security)."""
+    parent = _parent(windows_path)
+    if parent:
+        dotnet.create_directory(host, parent)
+    host.operation(dotnet.OPERATION_MKDIR)
+    with host.world.transaction() as state:
+        entries = [
+            _allow("BUILTIN\\Administrators", FULL_CONTROL),
+            _allow("NT AUTHORITY\\SYSTEM", FULL_CONTROL),
+        ]
+        for writer in writers:
+            account = resolve_account(state, host.node, writer)
+            if account is None:
+                raise PowerShellError(None, IDENTITY_NOT_MAPPED)
+            entries.append(_allow(account, FILE_SYSTEM_RIGHTS["Modify"]))
+        real = state.resolve_path(host.node, windows_path)
+        existing = real
+        while not existing.exists() and existing.parent != existing:
+            existing = existing.parent
+        acl.require(state, existing, acl.principals_of(host.user), "write", windows_path)
+        real.mkdir(parents=True, exist_ok=True)
+        acl.set_acl(state, host.node, windows_path, entries, protected=True)
+
+
+def _allow(principal: str, rights: int) -> dict[str, object]:
+    mask = rule_rights(rights, "allow")
+    return {
+        "principal": principal,
+        "access": access_level(mask),
+        "type": "allow",
+        "rights": mask,
+        "inherit": _CONTAINER_AND_OBJECT,
+        "propagation": "None",
+    }
+
+
+def _parent(windows_path: str) -> str:
+    """[System.IO.Path]::GetDirectoryName: the path without its last component; empty for
+    a root (C:\\, \\\\server\\share)."""
+    text = windows_path.rstrip("\\")
+    if text.startswith("\\\\"):
+        parts = text[2:].split("\\")
+        return "" if len(parts) <= 2 else "\\\\" + "\\".join(parts[:-1])
+    head, _, tail = text.rpartition("\\")
+    if not tail or not head:
+        return ""
+    return head + "\\" if head.endswith(":") else head

@@ -1,8 +1,10 @@
 """wsfc.clusterdb.cluster_backup: port of plugins/modules/cluster_backup.ps1 over the lab's
 Windows surface, phase for phase (docs/internals.md, "cluster_backup"):
 - inspect: the node's facts (_wsfc_cluster_facts), the set listing (_wsfc_backup_set);
-- backup: the path must not be a file (267), the staging directory must not exist (183);
-  it is created, then the route runs into it: wbadmin with the target the controller gave,
+- backup: the path must not be a file (267); a path that does not exist is created with
+  an ACL of its own when home_writers names accounts (New-WsfcProtectedDirectory); the
+  staging directory must not exist
+  (183); it is created, then the route runs into it: wbadmin with the target the controller gave,
   then `get versions` and `get items` for each version found; or ClusterDatabase.Backup;
   then PaxosTag again and the files written, hashed;
 - finalize: manifest.json, then backup.complete, then the rename.
@@ -19,6 +21,7 @@ from wsfc_lab.emulation.framework.basic import EmulatedModule
 from wsfc_lab.emulation.framework.registry import emulates
 from wsfc_lab.emulation.modules import _wsfc_backup_set as backup_set
 from wsfc_lab.emulation.modules import _wsfc_cluster_facts as facts
+from wsfc_lab.emulation.modules._windows_security import create_protected_directory
 from wsfc_lab.emulation.modules._wsfc_native import WBADMIN_EXE, invoke_native_command
 from wsfc_lab.windows import clusapi, dotnet
 from wsfc_lab.windows.errors import PowerShellError
@@ -42,6 +45,7 @@ SPEC = {
         "wbadmin_target": {"type": "str"},
         "set_name": {"type": "str"},
         "manifest": {"type": "str"},
+        "home_writers": {"type": "list", "elements": "str", "default": []},
     },
     "required_if": [
         ["phase", "backup", ["staging_name"]],
@@ -79,6 +83,7 @@ RETURNS = {
     "condition",
     "set_path",
     "error_code",
+    "home_created",
 }
 
 ERROR_ALREADY_EXISTS = 183
@@ -168,6 +173,15 @@ def _backup(module: EmulatedModule, host: PowerShellHost, path: str, staging: st
     if module.check_mode:
         result["changed"] = True
         module.exit_json()
+    result["home_created"] = False
+    writers = list(params["home_writers"] or [])
+    if writers and not host.invoke("Test-Path", LiteralPath=path):
+        try:
+            create_protected_directory(host, path, writers)
+        except (PowerShellError, WindowsError) as error:
+            _file_error(module, f"Failed to create the backup path '{path}'", error)
+        result["home_created"] = True
+        result["changed"] = True
     if host.invoke("Test-Path", LiteralPath=staging):
         result["error_code"] = ERROR_ALREADY_EXISTS
         module.fail_json(f"The staging directory '{staging}' exists already.")
