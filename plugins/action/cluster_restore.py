@@ -3,13 +3,18 @@
 """Action plugin of ``cluster_restore``: inspect, decide, and only then restore.
 
 The flow (docs/internals.md, "cluster_restore"):
-1. check the options on the controller; bad input fails with no module run;
+1. check the options on the controller; bad input fails with no module run, and so does
+   an internal option (a leading underscore: ``_phase``, ``_wbadmin_*``, ``_other_nodes``,
+   which only this plugin sets);
 2. phase ``inspect`` (read only);
 3. decide with plugin_utils._restore_decisions: the set must be whole and of this cluster;
    nothing to do when the cluster already runs the set's configuration; without force,
    refuse while another node runs (5056) or the quorum disk layout differs (5086);
 4. check mode stops here and reports what would happen;
 5. phase ``restore`` runs the route; its outcome is explained and reported.
+
+The task result holds what an operator reads; each phase's raw result is kept under
+``phase_results`` by phase name, and ``invocation`` shows the task's options only.
 """
 
 from __future__ import annotations
@@ -55,10 +60,11 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._wbadmin_target imp
     check_remote_target,
 )
 
-# The keys this plugin adds to (or replaces in) the module's raw results; the contract
-# check reads this set.
+# The keys of the task result, all set by this plugin (the contract check reads this set);
+# the module's raw results are under RAW_RESULTS_KEY only.
 ADDED_RESULT_KEYS: frozenset[str] = frozenset(
     {
+        "node_name",
         "route",
         "set",
         "configuration_version",
@@ -70,16 +76,32 @@ ADDED_RESULT_KEYS: frozenset[str] = frozenset(
         "error",
         "module_runs",
         "phases",
+        "phase_results",
     }
 )
+
+# The task result key under which each phase's raw result is kept, by phase name; the
+# contract check compares the PowerShell module's result keys with those documented there.
+RAW_RESULTS_KEY = "phase_results"
+
+# Options that start with this are internal: the module's spec has them for this plugin to
+# set between phases (as ansible.windows names win_updates' `_operation`), never a task.
+INTERNAL_OPTION_PREFIX = "_"
+
+# The keys of a module run that are not the phase's data: Ansible's own, and those the
+# task result carries itself (its verdict, its message, the module's warnings).
+_RUN_KEYS = frozenset(
+    {"changed", "failed", "msg", "skipped", "unreachable", "invocation", "warnings",
+     "deprecations", "exception", "diff"}
+)  # fmt: skip
 
 # The options only the controller reads: documented in plugins/modules/cluster_restore.py,
 # never passed to the PowerShell module, so its spec does not carry them (the contract
 # check reads this).
 ADDED_OPTIONS: frozenset[str] = frozenset({"loopback_target"})
 
-# The options a task may set; the internal ones (phase, wbadmin_*, other_nodes) are not
-# among them, so a task that sets one is refused.
+# The options a task may set; the internal ones (_phase, _wbadmin_*, _other_nodes) are not
+# among them: run() refuses them by their prefix before this spec is read.
 ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "path": {"type": "str", "required": True},
     "force": {"type": "bool", "default": False},
@@ -91,6 +113,7 @@ ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
 
 class ActionModule(PhasedAction):
     MODULE = "wsfc.clusterdb.cluster_restore"
+    PHASE_OPTION = "_phase"
     TRANSFERS_FILES = False
 
     def run(
@@ -98,6 +121,10 @@ class ActionModule(PhasedAction):
     ) -> dict[str, t.Any]:
         self._supports_check_mode = True
         task_vars = task_vars or {}
+        self._phase_results: dict[str, dict[str, t.Any]] = {}
+        self._run_messages: dict[str, list[t.Any]] = {"warnings": [], "deprecations": []}
+        self._invocation: dict[str, t.Any] | None = None
+        self._task_options: dict[str, t.Any] = {}
         result = super().run(tmp, task_vars)
         result.update(
             changed=False,
@@ -109,8 +136,15 @@ class ActionModule(PhasedAction):
             error_code=None,
             error=None,
         )
+        internal = sorted(
+            str(name) for name in self._task.args if str(name).startswith(INTERNAL_OPTION_PREFIX)
+        )
+        if internal:
+            result.update(failed=True, msg=_internal_options_message(internal))
+            return self._finish(result)
         try:
             _validation_result, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+            self._task_options = {name: args[name] for name in ARGUMENT_SPEC}
             target = check_set_path(args["path"])
             quorum_drive = validate_quorum_drive(args["quorum_drive"])
             # A set on a local path restored with route vss is read through the node's own
@@ -145,15 +179,41 @@ class ActionModule(PhasedAction):
 
     def _finish(self, result: dict[str, t.Any]) -> dict[str, t.Any]:
         result.update(self.phase_summary())
+        result[RAW_RESULTS_KEY] = self._phase_results
+        for raw in self._phase_results.values():
+            if raw.get("node_name"):
+                result["node_name"] = raw["node_name"]
+                break
+        for key, messages in self._run_messages.items():
+            # The module's own warnings first, then the plugin's (added before _finish).
+            if messages:
+                result[key] = messages + list(result.get(key) or [])
+        if self._invocation is not None:
+            result["invocation"] = self._invocation
         return result
+
+    def _record(self, phase: str, raw: dict[str, t.Any]) -> None:
+        """Keeps a phase's raw result for phase_results, its warnings for the task's."""
+        self._phase_results[phase] = {
+            key: value
+            for key, value in raw.items()
+            if key not in _RUN_KEYS and not key.startswith("_ansible")
+        }
+        for key, messages in self._run_messages.items():
+            messages.extend(raw.get(key) or [])
+        if self._invocation is None and isinstance(raw.get("invocation"), dict):
+            self._invocation = _public_invocation(raw["invocation"], self._task_options)
 
     def _run(
         self, phase: str, args: dict[str, t.Any], target: SetLocation, task_vars: dict
     ) -> dict[str, t.Any]:
         try:
-            return self.run_phase(phase, args, task_vars)
+            raw = self.run_phase(phase, args, task_vars)
         except PhaseFailed as failed:
+            self._record(phase, failed.result)
             raise explain_phase_failure(failed.result, target) from failed
+        self._record(phase, raw)
+        return raw
 
     def _restore(
         self,
@@ -164,7 +224,6 @@ class ActionModule(PhasedAction):
         task_vars: dict[str, t.Any],
     ) -> None:
         inspect = self._run("inspect", module_args, target, task_vars)
-        result.update(_raw(inspect))
         result["set"] = {"path": target.path.path, "name": target.name, "status": "missing"}
         result["configuration_version"] = {
             "before": current_paxos_tag(inspect),
@@ -234,7 +293,7 @@ class ActionModule(PhasedAction):
             self._warn(result, warnings)
             return
 
-        restore_args = dict(module_args, route=route, other_nodes=list(before_nodes.names))
+        restore_args = dict(module_args, route=route, _other_nodes=list(before_nodes.names))
         if route == VSS:
             restore_args.update(wbadmin_arguments(inspect, manifest, target))
         try:
@@ -242,7 +301,6 @@ class ActionModule(PhasedAction):
         except RestoreBlocked:
             result["changed"] = False
             raise
-        result.update(_raw(restored))
         stopped = stopped_by_restore(before_nodes, restored.get("node_services") or [])
         result["stopped_nodes"] = stopped
         result["configuration_version"]["after"] = restored.get("paxos_tag")
@@ -267,13 +325,38 @@ class ActionModule(PhasedAction):
             result.setdefault("warnings", []).extend(warnings)
 
 
-def _raw(raw: dict[str, t.Any]) -> dict[str, t.Any]:
-    """A phase's raw keys for the task result; the controller's own keys are set after."""
-    return {
-        key: value
-        for key, value in raw.items()
-        if key not in ADDED_RESULT_KEYS and key not in ("changed", "invocation", "failed")
-    }
+def _internal_options_message(names: list[str]) -> str:
+    listed = ", ".join(names)
+    what, it = (
+        ("is an internal option", "it") if len(names) == 1 else ("are internal options", "them")
+    )
+    options = ", ".join(ARGUMENT_SPEC)
+    return (
+        f"{listed} {what} of cluster_restore, set by its action plugin between the module's"
+        f" runs; a task cannot set {it}. The task's options are {options}."
+    )
+
+
+def _public_invocation(
+    invocation: dict[str, t.Any], task_options: dict[str, t.Any]
+) -> dict[str, t.Any]:
+    """The module's invocation without the internal options, with the task's own options.
+
+    A task never sets the internal options, so showing them would only mislead; the
+    controller-only ones (ADDED_OPTIONS) never reach the module, so they are added back.
+    """
+    shown = dict(invocation)
+    module_args = shown.get("module_args")
+    if isinstance(module_args, dict):  # a no_log run may censor it to a text
+        shown["module_args"] = {
+            **{
+                key: value
+                for key, value in module_args.items()
+                if not str(key).startswith(INTERNAL_OPTION_PREFIX)
+            },
+            **{name: task_options[name] for name in ADDED_OPTIONS if name in task_options},
+        }
+    return shown
 
 
 def _fingerprint(configuration: object) -> str | None:

@@ -28,18 +28,20 @@ $spec = @{
         force = @{ type = 'bool'; default = $false }
         quorum_drive = @{ type = 'str' }
         route = @{ type = 'str'; default = 'auto'; choices = @('auto', 'vss', 'clusapi') }
-        phase = @{ type = 'str'; default = 'inspect'; choices = @('inspect', 'restore') }
-        wbadmin_version = @{ type = 'str' }
-        wbadmin_target = @{ type = 'str' }
-        wbadmin_machine = @{ type = 'str' }
-        other_nodes = @{ type = 'list'; elements = 'str'; default = @() }
+        # Internal (a leading underscore, as ansible.windows names them): set by the action
+        # plugin, which refuses them from a task.
+        _phase = @{ type = 'str'; default = 'inspect'; choices = @('inspect', 'restore') }
+        _wbadmin_version = @{ type = 'str' }
+        _wbadmin_target = @{ type = 'str' }
+        _wbadmin_machine = @{ type = 'str' }
+        _other_nodes = @{ type = 'list'; elements = 'str'; default = @() }
     }
     supports_check_mode = $true
 }
 
 $module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
 $path = $module.Params.path
-$phase = $module.Params.phase
+$phase = $module.Params._phase
 
 $module.Result.changed = $false
 $module.Result.phase = $phase
@@ -168,7 +170,7 @@ if ($phase -eq 'inspect') {
 # phase restore: the controller resolved the route and, for vss, the version and target.
 $route = $module.Params.route
 if ($route -eq 'auto') {
-    $module.FailJson("phase=restore needs route vss or clusapi; the action plugin resolves auto.")
+    $module.FailJson("_phase=restore needs route vss or clusapi; the action plugin resolves auto.")
 }
 $module.Result.route = $route
 $module.Result.route_command = $null
@@ -179,8 +181,8 @@ $module.Result.node_services = @()
 $module.Result.error_code = $null
 
 if ($route -eq 'vss') {
-    if (-not $module.Params.wbadmin_version -or -not $module.Params.wbadmin_target) {
-        $module.FailJson("phase=restore with route=vss needs wbadmin_version and wbadmin_target.")
+    if (-not $module.Params._wbadmin_version -or -not $module.Params._wbadmin_target) {
+        $module.FailJson("_phase=restore with route=vss needs _wbadmin_version and _wbadmin_target.")
     }
     # docs/windows-behaviour.md#wbadmin-start-recovery: the authoritative restore of the
     # cluster configuration; the command itself stops the Cluster service on the other nodes.
@@ -190,12 +192,12 @@ if ($route -eq 'vss') {
     $arguments = [System.Collections.Generic.List[string]]::new()
     $arguments.Add('start')
     $arguments.Add('recovery')
-    $arguments.Add('-version:' + $module.Params.wbadmin_version)
+    $arguments.Add('-version:' + $module.Params._wbadmin_version)
     $arguments.Add('-itemType:App')
     $arguments.Add('-items:cluster')
-    $arguments.Add('-backupTarget:' + $module.Params.wbadmin_target)
-    if ($module.Params.wbadmin_machine) {
-        $arguments.Add('-machine:' + $module.Params.wbadmin_machine)
+    $arguments.Add('-backupTarget:' + $module.Params._wbadmin_target)
+    if ($module.Params._wbadmin_machine) {
+        $arguments.Add('-machine:' + $module.Params._wbadmin_machine)
     }
     $arguments.Add('-quiet')
     $module.Result.route_command = @(, $wbadmin) + $arguments.ToArray()
@@ -235,5 +237,5 @@ foreach ($warning in $localAfter.warnings) {
 }
 $module.Result.paxos_tag = $localAfter.paxos_tag
 $module.Result.cluster_service = Get-WsfcClusterServiceFact
-$module.Result.node_services = Get-WsfcNodeServiceFact -NodeName $module.Params.other_nodes
+$module.Result.node_services = Get-WsfcNodeServiceFact -NodeName $module.Params._other_nodes
 $module.ExitJson()

@@ -13,7 +13,8 @@ description:
   - Runs in two phases (the action plugin runs the module once per phase). V(inspect) reads
     the cluster, the Cluster service on every node, the quorum disk layout and the set with
     the SHA-256 of its files. The controller then decides; only if the restore goes ahead
-    does V(restore) run the route.
+    does V(restore) run the route. The result holds what the controller concluded; each
+    phase's raw result is kept in RV(phase_results).
   - Refused before anything changes, with the problem and the operator's options in the
     message, when the set is incomplete or corrupt (ERROR_DATABASE_BACKUP_CORRUPT, 5087),
     when it belongs to another cluster, and, without O(force), while the Cluster service
@@ -89,36 +90,38 @@ options:
         controller only; the route V(clusapi) ignores it.
     type: bool
     default: false
-  phase:
+  _phase:
     description:
-      - Set by the action plugin; do not set it in a task.
+      - Internal; set by the action plugin, refused from a task.
       - V(inspect) reads the facts and the set (read only); V(restore) runs the route.
     type: str
     default: inspect
     choices: [inspect, restore]
-  wbadmin_version:
+  _wbadmin_version:
     description:
-      - Set by the action plugin (phase V(restore), route V(vss)); do not set it in a task.
-      - The wbadmin version identifier to restore (C(MM/DD/YYYY-HH:MM)), from the set's
-        manifest.
+      - Internal; set by the action plugin, refused from a task.
+      - With O(_phase=restore) and the V(vss) route, the wbadmin version identifier to restore
+        (C(MM/DD/YYYY-HH:MM)), from the set's manifest.
     type: str
-  wbadmin_target:
+  _wbadmin_target:
     description:
-      - Set by the action plugin (phase V(restore), route V(vss)); do not set it in a task.
-      - The C(-backupTarget) given to wbadmin, the set's directory as a UNC path (a local
-        set through the node's administrative share, as the backup wrote it).
+      - Internal; set by the action plugin, refused from a task.
+      - With O(_phase=restore) and the V(vss) route, the C(-backupTarget) given to wbadmin,
+        the set's directory as a UNC path (a local set through the node's administrative
+        share, as the backup wrote it).
     type: str
-  wbadmin_machine:
+  _wbadmin_machine:
     description:
-      - Set by the action plugin (phase V(restore), route V(vss)); do not set it in a task.
-      - The C(-machine) given to wbadmin, the node that made the backup (this node too); the
-        C(wbadmin start recovery) reference requires it whenever C(-backupTarget) is given.
+      - Internal; set by the action plugin, refused from a task.
+      - With O(_phase=restore) and the V(vss) route, the C(-machine) given to wbadmin, the
+        node that made the backup (this node too); the C(wbadmin start recovery) reference
+        requires it whenever C(-backupTarget) is given.
     type: str
-  other_nodes:
+  _other_nodes:
     description:
-      - Set by the action plugin (phase V(restore)); do not set it in a task.
-      - The other nodes whose Cluster service is read again after the route ran, to report
-        which ones it stopped.
+      - Internal; set by the action plugin, refused from a task.
+      - With O(_phase=restore), the other nodes whose Cluster service is read again after
+        the route ran, to report which ones it stopped.
     type: list
     elements: str
     default: []
@@ -181,97 +184,19 @@ changed:
   returned: always
   type: bool
   sample: true
-phase:
-  description: The last phase the module ran, V(inspect) or V(restore).
-  returned: when the module ran
+msg:
+  description: The explanation of a refusal or failure (as RV(error.message)).
+  returned: when the task failed
   type: str
-  sample: restore
 node_name:
   description: The node the restore runs on.
   returned: when the module ran
   type: str
   sample: NODE1
-cluster_service:
-  description: The Cluster service on this node at the end of the last phase, with
-    C(installed), C(state) and C(start_mode), as M(wsfc.clusterdb.cluster_info) returns it.
-  returned: when the module ran
-  type: dict
-os:
-  description: The operating system of this node (C(name), C(version)), from V(inspect).
-  returned: when the module ran
-  type: dict
-backup_tools:
-  description: C(windows_server_backup), C(wbadmin), C(clusapi) presence, from V(inspect).
-  returned: when the module ran
-  type: dict
-cluster:
-  description: The running cluster (C(name), C(id), C(domain)); V(null) when this node could
-    not reach it.
-  returned: when the module ran
-  type: dict
-nodes:
-  description: The nodes with C(name), C(id) and C(state), as the running cluster lists them;
-    empty when it could not be reached.
-  returned: when the module ran
-  type: list
-  elements: dict
-core_group_owner:
-  description: The node that owns the core cluster group.
-  returned: when the module ran
-  type: str
-quorum:
-  description: The quorum and its witness with the witness disk's partition layout, as
-    M(wsfc.clusterdb.cluster_info) returns it; V(null) when the cluster could not be reached.
-  returned: when the module ran
-  type: dict
-configuration:
-  description: The running cluster's configuration objects (C(groups), C(resources),
-    C(networks)); V(null) when the cluster could not be reached.
-  returned: when the module ran
-  type: dict
-cluster_error:
-  description: Why the cluster could not be reached (C(code), C(message)), V(null) when it was.
-  returned: when the module ran
-  type: dict
-local_database:
-  description:
-    - This node's copy of the cluster database, read in V(inspect). C(present) (the
-      C(CLUSDB) file exists), C(source) (V(cluster) when read from the loaded hive,
-      V(local_copy) when from a copy of the file loaded under a temporary key, V(none)),
-      C(paxos_tag), C(cluster_name), C(nodes) (the node names it records), and C(warnings)
-      (a copy that could not be read, loaded, unloaded or deleted; also given as warnings).
-  returned: when the module ran
-  type: dict
-node_list_source:
-  description: Where the node names whose Cluster service was read came from, V(cluster)
-    (the running cluster), V(local_database) (this node's copy) or V(none).
-  returned: when the module ran
-  type: str
-  sample: cluster
-node_services:
-  description:
-    - The Cluster service on each other node, C(name), C(state) (as
-      M(wsfc.clusterdb.cluster_info) reports a service state, V(null) when the node did not
-      answer) and C(error).
-    - Read in V(inspect), and again at the end of V(restore).
-  returned: when the module ran
-  type: list
-  elements: dict
-path_info:
-  description: Whether O(path) exists (C(exists)) and is a directory (C(is_directory)).
-  returned: when the module ran
-  type: dict
-child_sets:
-  description: When O(path) is not a set, the names of the complete sets directly under it
-    (so that the message can name one); V(null) otherwise.
-  returned: when the module ran
-  type: list
-  elements: str
 set:
   description:
-    - The set, as the controller verified it. The module's raw V(inspect) value (the shared
-      set listing, C(name), C(marker_present), C(manifest_text), C(files) with C(path),
-      C(size) and C(sha256)) is replaced by the verdict.
+    - The set, as the controller verified it. The module's raw listing of it is
+      RV(phase_results.inspect.set).
     - C(path), C(name), C(status) (V(complete), V(incomplete), V(corrupt), V(missing)),
       C(problems) (texts), C(hashes_checked), C(unexpected_files), and from the manifest
       when readable C(cluster), C(source_node), C(route), C(created),
@@ -284,37 +209,12 @@ route:
   returned: always
   type: str
   sample: vss
-route_command:
-  description: The command the V(restore) phase ran, as an argument list.
-  returned: when the restore phase ran
-  type: list
-  elements: str
-  sample: ["C:\\Windows\\system32\\wbadmin.exe", "start", "recovery",
-    "-version:11/22/2026-02:03", "-itemType:App", "-items:cluster",
-    "-backupTarget:\\\\fs01\\clusterbackups\\20261122T020304Z_clusterdb_e2s41", "-quiet"]
-route_exit_code:
-  description: wbadmin's exit code, or the Win32 code C(RestoreClusterDatabase) returned.
-  returned: when the restore phase ran
-  type: int
-  sample: 0
-route_output:
-  description: wbadmin's output (stdout and stderr) as it printed it; empty for V(clusapi).
-  returned: when the restore phase ran
-  type: str
-paxos_tag:
-  description: The C(PaxosTag) of this node's copy of the database after the route ran.
-  returned: when the restore phase ran
-  type: str
-  sample: "2026/11/22-02`10`41.518_3:2026/11/22-02`10`41.518_3:42"
-condition:
-  description: V(windows_server_backup_missing) when the V(restore) phase found no wbadmin.exe.
-  returned: when that condition occurred
-  type: str
 configuration_version:
   description:
     - The configuration version (C(PaxosTag)) C(before) the task, C(after) it, and the
       set's (C(backup)). C(after) equals C(before) when no restore ran.
-    - Replaces the raw V(inspect) value (C(paxos_tag), C(source)).
+    - The module's raw values are RV(phase_results.inspect.configuration_version) and
+      RV(phase_results.restore.paxos_tag).
   returned: always
   type: dict
   sample: {"before": "2:2:57", "after": "2026/11/22-02`10`41.518_3:2026/11/22-02`10`41.518_3:42",
@@ -390,4 +290,162 @@ phases:
   type: list
   elements: str
   sample: [inspect, restore]
+diff:
+  description: The configuration objects the restore would change, the running cluster's
+    (C(before)) against the set's (C(after)).
+  returned: in diff mode, when the set could be read
+  type: dict
+phase_results:
+  description:
+    - Each phase's raw result as the module returned it on the node, by phase name, for
+      troubleshooting; the keys above are what the controller concluded from them.
+    - Without the run's own C(changed), C(failed), C(msg), C(invocation) and warnings (the
+      task carries its own). A phase that failed is here too, with what it read before it
+      failed.
+  returned: always
+  type: dict
+  contains:
+    inspect:
+      description: The V(inspect) phase's raw result.
+      returned: when the inspect phase ran
+      type: dict
+      contains:
+        phase:
+          description: V(inspect).
+          type: str
+        node_name:
+          description: The node the module ran on.
+          type: str
+          sample: NODE1
+        cluster_service:
+          description: The Cluster service on this node, with C(installed), C(state) and
+            C(start_mode), as M(wsfc.clusterdb.cluster_info) returns it.
+          type: dict
+        os:
+          description: The operating system of this node (C(name), C(version)).
+          type: dict
+        backup_tools:
+          description: C(windows_server_backup), C(wbadmin), C(clusapi) presence.
+          type: dict
+        configuration_version:
+          description: The running cluster's C(paxos_tag) and its C(source) (V(cluster), or
+            V(none) when it could not be read).
+          type: dict
+        cluster:
+          description: The running cluster (C(name), C(id), C(domain)); V(null) when this node
+            could not reach it.
+          type: dict
+        nodes:
+          description: The nodes with C(name), C(id) and C(state), as the running cluster
+            lists them; empty when it could not be reached.
+          type: list
+          elements: dict
+        core_group_owner:
+          description: The node that owns the core cluster group.
+          type: str
+        quorum:
+          description: The quorum and its witness with the witness disk's partition layout,
+            as M(wsfc.clusterdb.cluster_info) returns it; V(null) when the cluster could not
+            be reached.
+          type: dict
+        configuration:
+          description: The running cluster's configuration objects (C(groups), C(resources),
+            C(networks)); V(null) when the cluster could not be reached.
+          type: dict
+        cluster_error:
+          description: Why the cluster could not be reached (C(code), C(message)), V(null)
+            when it was.
+          type: dict
+        local_database:
+          description:
+            - This node's copy of the cluster database. C(present) (the C(CLUSDB) file
+              exists), C(source) (V(cluster) when read from the loaded hive, V(local_copy)
+              when from a copy of the file loaded under a temporary key, V(none)),
+              C(paxos_tag), C(cluster_name), C(nodes) (the node names it records), and
+              C(warnings) (a copy that could not be read, loaded, unloaded or deleted; also
+              given as warnings).
+          type: dict
+        node_list_source:
+          description: Where the node names whose Cluster service was read came from,
+            V(cluster) (the running cluster), V(local_database) (this node's copy) or V(none).
+          type: str
+          sample: cluster
+        node_services:
+          description: The Cluster service on each other node, C(name), C(state) (as
+            M(wsfc.clusterdb.cluster_info) reports a service state, V(null) when the node did
+            not answer) and C(error).
+          type: list
+          elements: dict
+        path_info:
+          description: Whether O(path) exists (C(exists)) and is a directory
+            (C(is_directory)).
+          type: dict
+        set:
+          description: The set as listed on the node, C(name), C(marker_present),
+            C(manifest_text) and C(files) (C(path), C(size), C(sha256)); V(null) when
+            O(path) is not a set.
+          type: dict
+        child_sets:
+          description: When O(path) is not a set, the names of the complete sets directly
+            under it (so that the message can name one); V(null) otherwise.
+          type: list
+          elements: str
+        error_code:
+          description: The Win32 code of a failure to read the set.
+          returned: when reading the set failed
+          type: int
+    restore:
+      description: The V(restore) phase's raw result.
+      returned: when the restore phase ran
+      type: dict
+      contains:
+        phase:
+          description: V(restore).
+          type: str
+        node_name:
+          description: The node the module ran on.
+          type: str
+          sample: NODE1
+        cluster_service:
+          description: The Cluster service on this node after the route ran, as in
+            RV(phase_results.inspect.cluster_service).
+          type: dict
+        route:
+          description: The route run, V(vss) or V(clusapi).
+          type: str
+          sample: vss
+        route_command:
+          description: The command run, as an argument list.
+          type: list
+          elements: str
+          sample: ["C:\\Windows\\system32\\wbadmin.exe", "start", "recovery",
+            "-version:11/22/2026-02:03", "-itemType:App", "-items:cluster",
+            "-backupTarget:\\\\fs01\\clusterbackups\\20261122T020304Z_clusterdb_e2s41",
+            "-machine:NODE1", "-quiet"]
+        route_exit_code:
+          description: wbadmin's exit code, or the Win32 code C(RestoreClusterDatabase)
+            returned; V(null) in check mode.
+          type: int
+          sample: 0
+        route_output:
+          description: wbadmin's output (stdout and stderr) as it printed it; empty for
+            V(clusapi).
+          type: str
+        paxos_tag:
+          description: The C(PaxosTag) of this node's copy of the database after the route
+            ran.
+          type: str
+          sample: "2026/11/22-02`10`41.518_3:2026/11/22-02`10`41.518_3:42"
+        node_services:
+          description: The Cluster service on each other node after the route ran, as in
+            RV(phase_results.inspect.node_services).
+          type: list
+          elements: dict
+        error_code:
+          description: V(null); the controller explains the route's code.
+          type: int
+        condition:
+          description: V(windows_server_backup_missing) when no wbadmin.exe was found.
+          returned: when that condition occurred
+          type: str
 """

@@ -25,9 +25,13 @@ class PhaseFailed(Exception):
 
 
 class PhasedAction(ActionBase):
-    """Runs `MODULE` with a `phase` argument and keeps count of the runs."""
+    """Runs `MODULE` with the phase under `PHASE_OPTION` and keeps count of the runs."""
 
     MODULE: str = ""
+    # The module option that names the phase. A leading underscore marks it internal, as
+    # ansible.windows names the options only its action plugins set (win_updates'
+    # `_operation`); the plugin then refuses it from a task.
+    PHASE_OPTION: str = "phase"
     _module_runs: int = 0
     _phases_run: list[str]
 
@@ -41,7 +45,7 @@ class PhasedAction(ActionBase):
         if not hasattr(self, "_phases_run"):
             self._phases_run = []
         args = dict(module_args)
-        args["phase"] = phase
+        args[self.PHASE_OPTION] = phase
         result = self._execute_module(
             module_name=self.MODULE,
             module_args=args,

@@ -3,9 +3,9 @@
 """The decisions the cluster_restore action plugin takes from the module's raw results.
 
 Each function reads the raw result of a phase (docs/internals.md, "cluster_restore";
-plugins/modules/cluster_restore.py documents the keys) and returns what the next step
-needs, or raises :class:`RestoreBlocked` with the operator's message: what is wrong, and
-what to do (plugin_utils._errors words the Windows codes).
+plugins/modules/cluster_restore.py documents its keys under ``phase_results``) and returns
+what the next step needs, or raises :class:`RestoreBlocked` with the operator's message:
+what is wrong, and what to do (plugin_utils._errors words the Windows codes).
 
 ``docs/windows-behaviour.md#clusapi-backup-restore``: RestoreClusterDatabase (without force it
 refuses while other nodes are active, 5056, and while the quorum disk's partition count or
@@ -416,9 +416,9 @@ def wbadmin_arguments(
     """
     node = str(inspect.get("node_name") or "")
     return {
-        "wbadmin_version": str(manifest.wbadmin_version),
-        "wbadmin_target": wbadmin_target_for(target.location, node, target.name),
-        "wbadmin_machine": manifest.source_node,
+        "_wbadmin_version": str(manifest.wbadmin_version),
+        "_wbadmin_target": wbadmin_target_for(target.location, node, target.name),
+        "_wbadmin_machine": manifest.source_node,
     }
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from labs import example
 from playbook import AnsibleRun, run_playbook
+from wsfc_lab.execution.execution_log import read_executions
 from wsfc_lab.lab import Lab
 from wsfc_lab.world import ConfigChange, faults
 from wsfc_lab.world import restore as restore_world
@@ -103,6 +104,13 @@ def address(result: dict[str, Any]) -> str:
     return str(resources["FileServer-01 IP"]["parameters"]["Address"])
 
 
+def restore_runs(lab: Lab) -> list[dict[str, Any]]:
+    """The cluster_restore runs the lab dispatched so far (its execution log)."""
+    return [
+        r for r in read_executions(lab.lab_dir) if r["module"] == "wsfc.clusterdb.cluster_restore"
+    ]
+
+
 def services(lab: Lab) -> dict[str, str]:
     return {n["name"]: n["service"] for n in lab.status()["nodes"]}
 
@@ -164,6 +172,15 @@ def test_check_mode_with_diff_shows_the_changes_and_touches_no_node(
     assert world_after["nodes"] == world_before["nodes"]
     assert world_after["cluster"] == world_before["cluster"]
     assert world_after["witness"] == world_before["witness"]
+    # What the operator reads is at the top; the node's raw reading is under phase_results.
+    assert sorted(result["phase_results"]) == ["inspect"]
+    inspected = result["phase_results"]["inspect"]
+    assert sorted(s["name"] for s in inspected["node_services"]) == ["NODE2", "NODE3"]
+    assert inspected["set"]["marker_present"] is True
+    assert "node_services" not in result and "local_database" not in result
+    shown = result["invocation"]["module_args"]
+    assert [key for key in shown if key.startswith("_")] == []
+    assert shown["path"] == set_path and shown["force"] is True
 
 
 def test_without_force_a_running_node_refuses_with_5056_and_nothing_stops(
@@ -202,6 +219,26 @@ def test_without_force_a_changed_quorum_disk_layout_refuses_with_5086(
     assert {n["state"] for n in lab.status()["nodes"]} == {"Up"}
 
 
+def test_an_internal_option_in_a_task_is_refused_before_any_module_run(
+    three_node_lab: Lab, tmp_path: Path
+) -> None:
+    lab = three_node_lab
+    set_path = back_up(lab, tmp_path)
+    lab.change(ADDED)
+    # The log is kept: the backup's runs are in it.
+    assert any(r["module"].endswith("cluster_backup") for r in read_executions(lab.lab_dir))
+    runs_before = restore_runs(lab)
+    run = restore(lab, tmp_path, set_path, force=True, _phase="restore")
+    record = run.of(RESTORE, "NODE1")
+    assert run.rc != 0
+    assert record.status == "failed"
+    assert "_phase is an internal option" in record.result["msg"]
+    # The lab logs every module run it dispatches: none of cluster_restore.
+    assert restore_runs(lab) == runs_before
+    assert services(lab) == dict.fromkeys(NODES, "running")
+    assert "Reporting" in groups(facts(lab, tmp_path)["NODE1"])
+
+
 def legacy_lab_with_disk_witness(start_lab: Callable[..., Lab]) -> Lab:
     """Three Windows Server 2003 nodes and a disk witness: the clusapi route."""
     description = example("legacy-2003")
@@ -235,7 +272,7 @@ def test_without_force_restore_cluster_database_refuses_a_changed_quorum_layout_
     assert run.rc != 0
     assert result["route"] == "clusapi"
     assert result["phases"] == ["inspect", "restore"]
-    assert result["route_exit_code"] == 5086
+    assert result["phase_results"]["restore"]["route_exit_code"] == 5086
     assert result["error"]["name"] == "ERROR_QUORUM_DISK_NOT_FOUND"
     after = lab.world.read().data
     assert after["nodes"]["OLD1"]["database"] == before["nodes"]["OLD1"]["database"]
@@ -243,7 +280,7 @@ def test_without_force_restore_cluster_database_refuses_a_changed_quorum_layout_
 
     forced = restore(lab, tmp_path, set_path, host="OLD1", force=True)
     assert forced.rc == 0, forced.output
-    assert forced.of(RESTORE, "OLD1").result["route_exit_code"] == 0
+    assert forced.of(RESTORE, "OLD1").result["phase_results"]["restore"]["route_exit_code"] == 0
     with lab.world.transaction() as state:
         disk = state.disks["Quorum"]
         assert (disk["signature"], disk["drive_letter"]) == ("0C0FFEE0", "Q")

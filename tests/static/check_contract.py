@@ -10,7 +10,10 @@ naming the module, the key and the sides that differ:
     keys; RETURN must list exactly the PowerShell result keys plus the keys the action
     plugin plugins/action/<m>.py declares in ADDED_RESULT_KEYS; its options must be the
     spec's options plus the controller-only ones the action plugin declares in
-    ADDED_OPTIONS (documented, never in the PowerShell spec);
+    ADDED_OPTIONS (documented, never in the PowerShell spec). An action plugin that keeps
+    each phase's raw result under one key (RAW_RESULTS_KEY) has RETURN's top level list
+    exactly ADDED_RESULT_KEYS, and the PowerShell result keys documented under that key
+    (the union of its phases' `contains`);
   - the lab's emulation of `<namespace>.<collection>.<m>` (wsfc_lab.emulation.framework.registry,
     docs/lab.md Contract 2): the same spec, and the same result keys as the PowerShell
     module (the action plugin runs on the controller in front of both).
@@ -38,9 +41,11 @@ from contract_compare import (
 )
 from module_docs import (
     DocsReadError,
+    nested_return_keys,
     read_added_options,
     read_added_result_keys,
     read_module_docs,
+    read_raw_results_key,
 )
 from pwsh_spec import SpecReadError, read_powershell_module
 from repo_files import REPO_ROOT
@@ -97,6 +102,10 @@ def check_module(
             documented = read_module_docs(docs_path, collection)
             added = read_added_result_keys(action_path, collection)
             controller_options = read_added_options(action_path, collection)
+            raw_key = read_raw_results_key(action_path)
+            raw_documented = (
+                nested_return_keys(documented.returns, raw_key) if raw_key is not None else None
+            )
         except (DocsReadError, SyntaxError) as error:
             yield Drift(module, "documentation", f"cannot be read: {error}")
         else:
@@ -111,9 +120,20 @@ def check_module(
             yield from compare_check_mode(
                 module, spec_check_mode, documented.supports_check_mode, (powershell, docs)
             )
-            yield from _compare_documented_returns(
-                module, declared.result_keys, added, documented.return_keys, action_path, docs
-            )
+            if raw_key is None or raw_documented is None:
+                yield from _compare_documented_returns(
+                    module, declared.result_keys, added, documented.return_keys, action_path, docs
+                )
+            else:
+                yield from _compare_raw_results_returns(
+                    module,
+                    declared.result_keys,
+                    added,
+                    (documented.return_keys, raw_documented),
+                    raw_key,
+                    action_path,
+                    docs,
+                )
 
     if fqcn not in registry.emulated_modules():
         yield Drift(module, "lab emulation", f"missing: the lab emulates no {fqcn}")
@@ -187,6 +207,46 @@ def _compare_documented_returns(
             f"result key {key!r}",
             f"in {docs.label}, set neither by the PowerShell module"
             f" nor in ADDED_RESULT_KEYS of plugins/{action}",
+        )
+
+
+def _compare_raw_results_returns(
+    module: str,
+    powershell_keys: frozenset[str],
+    added_keys: frozenset[str],
+    documented: tuple[frozenset[str], frozenset[str]],
+    raw_key: str,
+    action_path: Path,
+    docs: Side,
+) -> Iterator[Drift]:
+    """RETURN's top level is ADDED_RESULT_KEYS; the PowerShell keys are under `raw_key`."""
+    action = f"{action_path.parent.name}/{action_path.name}"
+    top = documented[0] - STANDARD_RESULT_KEYS
+    raw = documented[1] - STANDARD_RESULT_KEYS
+    for key in sorted(powershell_keys - raw - STANDARD_RESULT_KEYS):
+        yield Drift(
+            module,
+            f"result key {key!r}",
+            f"set by the PowerShell module, missing under {raw_key} in {docs.label}",
+        )
+    for key in sorted(raw - powershell_keys):
+        yield Drift(
+            module,
+            f"result key {key!r}",
+            f"under {raw_key} in {docs.label}, not set by the PowerShell module",
+        )
+    for key in sorted(added_keys - top - STANDARD_RESULT_KEYS):
+        yield Drift(
+            module,
+            f"result key {key!r}",
+            f"in ADDED_RESULT_KEYS of plugins/{action}, missing in {docs.label}",
+        )
+    for key in sorted(top - added_keys):
+        yield Drift(
+            module,
+            f"result key {key!r}",
+            f"in {docs.label}, not in ADDED_RESULT_KEYS of plugins/{action}"
+            f" (the PowerShell module's keys are documented under {raw_key})",
         )
 
 

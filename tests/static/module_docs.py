@@ -2,8 +2,9 @@
 
 Documentation (plugins/modules/<m>.py) is read the way ansible-doc reads it, with
 ansible-core's own reader: from the file's syntax tree, never by importing it, with
-documentation fragments merged in. The action plugin's ADDED_RESULT_KEYS is read with
-`ast` from the plugin's source, so checking it runs none of the plugin's code.
+documentation fragments merged in. The action plugin's ADDED_RESULT_KEYS (and
+RAW_RESULTS_KEY, ADDED_OPTIONS) are read with `ast` from the plugin's source, so checking
+them runs none of the plugin's code.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from ansible.utils.plugin_docs import get_docstring
 ADDED_RESULT_KEYS_NAME = "ADDED_RESULT_KEYS"
 # The options an action plugin reads on the controller and never passes to the module.
 ADDED_OPTIONS_NAME = "ADDED_OPTIONS"
+# The result key under which an action plugin keeps the module's raw result of each phase
+# (RETURN documents it with `contains`, one entry per phase, each with `contains`).
+RAW_RESULTS_KEY_NAME = "RAW_RESULTS_KEY"
 # attributes.check_mode.support values that let a module run under --check.
 CHECK_MODE_SUPPORTED = frozenset({"full", "partial"})
 
@@ -32,6 +36,7 @@ class DocumentedModule:
     options: dict[str, Any]
     supports_check_mode: bool
     return_keys: frozenset[str]
+    returns: dict[str, Any]
 
 
 def _load_fragments() -> None:
@@ -60,7 +65,26 @@ def read_module_docs(path: Path, collection_name: str) -> DocumentedModule:
         options=dict(documentation.get("options") or {}),
         supports_check_mode=check_mode.get("support") in CHECK_MODE_SUPPORTED,
         return_keys=frozenset(returns or {}),
+        returns=dict(returns or {}),
     )
+
+
+def nested_return_keys(returns: dict[str, Any], key: str) -> frozenset[str]:
+    """The keys documented under each entry of RETURN's `key` (its phases), together.
+
+    `key` holds one entry per phase in `contains`, each a dict with its own `contains`.
+    """
+    entry = returns.get(key)
+    phases = entry.get("contains") if isinstance(entry, dict) else None
+    if not isinstance(phases, dict) or not phases:
+        raise DocsReadError(f"RETURN's {key} has no contains with one entry per phase")
+    keys: set[str] = set()
+    for phase, documented in phases.items():
+        contained = documented.get("contains") if isinstance(documented, dict) else None
+        if not isinstance(contained, dict):
+            raise DocsReadError(f"RETURN's {key}.{phase} has no contains")
+        keys.update(str(name) for name in contained)
+    return frozenset(keys)
 
 
 def _module_constant(tree: ast.Module, name: str) -> ast.expr | None:
@@ -154,6 +178,22 @@ def read_added_options(action_plugin: Path, collection: str) -> frozenset[str]:
     the plugin never passes them on.
     """
     return _read_added(action_plugin, collection, ADDED_OPTIONS_NAME)
+
+
+def read_raw_results_key(action_plugin: Path) -> str | None:
+    """RAW_RESULTS_KEY of an action plugin, a string literal; None without one.
+
+    With it, the module's result keys are documented under that key, not at the top.
+    """
+    if not action_plugin.is_file():
+        return None
+    tree = ast.parse(action_plugin.read_bytes(), filename=str(action_plugin))
+    value = _module_constant(tree, RAW_RESULTS_KEY_NAME)
+    if value is None:
+        return None
+    if not isinstance(value, ast.Constant) or not isinstance(value.value, str):
+        raise DocsReadError(f"{action_plugin}: {RAW_RESULTS_KEY_NAME} must be a string literal")
+    return value.value
 
 
 def _read_added(action_plugin: Path, collection: str, name: str) -> frozenset[str]:

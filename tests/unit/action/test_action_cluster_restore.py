@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
+import yaml
 from ansible_collections.wsfc.clusterdb.plugins.action import cluster_restore
 from ansible_collections.wsfc.clusterdb.plugins.action.cluster_restore import ActionModule
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import (
@@ -172,7 +173,7 @@ class Cluster:
             "route_output": self.route_output,
             "paxos_tag": self.backup_set.paxos_tag if succeeded else self.paxos_tag,
             "node_services": [{"name": n, "state": "stopped", "error": None}
-                              for n in args["other_nodes"]],
+                              for n in args["_other_nodes"]],
             "error_code": None,
         }  # fmt: skip
 
@@ -186,14 +187,18 @@ class ScriptedNode:
 
     @property
     def phases(self) -> list[str]:
-        return [run["phase"] for run in self.runs]
+        return [run["_phase"] for run in self.runs]
 
     def __call__(self, module_name=None, module_args=None, task_vars=None, **_):
         assert module_name == "wsfc.clusterdb.cluster_restore"
         self.runs.append(copy.deepcopy(module_args))
-        if module_args["phase"] == "inspect":
-            return self.cluster.inspect()
-        return self.cluster.restore(module_args)
+        if module_args["_phase"] == "inspect":
+            raw = self.cluster.inspect()
+        else:
+            raw = self.cluster.restore(module_args)
+        # Ansible.Basic echoes every option it was given, the internal ones included.
+        raw.setdefault("invocation", {"module_args": copy.deepcopy(module_args)})
+        return raw
 
 
 def run_action(
@@ -229,6 +234,12 @@ class TestBadInput:
             ({"path": SET_PATH, "force": "sometimes"}, "force"),
             ({"path": SET_PATH, "phase": "restore"}, "phase"),
             ({"path": SET_PATH, "wbadmin_target": "\\\\x\\y"}, "wbadmin_target"),
+            ({"path": SET_PATH, "_phase": "restore"}, "_phase is an internal option"),
+            ({"path": SET_PATH, "_wbadmin_target": "\\\\x\\y"}, "_wbadmin_target is an"),
+            (
+                {"path": SET_PATH, "_other_nodes": ["N2"], "_phase": "inspect"},
+                "_other_nodes, _phase are internal options",
+            ),
         ],
     )
     def test_is_refused_without_any_module_run(self, args, expected) -> None:
@@ -402,11 +413,11 @@ class TestForcedRestore:
         restore = node.runs[1]
         assert restore["force"] is True
         assert restore["route"] == "vss"
-        assert restore["wbadmin_version"] == WBADMIN_VERSION
-        assert restore["wbadmin_target"] == SET_PATH
+        assert restore["_wbadmin_version"] == WBADMIN_VERSION
+        assert restore["_wbadmin_target"] == SET_PATH
         # -machine goes with every -backupTarget, the backup of this very node included.
-        assert restore["wbadmin_machine"] == "N1"
-        assert sorted(restore["other_nodes"]) == ["N2", "N3"]
+        assert restore["_wbadmin_machine"] == "N1"
+        assert sorted(restore["_other_nodes"]) == ["N2", "N3"]
         assert result["changed"] is True
         assert result["stopped_nodes"] == ["N2", "N3"]
         assert result["configuration_version"] == {
@@ -427,8 +438,8 @@ class TestForcedRestore:
         )
         assert not result.get("failed"), result.get("msg")
         restore = node.runs[1]
-        assert restore["wbadmin_target"] == "\\\\N1\\D$\\Backups\\" + SET_NAME
-        assert restore["wbadmin_machine"] == "N2"
+        assert restore["_wbadmin_target"] == "\\\\N1\\D$\\Backups\\" + SET_NAME
+        assert restore["_wbadmin_machine"] == "N2"
 
 
 class TestLoopbackTarget:
@@ -507,7 +518,7 @@ class TestRouteFailures:
         cluster.route_exit_code = 5086
         result, node = run_action({"path": SET_PATH, "force": True}, cluster)
         assert node.runs[1]["route"] == "clusapi"
-        assert "wbadmin_version" not in node.runs[1]
+        assert "_wbadmin_version" not in node.runs[1]
         assert result["error_code"] == 5086
         assert result["error"]["name"] == "ERROR_QUORUM_DISK_NOT_FOUND"
 
@@ -517,3 +528,115 @@ def test_added_keys_are_documented() -> None:
 
     for key in cluster_restore.ADDED_RESULT_KEYS:
         assert f"\n{key}:\n" in docs.RETURN
+
+
+def documented_return() -> dict[str, t.Any]:
+    from ansible_collections.wsfc.clusterdb.plugins.modules import cluster_restore as docs
+
+    return yaml.safe_load(docs.RETURN)
+
+
+# Keys Ansible gives any task result; RETURN need not list them.
+ANSIBLE_RESULT_KEYS = {"failed", "invocation", "warnings", "deprecations"}
+
+
+class TestPublicInterface:
+    def test_internal_option_is_refused_before_any_module_run(self) -> None:
+        result, node = run_action({"path": SET_PATH, "force": True, "_phase": "restore"})
+        assert result["failed"] is True
+        assert result["msg"].startswith("_phase is an internal option of cluster_restore")
+        assert "a task cannot set it" in result["msg"]
+        assert node.runs == []
+        assert result["phases"] == []
+        assert result["phase_results"] == {}
+        assert result["changed"] is False
+
+    def test_invocation_shows_the_task_options_only(self) -> None:
+        result, node = run_action({"path": SET_PATH, "force": True})
+        assert not result.get("failed"), result.get("msg")
+        # The node was given the internal options; the task result does not show them.
+        assert {"_phase", "_other_nodes", "_wbadmin_target"} <= set(node.runs[1])
+        shown = result["invocation"]["module_args"]
+        assert [key for key in shown if key.startswith("_")] == []
+        assert shown == {
+            "path": SET_PATH,
+            "force": True,
+            "quorum_drive": None,
+            "route": "auto",
+            "loopback_target": False,
+        }
+
+    def test_raw_keys_are_under_phase_results_by_phase(self) -> None:
+        cluster = Cluster()
+        result, _node = run_action({"path": SET_PATH, "force": True}, cluster)
+        assert not result.get("failed"), result.get("msg")
+        raw = result["phase_results"]
+        assert sorted(raw) == ["inspect", "restore"]
+        inspected = cluster.inspect()
+        assert raw["inspect"]["node_services"] == inspected["node_services"]
+        assert raw["inspect"]["set"] == inspected["set"]
+        assert raw["inspect"]["configuration_version"] == {
+            "paxos_tag": CURRENT_TAG,
+            "source": "cluster",
+        }
+        assert raw["restore"]["route_exit_code"] == 0
+        assert raw["restore"]["route_output"] == cluster.route_output
+        assert raw["restore"]["node_services"][0]["state"] == "stopped"
+        # What a run carries for Ansible is the task's own, not a phase's data.
+        assert not {"changed", "invocation"} & (set(raw["inspect"]) | set(raw["restore"]))
+        for key in ("node_services", "route_exit_code", "local_database", "child_sets"):
+            assert key not in result
+        assert result["node_name"] == "N1"
+
+    def test_top_level_holds_only_the_documented_keys(self) -> None:
+        documented = set(documented_return())
+        for args, check_mode in (
+            ({"path": SET_PATH, "force": True}, False),
+            ({"path": SET_PATH, "force": True}, True),
+            ({"path": SET_PATH}, False),  # refused with 5056
+        ):
+            result, _node = run_action(args, check_mode=check_mode)
+            assert set(result) - ANSIBLE_RESULT_KEYS <= documented, sorted(result)
+
+    def test_phase_results_document_every_raw_key_a_phase_returns(self) -> None:
+        phases = documented_return()["phase_results"]["contains"]
+        cluster = Cluster()
+        result, _node = run_action({"path": SET_PATH, "force": True}, cluster)
+        for phase in ("inspect", "restore"):
+            assert set(result["phase_results"][phase]) <= set(phases[phase]["contains"])
+
+    def test_a_failed_phase_keeps_its_raw_result(self) -> None:
+        class MissingWbadmin(Cluster):
+            def restore(self, args: dict[str, t.Any]) -> dict[str, t.Any]:
+                return {
+                    "failed": True,
+                    "msg": "wbadmin.exe was not found at 'C:\\Windows\\system32\\wbadmin.exe'.",
+                    "phase": "restore",
+                    "node_name": "N1",
+                    "condition": "windows_server_backup_missing",
+                }
+
+        result, node = run_action({"path": SET_PATH, "force": True}, MissingWbadmin())
+        assert result["failed"] is True
+        assert node.phases == ["inspect", "restore"]
+        assert result["phase_results"]["restore"] == {
+            "phase": "restore",
+            "node_name": "N1",
+            "condition": "windows_server_backup_missing",
+        }
+
+    def test_warnings_of_every_phase_reach_the_task(self) -> None:
+        class Warned(Cluster):
+            def inspect(self) -> dict[str, t.Any]:
+                return {**super().inspect(), "warnings": ["inspect: a copy was left loaded"]}
+
+            def restore(self, args: dict[str, t.Any]) -> dict[str, t.Any]:
+                return {**super().restore(args), "warnings": ["restore: a copy was left"]}
+
+        result, _node = run_action({"path": SET_PATH, "force": True}, Warned())
+        assert result["warnings"][:2] == [
+            "inspect: a copy was left loaded",
+            "restore: a copy was left",
+        ]
+        # Then the plugin's own: force stops the running nodes.
+        assert "force=true" in result["warnings"][2]

@@ -327,3 +327,114 @@ def test_added_result_keys_computed_at_run_time_fails(collection, capsys):
     assert code == 1
     assert len(drifts) == 1
     assert "ADDED_RESULT_KEYS must be a frozenset of string literals" in drifts[0]
+
+
+# The fixture's RETURN with the module's keys moved under `phase_results`, one entry per
+# phase, as an action plugin that declares RAW_RESULTS_KEY documents them.
+RAW_RESULTS_RETURN = '''RETURN = r"""
+changed:
+  description: Never true.
+  returned: always
+  type: bool
+summary:
+  description: Added on the controller.
+  returned: always
+  type: str
+phase_results:
+  description: Each phase's raw result.
+  returned: always
+  type: dict
+  contains:
+    read:
+      description: The read phase's.
+      type: dict
+      contains:
+        node_name:
+          description: The name.
+          type: str
+        state:
+          description: The state.
+          type: str
+    report:
+      description: The report phase's.
+      type: dict
+      contains:
+        node_name:
+          description: The name.
+          type: str
+        details:
+          description: The details.
+          type: dict
+"""
+'''
+
+
+def keep_raw_results_under_phase_results(collection: Path) -> None:
+    """The fixture turned into a module whose plugin keeps raw results under one key."""
+    docs = module_file(collection, ".py")
+    text = docs.read_text(encoding="utf-8")
+    docs.write_text(text[: text.index('RETURN = r"""')] + RAW_RESULTS_RETURN, encoding="utf-8")
+    edit(
+        collection / "plugins" / "action" / "fake_info.py",
+        'ADDED_RESULT_KEYS: frozenset[str] = frozenset({"summary"})',
+        'ADDED_RESULT_KEYS: frozenset[str] = frozenset({"summary", "phase_results"})\n'
+        'RAW_RESULTS_KEY = "phase_results"',
+    )
+
+
+def test_raw_results_documented_under_their_key_pass(collection, capsys):
+    keep_raw_results_under_phase_results(collection)
+
+    code, drifts = run(collection, agreeing_registry(), capsys)
+
+    assert drifts == []
+    assert code == 0
+
+
+def test_raw_key_missing_under_phase_results_fails(collection, capsys):
+    keep_raw_results_under_phase_results(collection)
+    edit(
+        module_file(collection, ".py"),
+        "        details:\n          description: The details.\n          type: dict\n",
+        "",
+    )
+
+    code, drifts = run(collection, agreeing_registry(), capsys)
+
+    assert code == 1
+    assert drifts == [
+        "contract drift: fake_info: result key 'details': set by the PowerShell module,"
+        " missing under phase_results in the documentation (plugins/modules/fake_info.py)"
+    ]
+
+
+def test_raw_key_left_at_the_top_fails(collection, capsys):
+    keep_raw_results_under_phase_results(collection)
+    edit(
+        module_file(collection, ".py"),
+        "phase_results:\n",
+        "state:\n  description: The state.\n  returned: always\n  type: str\nphase_results:\n",
+    )
+
+    code, drifts = run(collection, agreeing_registry(), capsys)
+
+    assert code == 1
+    assert drifts == [
+        "contract drift: fake_info: result key 'state': in the documentation"
+        " (plugins/modules/fake_info.py), not in ADDED_RESULT_KEYS of"
+        " plugins/action/fake_info.py (the PowerShell module's keys are documented under"
+        " phase_results)"
+    ]
+
+
+def test_raw_results_key_without_its_phases_fails(collection, capsys):
+    keep_raw_results_under_phase_results(collection)
+    docs = module_file(collection, ".py")
+    text = docs.read_text(encoding="utf-8")
+    docs.write_text(text[: text.index("  contains:\n    read:")] + '"""\n', encoding="utf-8")
+
+    code, drifts = run(collection, agreeing_registry(), capsys)
+
+    assert code == 1
+    assert len(drifts) == 1
+    assert "phase_results has no contains with one entry per phase" in drifts[0]

@@ -34,11 +34,12 @@ SPEC = {
         "force": {"type": "bool", "default": False},
         "quorum_drive": {"type": "str"},
         "route": {"type": "str", "default": "auto", "choices": ["auto", "vss", "clusapi"]},
-        "phase": {"type": "str", "default": "inspect", "choices": ["inspect", "restore"]},
-        "wbadmin_version": {"type": "str"},
-        "wbadmin_target": {"type": "str"},
-        "wbadmin_machine": {"type": "str"},
-        "other_nodes": {"type": "list", "elements": "str", "default": []},
+        # Internal, set by the action plugin (the .ps1's leading-underscore options).
+        "_phase": {"type": "str", "default": "inspect", "choices": ["inspect", "restore"]},
+        "_wbadmin_version": {"type": "str"},
+        "_wbadmin_target": {"type": "str"},
+        "_wbadmin_machine": {"type": "str"},
+        "_other_nodes": {"type": "list", "elements": "str", "default": []},
     },
     "supports_check_mode": True,
 }
@@ -108,10 +109,10 @@ def cluster_restore(module: EmulatedModule) -> None:
     host = PowerShellHost(module.world, module.node, module.user)  # type: ignore[arg-type]
     result = module.result
     result["changed"] = False
-    result["phase"] = module.params["phase"]
+    result["phase"] = module.params["_phase"]
     result["node_name"] = host.computer_name
     result["cluster_service"] = facts.get_cluster_service_fact(host)
-    if module.params["phase"] == "inspect":
+    if module.params["_phase"] == "inspect":
         _inspect(module, host)
     else:
         _restore(module, host)
@@ -172,27 +173,27 @@ def _restore(module: EmulatedModule, host: PowerShellHost) -> None:
     route = params["route"]
     if route == "auto":
         module.fail_json(
-            "phase=restore needs route vss or clusapi; the action plugin resolves auto."
+            "_phase=restore needs route vss or clusapi; the action plugin resolves auto."
         )
     result.update(
         route=route, route_command=None, route_exit_code=None, route_output=None,
         paxos_tag=None, node_services=[], error_code=None,
     )  # fmt: skip
     if route == "vss":
-        if not params["wbadmin_version"] or not params["wbadmin_target"]:
+        if not params["_wbadmin_version"] or not params["_wbadmin_target"]:
             module.fail_json(
-                "phase=restore with route=vss needs wbadmin_version and wbadmin_target."
+                "_phase=restore with route=vss needs _wbadmin_version and _wbadmin_target."
             )
         arguments = [
             "start",
             "recovery",
-            "-version:" + params["wbadmin_version"],
+            "-version:" + params["_wbadmin_version"],
             "-itemType:App",
             "-items:cluster",
-            "-backupTarget:" + params["wbadmin_target"],
+            "-backupTarget:" + params["_wbadmin_target"],
         ]
-        if params["wbadmin_machine"]:
-            arguments.append("-machine:" + params["wbadmin_machine"])
+        if params["_wbadmin_machine"]:
+            arguments.append("-machine:" + params["_wbadmin_machine"])
         arguments.append("-quiet")
         result["route_command"] = [WBADMIN_EXE, *arguments]
         if module.check_mode:
@@ -228,7 +229,7 @@ def _restore(module: EmulatedModule, host: PowerShellHost) -> None:
         module.warn(warning)
     result["paxos_tag"] = local_after["paxos_tag"]
     result["cluster_service"] = facts.get_cluster_service_fact(host)
-    result["node_services"] = get_node_service_fact(host, list(params["other_nodes"]))
+    result["node_services"] = get_node_service_fact(host, list(params["_other_nodes"]))
 
 
 def _directory_name(path: str) -> str:
