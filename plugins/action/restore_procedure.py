@@ -43,6 +43,7 @@ ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     },
     "restoring_node": {"type": "str", "default": ""},
     "set_name": {"type": "str", "default": ""},
+    "cluster_name": {"type": "str", "default": ""},
     "backup_path": {"type": "str", "default": ""},
     "force": {"type": "bool", "default": False},
     "quorum_drive": {"type": "str", "default": ""},
@@ -111,6 +112,7 @@ def _preflight(args: dict[str, t.Any], registered: Registered, hostvars: t.Any) 
         "restoring_node": args["restoring_node"],
         "set_name": args["set_name"],
         "backup_path": args["backup_path"],
+        "cluster_name": args["cluster_name"],
     }
     found = procedure.preflight(facts, **options)
     host = found["restoring_host"]

@@ -94,6 +94,14 @@ options:
     description: V(preflight) - the set to restore; empty for the newest complete set.
     type: str
     default: ""
+  cluster_name:
+    description:
+      - V(preflight) - the cluster the inventory says the hosts are nodes of.
+      - When no node can tell its cluster (the cluster is down), the sets are looked for in
+        the folder of this name under O(backup_path); a running cluster of another name is
+        a problem that refuses the restore. Empty to rely on the running cluster only.
+    type: str
+    default: ""
   backup_path:
     description: V(preflight), V(plan) - the location that holds the sets.
     type: str

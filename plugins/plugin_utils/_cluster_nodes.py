@@ -52,6 +52,14 @@ class ClusterNode:
     def service_running(self) -> bool:
         return self.service_state == RUNNING
 
+    @property
+    def state_text(self) -> str:
+        """The node's state as the operator's reports give it."""
+        if not self.reachable:
+            return "cannot be reached, state unknown"
+        version = f", configuration version {self.paxos_tag.version}" if self.paxos_tag else ""
+        return f"node {self.state}, Cluster service {self.service_state}{version}"
+
     def as_data(self) -> dict[str, t.Any]:
         return {
             "name": self.name,

@@ -436,10 +436,7 @@ def plan_recovery(
 
     def state_of(name: str) -> str:
         node = observed.get(name)
-        if node is None or not node.reachable:
-            return "cannot be reached, state unknown"
-        version = f", configuration version {node.paxos_tag.version}" if node.paxos_tag else ""
-        return f"node {node.state}, Cluster service {node.service_state}{version}"
+        return node.state_text if node is not None else "cannot be reached, state unknown"
 
     def not_running(names: Iterable[str]) -> tuple[str, ...]:
         return tuple(

@@ -21,7 +21,9 @@ import typing as t
 from collections.abc import Mapping
 
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._cluster_nodes import (
+    UP,
     ClusterNode,
+    answered,
     parse_tag,
     read_nodes,
     short_name,
@@ -182,6 +184,7 @@ def preflight(
     restoring_node: str = "",
     set_name: str = "",
     backup_path: str = "",
+    cluster_name: str = "",
 ) -> dict[str, t.Any]:
     """The nodes, the restoring node and (with the restoring host's ``listing``) the set.
 
@@ -190,6 +193,17 @@ def preflight(
     nodes = read_nodes(results_by_host)
     cluster = _cluster_of(nodes)
     problems = _membership_problems(nodes, cluster)
+    named = str(cluster_name or "").strip()
+    if cluster is None and named:
+        # No node can tell (the cluster is down): the inventory's name finds the folder the
+        # backup role writes to; the set's own manifest is checked against the nodes later.
+        cluster = {"name": named, "id": None}
+    elif cluster is not None and named and str(cluster.get("name")).casefold() != named.casefold():
+        problems.append(
+            f"the inventory says these hosts are nodes of cluster {named} (restore_cluster_name "
+            f"or wsfc_cluster_name), but they run cluster {cluster.get('name')}: correct the "
+            "inventory, or limit the play to the nodes of one cluster."
+        )
     findings: dict[str, t.Any] = {
         "nodes": [n.as_data() for n in nodes],
         "cluster": cluster,
@@ -442,6 +456,7 @@ def plan(
             str(safety_backup_path or ""),
         ),
         configuration_changes=check.get("configuration_changes") or [],
+        backup_fingerprint=fingerprints.get("backup"),
     )
     data["consent_prompt"] = _consent_prompt(data, check)
     return data
@@ -582,6 +597,8 @@ def recovery(
     records = list(records or [])
     failed_step = failed_step_of(data, records)
     observed = {n.name: n for n in read_nodes(observations_by_host)}
+    if _runs_the_set(observations_by_host, observed, data):
+        return _completed_late(data, failed_step, observed, cause, recovered)
     decided = plan_recovery(
         RestorePlan.from_data(data),
         failed_step,
@@ -628,6 +645,65 @@ def recovery(
             }
             for advice in decided.nodes
         ],
+        "report": "\n".join(lines),
+    }
+
+
+def _runs_the_set(
+    results_by_host: Results, observed: Mapping[str, ClusterNode], data: Mapping[str, t.Any]
+) -> bool:
+    """Whether every node is Up and every node read runs the set's configuration objects
+    (cluster_info's configuration_fingerprint equals the set's): a step reported a failure,
+    a slow node for one, and yet the restore took effect everywhere."""
+    wanted = data.get("backup_fingerprint")
+    if (
+        not wanted
+        or not observed
+        or any(not n.reachable or n.state != UP for n in observed.values())
+    ):
+        return False
+    fingerprints = [
+        r.get("configuration_fingerprint") for r in results_by_host.values() if answered(r)
+    ]
+    return bool(fingerprints) and all(f == wanted for f in fingerprints)
+
+
+def _completed_late(
+    data: Mapping[str, t.Any],
+    failed_step: str,
+    observed: Mapping[str, ClusterNode],
+    cause: str,
+    recovered: list[Mapping[str, t.Any]] | None,
+) -> dict[str, t.Any]:
+    hosts_by_node = data.get("node_hosts") or {}
+    summary = (
+        f"Step {failed_step} reported a failure, but every node is now Up and runs the "
+        "restored configuration (the set's configuration objects): the restore took effect."
+    )
+    nodes = [
+        {
+            "name": name,
+            "host": hosts_by_node.get(name),
+            "state": node.state_text,
+            "next_step": "nothing",
+        }
+        for name, node in sorted(observed.items(), key=lambda item: item[0].casefold())
+    ]
+    lines = [f"The restore reported a failure at step {failed_step}."]
+    if cause:
+        lines.append(f"Cause: {cause}")
+    lines.append(summary)
+    lines += _recovery_lines(list(recovered or []))
+    lines.append("Each node now, and what to run next:")
+    lines += [f"- {n['name']}: {n['state']}. Next: {n['next_step']}" for n in nodes]
+    return {
+        "failed_step": failed_step,
+        "cause": cause,
+        "summary": summary,
+        "actions": [],
+        "first_hosts": [],
+        "then_hosts": [],
+        "nodes": nodes,
         "report": "\n".join(lines),
     }
 

@@ -41,7 +41,7 @@ def write_play(tmp_path: Path, name: str, hosts: str, tasks: list[dict[str, Any]
     return path
 
 
-def back_up(lab: Lab, tmp_path: Path) -> str:
+def back_up(lab: Lab, tmp_path: Path, location: str = BACKUP_LOCATION) -> str:
     """One set of the running configuration under BACKUP_LOCATION, taken as the backup role
     takes it: on the node that owns the witness disk (the core group's owner), the one that
     reads the disk's partition offsets; returns its path."""
@@ -52,7 +52,7 @@ def back_up(lab: Lab, tmp_path: Path) -> str:
         tmp_path,
         "backup",
         node,
-        [{"name": "Back up", "wsfc.clusterdb.cluster_backup": {"path": BACKUP_LOCATION}}],
+        [{"name": "Back up", "wsfc.clusterdb.cluster_backup": {"path": location}}],
     )
     run = run_playbook(play, lab.inventory_path)
     assert run.rc == 0, run.output

@@ -323,3 +323,40 @@ def test_a_safety_backup_that_failed_is_never_reported_as_taken():
     assert "Safety backup: not taken (the run stopped before it)." in lines
     report = recovery(facts(), data, [failed])["report"]
     assert "pre_restore" not in report
+
+
+def test_a_step_that_failed_while_the_restore_took_effect_is_reported_as_taken_effect():
+    data = restore_plan(preflight(facts()), restore_check=check(), force=True)
+    slow = {"step": "start_others", "failed": True, "nodes": {}}
+    restored = {n: {**info(n, UP3), "configuration_fingerprint": "bbb"} for n in UP3}
+    recovered = recovery(restored, data, [slow])
+    assert recovered["first_hosts"] == recovered["then_hosts"] == []
+    assert "the restore took effect" in recovered["report"]
+    assert "did not complete" not in recovered["report"]
+    assert all(n["next_step"] == "nothing" for n in recovered["nodes"])
+    # The configuration from before the run (another fingerprint) is no such thing.
+    old = {n: {**info(n, UP3), "configuration_fingerprint": "aaa"} for n in UP3}
+    assert "took effect" not in recovery(old, data, [slow])["report"]
+
+
+def test_with_the_cluster_down_the_inventorys_cluster_name_finds_the_role_s_folder():
+    down = {"NODE1": "Down", "NODE2": "Down", "NODE3": "Down"}
+    stopped = {
+        n: {
+            **info(n, down, service="stopped"),
+            "cluster": None,
+            "nodes": [],
+            "core_group_owner": None,
+        }
+        for n in UP3
+    }
+    unnamed = restore_preflight(stopped, {}, backup_path="\\\\fs01\\b")
+    assert unnamed["set_locations"] == ["\\\\fs01\\b"]
+    named = restore_preflight(stopped, {}, backup_path="\\\\fs01\\b", cluster_name="CLU01")
+    assert named["set_locations"] == ["\\\\fs01\\b\\CLU01", "\\\\fs01\\b"]
+    assert named["problems"] == []
+
+
+def test_a_running_cluster_of_another_name_than_the_inventorys_is_a_problem():
+    found = restore_preflight(facts(), {}, backup_path="\\\\fs01\\b", cluster_name="CLU02")
+    assert any("cluster CLU02" in p and "run cluster CLU01" in p for p in found["problems"])
