@@ -94,6 +94,10 @@ class Listener(ThreadingHTTPServer):
 
     def get_request(self) -> tuple[socket.socket, Any]:
         connection, client = super().get_request()
+        # BaseHTTPRequestHandler writes the headers and the body in two sends; with Nagle's
+        # algorithm on, the body waits for the client's delayed acknowledgement of the
+        # headers (about 40 ms on Linux) on every reply.
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self.tls_context is not None:
             # The handshake runs on the connection's own thread (handler setup), so a
             # slow client cannot hold up the accept loop.
