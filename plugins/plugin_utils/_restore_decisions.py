@@ -118,7 +118,7 @@ def check_set_path(value: object) -> SetLocation:
     path = validate_backup_path(value, "path")
     if not path.components:
         raise PolicyRefusal(
-            f"path {path.path!r} is the root of a drive or a share, which cannot be a set.",
+            f"path {path.path} is the root of a drive or a share, which cannot be a set.",
             "Give the directory of one set, such as "
             f"{path.child('20261122T020304Z_clusterdb_e2s41')} "
             "(wsfc.clusterdb.backup_set_info lists the sets at a location).",
