@@ -131,6 +131,8 @@ def test_a_forced_restore_brings_the_configuration_back_on_every_node(
     assert run.rc == 0, run.output
     assert result["changed"] is True
     assert result["phases"] == ["inspect", "restore"]
+    # The node was given each phase under the internal option (the lab logs `_phase`).
+    assert [r["phase"] for r in restore_runs(lab)] == ["inspect", "restore"]
     assert sorted(result["stopped_nodes"]) == ["NODE2", "NODE3"]
     assert services(lab) == dict.fromkeys(NODES, "stopped")
     assert {c["name"] for c in result["configuration_changes"]} >= {"Reporting", "FileServer-01 IP"}
