@@ -288,7 +288,9 @@ class ActionModule(PhasedAction):
         so that the task still says which phase was cut and what may be left."""
         try:
             return self.run_phase(phase, args, task_vars)
-        except AnsibleConnectionFailure as error:
+        except (AnsibleConnectionFailure, OSError) as error:
+            # OSError: a connection cut in the middle of a command reaches the action as
+            # the transport's own error (requests' ConnectionError is one), not wrapped.
             self._module_runs += 1
             self._phases_run.append(phase)
             raise PhaseFailed(phase, {"unreachable": True, "msg": to_text(error)}) from error
@@ -365,7 +367,10 @@ class ActionModule(PhasedAction):
     def _fail(
         self, message: str, error_code: int | None = None, blocked: BackupBlocked | None = None
     ) -> None:
-        self._result["failed"] = True
+        # A node that stopped answering is unreachable, not failed: Ansible treats the host
+        # as it treats any unreachable host (ignore_unreachable, the next node's attempt).
+        if not self._result.get("unreachable"):
+            self._result["failed"] = True
         self._result["msg"] = message
         self._result["error_code"] = error_code
         if blocked is not None and blocked.explanation is not None:

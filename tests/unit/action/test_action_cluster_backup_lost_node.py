@@ -11,16 +11,18 @@ from test_action_cluster_backup import SHARE, FakeNode, run_backup
 
 
 class LosingNode(FakeNode):
-    """A node whose connection fails once the given phase is sent."""
+    """A node whose connection fails once the given phase is sent: refused (Ansible's
+    connection failure) or cut in the middle (the transport's own error, an OSError)."""
 
-    def __init__(self, lost_in: str) -> None:
+    def __init__(self, lost_in: str, error: Exception | None = None) -> None:
         super().__init__()
         self.lost_in = lost_in
+        self.error = error or AnsibleConnectionFailure("connection refused")
 
     def __call__(self, module_name=None, module_args=None, task_vars=None, **_):
         if module_args["phase"] == self.lost_in:
             self.runs.append({"module": module_name, "args": dict(module_args)})
-            raise AnsibleConnectionFailure("connection refused")
+            raise self.error
         return super().__call__(module_name, module_args, task_vars)
 
 
@@ -38,7 +40,8 @@ def test_a_node_lost_during_a_phase_is_unreachable_and_says_what_may_be_left(
     node = LosingNode(phase)
     result = run_backup(node, dict(SHARE))
 
-    assert result["failed"] is True
+    # Unreachable, not failed: Ansible then treats the host as any unreachable host.
+    assert "failed" not in result
     assert result["unreachable"] is True
     assert result["changed"] is changed
     # The inspect phase is what names the node; lost there, it is "the node".
@@ -50,6 +53,14 @@ def test_a_node_lost_during_a_phase_is_unreachable_and_says_what_may_be_left(
     # The phase that was cut counts: it was sent to the node.
     assert result["phases"][-1] == phase
     assert result["module_runs"] == len(node.runs)
+
+
+def test_a_connection_cut_in_the_middle_of_a_phase_is_a_lost_node() -> None:
+    cut = ConnectionResetError(104, "Connection reset by peer")
+    result = run_backup(LosingNode("backup", cut), dict(SHARE))
+    assert result["unreachable"] is True
+    assert "NODE1 stopped answering during the backup phase" in result["msg"]
+    assert "Connection reset by peer" in result["msg"]
 
 
 def test_a_staging_directory_taken_meanwhile_is_the_concurrent_backup() -> None:
