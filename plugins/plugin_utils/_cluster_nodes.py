@@ -47,6 +47,9 @@ class ClusterNode:
     host: str | None = None
     cluster: Mapping[str, t.Any] | None = None
     error: str | None = None
+    # The host answered, but reading it failed: not reachable for the plan (its state is
+    # unknown), yet not to be reported as out of reach.
+    read_failed: bool = False
 
     @property
     def service_running(self) -> bool:
@@ -55,6 +58,8 @@ class ClusterNode:
     @property
     def state_text(self) -> str:
         """The node's state as the operator's reports give it."""
+        if self.read_failed:
+            return f"state unknown (its facts could not be read: {self.error})"
         if not self.reachable:
             return "cannot be reached, state unknown"
         version = f", configuration version {self.paxos_tag.version}" if self.paxos_tag else ""
@@ -71,6 +76,7 @@ class ClusterNode:
             "paxos_tag": self.paxos_tag.raw if self.paxos_tag else None,
             "cluster": dict(self.cluster) if self.cluster else None,
             "error": self.error,
+            "read_failed": self.read_failed,
         }
 
     @classmethod
@@ -85,6 +91,7 @@ class ClusterNode:
             host=data.get("host"),
             cluster=data.get("cluster"),
             error=data.get("error"),
+            read_failed=bool(data.get("read_failed")),
         )
 
 
@@ -175,6 +182,9 @@ def read_nodes(results_by_host: Mapping[str, t.Any]) -> list[ClusterNode]:
             state=seen[1] if seen else UNKNOWN,
             owns_core_group=short_name(host) == owner,
             error=_failure_text(host, result),
+            read_failed=isinstance(result, Mapping)
+            and bool(result.get("failed"))
+            and not result.get("unreachable"),
         )
     for key, (name, state) in view.items():
         if key not in nodes:

@@ -59,6 +59,24 @@ def back_up(lab: Lab, tmp_path: Path, location: str = BACKUP_LOCATION) -> str:
     return str(run.of("Back up", node).result["set_path"])
 
 
+def apply_role(lab: Lab, tmp_path: Path, **options: Any) -> AnsibleRun:
+    """The restore role on every node, unattended, forced, restoring on NODE1; ``options``
+    add or replace role variables."""
+    role_vars = {
+        "restore_backup_path": BACKUP_LOCATION,
+        "restore_force": True,
+        "restore_consent": True,
+        "restore_node": "NODE1",
+        "restore_wait_delay": 1,
+        **options,
+    }
+    play = tmp_path / f"restore_{time.monotonic_ns()}.yml"
+    role = {"role": "wsfc.clusterdb.restore", "vars": role_vars}
+    document = [{"name": "Restore", "hosts": "all", "gather_facts": False, "roles": [role]}]
+    play.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return run_playbook(play, lab.inventory_path)
+
+
 def change_configuration(lab: Lab, address: str = CHANGED_ADDRESS) -> str:
     """An administrator changes a resource's parameter; returns the new PaxosTag."""
     return lab.change(

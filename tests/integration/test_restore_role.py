@@ -3,16 +3,13 @@ and how it brings the cluster back when a step fails."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
-from typing import Any
 
-import yaml
-from playbook import AnsibleRun, run_playbook
+from playbook import run_playbook
 from restore_scenarios import (
     BACKED_UP_ADDRESS,
-    BACKUP_LOCATION,
     CHANGED_ADDRESS,
+    apply_role,
     back_up,
     change_configuration,
     changing_runs,
@@ -28,23 +25,6 @@ from wsfc_lab.lab import Lab
 
 REFUSAL_TASK = "Stop here when the restore is refused (no node was changed)"
 RECOVERY_TASK = "Fail with the recovery report"
-
-
-def apply_role(lab: Lab, tmp_path: Path, **options: Any) -> AnsibleRun:
-    """The role on every node, unattended, restoring on NODE1."""
-    role_vars = {
-        "restore_backup_path": BACKUP_LOCATION,
-        "restore_force": True,
-        "restore_consent": True,
-        "restore_node": "NODE1",
-        "restore_wait_delay": 1,
-        **options,
-    }
-    play = tmp_path / f"restore_{time.monotonic_ns()}.yml"
-    role = {"role": "wsfc.clusterdb.restore", "vars": role_vars}
-    document = [{"name": "Restore", "hosts": "all", "gather_facts": False, "roles": [role]}]
-    play.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-    return run_playbook(play, lab.inventory_path)
 
 
 def up_everywhere(lab: Lab) -> bool:

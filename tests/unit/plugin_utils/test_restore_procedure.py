@@ -360,3 +360,13 @@ def test_with_the_cluster_down_the_inventorys_cluster_name_finds_the_role_s_fold
 def test_a_running_cluster_of_another_name_than_the_inventorys_is_a_problem():
     found = restore_preflight(facts(), {}, backup_path="\\\\fs01\\b", cluster_name="CLU02")
     assert any("cluster CLU02" in p and "run cluster CLU01" in p for p in found["problems"])
+
+
+def test_a_node_whose_facts_could_not_be_read_is_not_reported_out_of_reach():
+    failed = {"failed": True, "msg": "Access is denied.", "changed": False}
+    data = restore_plan(preflight(facts()), restore_check=check(), force=True)
+    wait = {"step": "wait_up", "failed": True, "nodes": {}}
+    report = recovery(facts(NODE3=failed), data, [wait])["report"]
+    unread = "its facts could not be read: NODE3 did not answer: Access is denied."
+    assert f"- NODE3: state unknown ({unread})" in report
+    assert "NODE3: cannot be reached" not in report
