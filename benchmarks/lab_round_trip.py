@@ -52,7 +52,7 @@ def _round_trips(port: int) -> list[float]:
         f"http://{ADDRESS}:{port}/wsman", transport="basic", username="u", password="p"
     )
     times = []
-    for _ in range(REQUESTS):
+    for _shell in range(REQUESTS):
         started = time.perf_counter()
         protocol.close_shell(protocol.open_shell())
         times.append(time.perf_counter() - started)

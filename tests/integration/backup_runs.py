@@ -58,7 +58,7 @@ def start_role(lab: Lab, tmp_path: Path, name: str, **role_vars: Any) -> subproc
 
 
 def finish(process: subprocess.Popen[str], tmp_path: Path, name: str) -> AnsibleRun:
-    output, _ = process.communicate(timeout=600)
+    output, _errors = process.communicate(timeout=600)
     lines = (tmp_path / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
     records = [TaskRecord(**json.loads(line)) for line in lines if line.strip()]
     return AnsibleRun(list(map(str, process.args)), process.returncode, output, records)

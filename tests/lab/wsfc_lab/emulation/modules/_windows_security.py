@@ -224,7 +224,7 @@ def _parent(windows_path: str) -> str:
     if text.startswith("\\\\"):
         parts = text[2:].split("\\")
         return "" if len(parts) <= 2 else "\\\\" + "\\".join(parts[:-1])
-    head, _, tail = text.rpartition("\\")
+    head, _separator, tail = text.rpartition("\\")
     if not tail or not head:
         return ""
     return head + "\\" if head.endswith(":") else head
