@@ -15,20 +15,27 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._cluster_facts impo
 # Result keys added on the controller (read by the contract check).
 ADDED_RESULT_KEYS: frozenset[str] = DERIVED_KEYS
 
+# Checked here, so that a bad option is refused before the node is contacted.
+_ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
+    "include_configuration": {"type": "bool", "default": True},
+}
+
 
 class ActionModule(ActionBase):
     _requires_connection = True
     _supports_check_mode = True
     _supports_async = False
+    _VALID_ARGS = frozenset(_ARGUMENT_SPEC)
 
     def run(
         self, tmp: str | None = None, task_vars: dict[str, t.Any] | None = None
     ) -> dict[str, t.Any]:
         result = super().run(tmp, task_vars or {})
         del tmp
+        _validation_result, args = self.validate_argument_spec(argument_spec=_ARGUMENT_SPEC)
         raw = self._execute_module(
             module_name="wsfc.clusterdb.cluster_info",
-            module_args=dict(self._task.args),
+            module_args={"include_configuration": bool(args["include_configuration"])},
             task_vars=task_vars or {},
         )
         result.update(raw)

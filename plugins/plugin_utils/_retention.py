@@ -36,7 +36,9 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._set_naming import 
 KEEP = "keep"
 DELETE = "delete"
 
-_DURATION = re.compile(r"^\s*(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>[smhdw]?)\s*$", re.IGNORECASE)
+_DURATION = re.compile(
+    r"^\s*(?P<sign>-?)(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>[smhdw]?)\s*$", re.IGNORECASE
+)
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
@@ -55,6 +57,11 @@ def parse_duration(value: object, option: str = "leftover_age") -> timedelta:
             )
         return timedelta(seconds=value)
     match = _DURATION.match(str(value))
+    if match and match["sign"]:
+        raise PolicyRefusal(
+            f"{option} {value!r} is negative.",
+            f"Give {option} as the age after which leftovers are removed, such as 1d.",
+        )
     if not match:
         raise PolicyRefusal(
             f"{option} {value!r} is not a duration.",

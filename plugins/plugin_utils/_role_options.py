@@ -316,9 +316,20 @@ def _string(label: str, value: object, option: OptionSpec) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     raise PolicyRefusal(
-        f"{label} is a {type(value).__name__}, not a text value.",
+        f"{label} is {_kind(value)}, not a text value.",
         f"Give {label} as a single string.",
     )
+
+
+def _kind(value: object) -> str:
+    """What a value is, in YAML's words (Ansible wraps lists and dicts in its own types)."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list | tuple | set):
+        return "a list"
+    return f"a {type(value).__name__}"
 
 
 def _string_list(label: str, value: object) -> list[str]:
@@ -330,7 +341,7 @@ def _string_list(label: str, value: object) -> list[str]:
         )
     if not isinstance(value, list | tuple):
         raise PolicyRefusal(
-            f"{label} is a {type(value).__name__}, not a list of folders.",
+            f"{label} is {_kind(value)}, not a list of folders.",
             f"Give {label} as a list of paths, such as [D:\\Copies, \\\\fs02\\backups].",
         )
     items = []
