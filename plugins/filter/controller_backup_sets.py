@@ -25,6 +25,13 @@ options:
   cluster_name:
     description: Report only the sets whose manifest names this cluster (ignoring case).
     type: str
+  hash_files:
+    description:
+      - Hash every file and check it against the manifest. Without it only the marker, the
+        manifest and the file sizes are checked, and every set is reported with
+        C(verified) false - enough to know whether a set is there, without reading it all.
+    type: bool
+    default: true
 author:
   - wsfc.clusterdb maintainers (@wsfc-clusterdb)
 """
@@ -45,7 +52,7 @@ _value:
     - The report of M(wsfc.clusterdb.backup_set_info) for the folder - C(backup_path),
       C(exists), C(sets) (each with C(name), C(path) on the controller, C(kind),
       C(status), C(verified), C(problems), C(message), C(cluster), C(created) ...),
-      C(newest_complete) and C(other_directories).
+      C(newest_complete), C(other_directories) and C(rejected) (with O(cluster_name)).
   type: dict
 """
 
@@ -75,14 +82,14 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _listing(directory: Path) -> dict[str, t.Any]:
+def _listing(directory: Path, hash_files: bool = True) -> dict[str, t.Any]:
     """One directory as the node lists it (docs/internals.md, "The set listing")."""
     files = [
         {
             # Relative with backslashes, as a Windows node reports it.
             "path": str(path.relative_to(directory)).replace(os.sep, "\\"),
             "size": path.stat().st_size,
-            "sha256": _sha256(path),
+            "sha256": _sha256(path) if hash_files else None,
         }
         for path in sorted(directory.rglob("*"))
         if path.is_file()
@@ -96,11 +103,17 @@ def _listing(directory: Path) -> dict[str, t.Any]:
     }
 
 
-def controller_backup_sets(folder: str, cluster_name: str | None = None) -> dict[str, t.Any]:
+def controller_backup_sets(
+    folder: str, cluster_name: str | None = None, hash_files: bool = True
+) -> dict[str, t.Any]:
     root = Path(os.path.expanduser(str(folder)))
     if root.exists() and not root.is_dir():
         raise AnsibleFilterError(f"{root} is a file, not a folder of backup sets")
-    listing = [_listing(d) for d in sorted(root.iterdir()) if d.is_dir()] if root.is_dir() else []
+    listing = (
+        [_listing(d, bool(hash_files)) for d in sorted(root.iterdir()) if d.is_dir()]
+        if root.is_dir()
+        else []
+    )
     # report_backup_sets names each set below a BackupPath; the controller's folder is
     # posix, so the paths are replaced with the real ones afterwards.
     placeholder = BackupPath(LOCAL, "C:\\controller", "C:", None, None, ("controller",))
@@ -113,6 +126,7 @@ def controller_backup_sets(folder: str, cluster_name: str | None = None) -> dict
         "sets": sets,
         "newest_complete": {**newest, "path": str(root / newest["name"])} if newest else None,
         "other_directories": report.other_directories,
+        "rejected": [{**s, "path": str(root / s["name"])} for s in report.rejected],
     }
 
 

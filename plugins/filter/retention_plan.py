@@ -72,7 +72,9 @@ RETURN = r"""
 _value:
   description:
     - One decision per directory of the report, in its order, each with C(name), C(path)
-      (as the report gives it), C(action) (V(keep) or V(delete)) and C(reason).
+      (as the report gives it), C(status) (the set's, V(complete), V(incomplete) or
+      V(corrupt)), C(action) (V(keep) or V(delete)) and C(reason). The reason of a corrupt
+      set, which is always kept, ends with what is wrong with it.
   type: list
   elements: dict
 """
@@ -81,7 +83,7 @@ import typing as t
 from datetime import UTC, datetime, timedelta
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import COMPLETE
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import COMPLETE, CORRUPT
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._retention import (
     KEEP,
@@ -177,10 +179,22 @@ def retention_plan(
             "reason": f"a set of cluster {owner}, not {cluster_name}: never touched here",
         }
     return [
-        {**decided[str(s.get("name"))], "path": paths[str(s.get("name"))]}
+        _decision(decided[str(s.get("name"))], s, paths)
         for s in sets
         if str(s.get("name")) in decided
     ]
+
+
+def _decision(
+    decided: dict[str, str], entry: dict[str, t.Any], paths: dict[str, t.Any]
+) -> dict[str, t.Any]:
+    status = str(entry.get("status") or COMPLETE)
+    decision: dict[str, t.Any] = {**decided, "path": paths[decided["name"]], "status": status}
+    if status == CORRUPT and entry.get("message"):
+        # A corrupt set is kept for the operator to look at: the decision says what is wrong
+        # with it, so that the run names it instead of keeping it silently.
+        decision["reason"] = f"{decided['reason']}. {entry['message']}"
+    return decision
 
 
 class FilterModule:
