@@ -4,7 +4,8 @@
 
 One module run lists the directories under ``path`` (with every file hashed when
 ``verify``); each set is then verified here against its manifest (plugin_utils._manifest),
-filtered by ``cluster_name``, and the newest complete one picked. Read only.
+filtered by ``cluster_name`` (the sets left out are in ``rejected``, each with why: another
+cluster's, or a manifest that cannot be read), and the newest complete one picked. Read only.
 """
 
 from __future__ import annotations
@@ -27,7 +28,15 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import Pol
 # The keys of the task result that the module does not return: the controller adds them
 # (the contract check reads this).
 ADDED_RESULT_KEYS: frozenset[str] = frozenset(
-    {"backup_path", "exists", "newest_complete", "other_directories", "module_runs", "error"}
+    {
+        "backup_path",
+        "exists",
+        "newest_complete",
+        "other_directories",
+        "rejected",
+        "module_runs",
+        "error",
+    }
 )
 
 _ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
@@ -103,6 +112,7 @@ class ActionModule(ActionBase):
             sets=report.sets,
             newest_complete=report.newest_complete,
             other_directories=report.other_directories,
+            rejected=report.rejected,
         )
         return result
 

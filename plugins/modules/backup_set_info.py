@@ -216,6 +216,20 @@ other_directories:
   returned: success
   type: list
   elements: str
+rejected:
+  description:
+    - With O(cluster_name), the sets left out of RV(sets) because they cannot be that
+      cluster's, each an RV(sets) entry with C(reason) and a C(message) that says why -
+      V(foreign) (the manifest names another cluster, in C(cluster)) or the set's status,
+      V(corrupt) or V(incomplete), when its manifest cannot be read (C(problems) names
+      the check that failed, such as a file path that leaves the set). So a set asked for
+      by name is reported as what it is, not as absent. Empty without O(cluster_name)
+      (added by the action plugin).
+  returned: success
+  type: list
+  elements: dict
+  sample: [{"name": "20261122T020304Z_clusterdb_e2s41", "reason": "foreign",
+    "message": "Set 20261122T020304Z_clusterdb_e2s41 belongs to cluster CLU02 (id ...), not to CLU01."}]
 node_name:
   description: Raw result of the module - the computer name of the node that listed the
     sets; kept in the task result.

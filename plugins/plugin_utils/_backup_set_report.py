@@ -11,12 +11,17 @@ node, route, configuration version, creation time, file count and size).
 Which directories are reported: set and staging directories (plugin_utils._set_naming), and
 any other directory that holds a manifest or a completion marker (a set copied under
 another name). Other directories are not ours and are only named in ``other_directories``.
+
+With a cluster name, the sets that cannot be this cluster's are not in ``sets`` but in
+``rejected``, each with why: ``foreign`` (its manifest names another cluster, which is
+named) or its status (``corrupt``, ``incomplete``) when its manifest cannot be read, so it
+cannot be attributed. A set asked for by name is then reported as what it is, not as absent.
 """
 
 from __future__ import annotations
 
 import typing as t
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import (
     COMPLETE,
@@ -30,15 +35,19 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._set_naming import 
 )
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# Why a set is left out for a cluster name, when its manifest names another cluster.
+FOREIGN = "foreign"
 
 
 @dataclass(frozen=True)
 class BackupSetReport:
-    """``sets`` in name order; ``newest_complete`` one of them or None."""
+    """``sets`` in name order; ``newest_complete`` one of them or None; ``rejected`` the sets
+    left out for the cluster name, each with ``reason``."""
 
     sets: list[dict[str, t.Any]]
     newest_complete: dict[str, t.Any] | None
     other_directories: list[str]
+    rejected: list[dict[str, t.Any]] = field(default_factory=list)
 
 
 def report_backup_sets(
@@ -57,6 +66,7 @@ def report_backup_sets(
     """
     sets: list[dict[str, t.Any]] = []
     others: list[str] = []
+    rejected: list[dict[str, t.Any]] = []
     for entry in sorted(listing, key=lambda e: str(e.get("name"))):
         name = str(entry.get("name"))
         kind = classify_directory(name)
@@ -71,13 +81,33 @@ def report_backup_sets(
             files=files,
             set_name=name,
         )
+        described = _describe(backup_path, name, kind, verification, files)
         if cluster_name is not None and not _of_cluster(verification, cluster_name):
+            rejected.append(_rejection(described, cluster_name))
             continue
-        sets.append(_describe(backup_path, name, kind, verification, files))
+        sets.append(described)
 
     complete = [s for s in sets if s["status"] == COMPLETE]
     newest = max(complete, key=lambda s: (s["created"] or "", s["name"])) if complete else None
-    return BackupSetReport(sets, dict(newest) if newest else None, others)
+    return BackupSetReport(sets, dict(newest) if newest else None, others, rejected)
+
+
+def _rejection(described: dict[str, t.Any], cluster_name: str) -> dict[str, t.Any]:
+    """A set left out for ``cluster_name``: the set's description, with why."""
+    name = described["name"]
+    owner = described["cluster"]
+    if owner is not None:
+        reason = FOREIGN
+        message = (
+            f"Set {name} belongs to cluster {owner['name']} (id {owner['id']}), "
+            f"not to {cluster_name}."
+        )
+    else:
+        reason = described["status"]
+        message = (
+            f"Set {name} cannot be attributed to cluster {cluster_name}: {described['message']}"
+        )
+    return {**described, "reason": reason, "message": message}
 
 
 def _of_cluster(verification: SetVerification, cluster_name: str) -> bool:
