@@ -229,7 +229,8 @@ rejected:
   type: list
   elements: dict
   sample: [{"name": "20261122T020304Z_clusterdb_e2s41", "reason": "foreign",
-    "message": "Set 20261122T020304Z_clusterdb_e2s41 belongs to cluster CLU02 (id ...), not to CLU01."}]
+    "message": "Set 20261122T020304Z_clusterdb_e2s41 belongs to cluster CLU02 (id
+    6f1c3c9b-4d6e-4f5a-8f0e-2f7f9a3b1c11), not to CLU01."}]
 node_name:
   description: Raw result of the module - the computer name of the node that listed the
     sets; kept in the task result.
