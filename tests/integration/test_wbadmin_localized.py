@@ -71,8 +71,8 @@ def test_a_localized_node_backs_up_and_restores(
     restored = run.of(RESTORE, "NODE1").result
     assert restored["changed"] is True
     # The set is NODE1's own and NODE1 restores it: -machine is given all the same.
-    assert "-machine:NODE1" in restored["route_command"]
-    assert restored["route_exit_code"] == 0
+    assert "-machine:NODE1" in restored["phase_results"]["restore"]["route_command"]
+    assert restored["phase_results"]["restore"]["route_exit_code"] == 0
     assert sorted(restored["stopped_nodes"]) == ["NODE2", "NODE3"]
     with lab.world.transaction() as state:
         groups = state.node("NODE1")["database"]["objects"]["groups"]
