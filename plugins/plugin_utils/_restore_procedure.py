@@ -125,6 +125,20 @@ def _sets_of(listing: Mapping[str, t.Any]) -> list[dict[str, t.Any]]:
     return [dict(s) for s in listing.get("sets") or [] if s.get("kind", "set") == "set"]
 
 
+def _rejected(listing: Mapping[str, t.Any], set_name: str) -> Mapping[str, t.Any] | None:
+    """The set of that name backup_set_info left out of the listing, with its reason."""
+    if not set_name:
+        return None
+    return next(
+        (
+            entry
+            for entry in listing.get("rejected") or []
+            if str(entry.get("name")).casefold() == set_name.casefold()
+        ),
+        None,
+    )
+
+
 def _set_entry(listed: object, set_name: str) -> tuple[dict[str, t.Any] | None, str | None]:
     """The set to restore from the restoring host's backup_set_info results (one per
     location, in order: the first location that has it wins), or why there is none."""
@@ -138,6 +152,15 @@ def _set_entry(listed: object, set_name: str) -> tuple[dict[str, t.Any] | None, 
             failures.append(failure)
             continue
         path = listing.get("backup_path")
+        rejected = _rejected(listing, set_name)
+        if rejected is not None:
+            # backup_set_info left it out as foreign, corrupt or incomplete: say so, not
+            # that there is no set of that name.
+            reason = str(rejected.get("message") or rejected.get("reason") or "").strip()
+            return None, (
+                f"the set {set_name} under {path} cannot be restored: {reason} Name another "
+                "set as restore_set (wsfc.clusterdb.backup_set_info lists and verifies them)."
+            )
         sets = _sets_of(listing)
         seen += [f"{path}: {s['name']} ({s.get('status')})" for s in sets]
         if set_name:

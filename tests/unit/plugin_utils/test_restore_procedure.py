@@ -370,3 +370,26 @@ def test_a_node_whose_facts_could_not_be_read_is_not_reported_out_of_reach():
     unread = "its facts could not be read: NODE3 did not answer: Access is denied."
     assert f"- NODE3: state unknown ({unread})" in report
     assert "NODE3: cannot be reached" not in report
+
+
+@pytest.mark.parametrize(
+    ("reason", "message"),
+    [
+        ("foreign", "Set X belongs to cluster CLU02 (id 1), not to CLU01."),
+        ("corrupt", "Set X is corrupt: manifest.json is not JSON."),
+    ],
+)
+def test_a_named_set_left_out_as_foreign_or_corrupt_is_reported_as_such(reason, message):
+    name = "20261122T020304Z_clusterdb_e2s41"
+    listed = dict(listing(), rejected=[{"name": name, "reason": reason, "message": message}])
+    results = facts()
+    host = restore_preflight(results, {}, backup_path="\\\\fs01\\b")["restoring_host"]
+    found = restore_preflight(
+        results, {host: {"results": [listed]}}, backup_path="\\\\fs01\\b", set_name=name
+    )
+    assert found["set"] is None
+    assert (
+        f"the set {name} under \\\\fs01\\b\\CLU01 cannot be restored: {message}"
+        in (found["problems"][0])
+    )
+    assert "no set named" not in found["problems"][0]
