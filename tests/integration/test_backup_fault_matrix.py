@@ -253,7 +253,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
     with running_lab(example("three-node"), root / "lab") as lab:
         state = Matrix(lab, root / "controller", root)
         # Two sets at every destination, so that every run's retention removes one.
-        for _ in range(KEEP):
+        for _set in range(KEEP):
             state.change()
             run = state.back_up()
             assert run.rc == 0, failure_message(run) or run.output
