@@ -178,7 +178,11 @@ STEPS = {
         after(lambda run: run.new_complete(PRIMARY_FOLDER)),
         ("Copy-Item", 0.3),
     ),
-    "controller-copy": Step(fail("Get-Content", 5), after(fetching), ("Get-Content", 0.3)),
+    # The fetch reads each file with slurp under become (ReadAllBytes in the lab), and the
+    # first file fetched is what the trigger sees: the code fault hits the next one.
+    "controller-copy": Step(
+        fail("ReadAllBytes", 5), after(fetching), ("ReadAllBytes", 0.3), at_start=True
+    ),
     "retention": Step(
         fail("Remove-Item", 5), after(staged_set_removed), ("Remove-Item", 0.8), at_start=True
     ),
@@ -379,6 +383,9 @@ def test_a_fault_at_a_step_loses_no_set_reports_truly_and_a_rerun_converges(
     if kind != "fail" or step.at_start:
         assert run.fired_on, f"the {kind} fault at {step_name} never fired:\n{first.output}"
 
+    if kind == "fail":
+        # A code fault always meets its step: a run that ends ok did not exercise it.
+        assert first.rc != 0, f"the {step_name} step did not fail:\n{first.output}"
     check_nothing_lost(lab, matrix.controller, before)
     message = failure_message(first)
     if first.rc == 0:
