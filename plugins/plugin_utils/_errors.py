@@ -427,7 +427,8 @@ def safety_backup_failure_message(result: Mapping[str, object]) -> str:
     )
     if not message:
         return explanation.message
-    return f"{explanation.message} What the backup reported: {message}"
+    lead = explanation.message.rstrip()
+    return f"{lead}{'' if lead.endswith('.') else '.'} What the backup reported: {message}"
 
 
 def _tables(operation: str) -> dict[int, _Entry]:

@@ -28,6 +28,9 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._cluster_nodes impo
     read_nodes,
     short_name,
 )
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._errors import (
+    safety_backup_failure_message,
+)
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paxos import (
     PaxosTag,
     parse_version_facts,
@@ -530,6 +533,9 @@ def record_step(
         result = results_by_host.get(host)
         status = outcome(result)
         message = _first_line(result.get("msg")) if isinstance(result, Mapping) else ""
+        if step == SAFETY_BACKUP and status == FAILED and isinstance(result, Mapping):
+            # Its way out (restore_safety_backup_path) is the restore's, not the backup's.
+            message = _first_line(safety_backup_failure_message(result))
         elapsed = result.get("elapsed") if isinstance(result, Mapping) else None
         name = names.get(host, host)
         nodes[name] = {

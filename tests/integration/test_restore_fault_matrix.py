@@ -272,6 +272,9 @@ def test_a_fault_at_a_step_loses_nothing_reports_truly_and_a_rerun_converges(
             assert "no node was changed" in text or "run the restore again" in text, text
 
     outcome = _record_outcome(step_name, kind, run, text)
+    if (step_name, kind) == ("safety_backup", "fail"):
+        # Access denied to the safety backup's folder: its way out is the restore's option.
+        assert "restore_safety_backup_path" in text and "Windows error 5" in text, text
     if kind in ("fail", "crash", "unreachable"):
         # The fault took effect: the run stopped, at the step or, for a fault that lands
         # as the step ends, at a later one (a refusal for the preflight's).
