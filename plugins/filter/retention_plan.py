@@ -11,7 +11,7 @@ short_description: Decide which backup sets at a destination retention deletes
 version_added: 0.1.0
 description:
   - Takes the report of M(wsfc.clusterdb.backup_set_info) for one destination (or the report
-    of P(wsfc.clusterdb.controller_backup_sets#filter) for a folder on the controller) and
+    of P(wsfc.clusterdb.controller_backup_sets#lookup) for a folder on the controller) and
     decides, for every directory in it, whether retention keeps or deletes it, with the
     reason.
   - The decision is the collection's retention policy (C(plugin_utils._retention)); the role

@@ -28,13 +28,21 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import (
     SetVerification,
     verify_backup_set,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import BackupPath
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._set_naming import (
     OTHER_KIND,
     classify_directory,
 )
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+class SetFolder(t.Protocol):
+    """Where the listed sets are: a node's folder (plugin_utils._paths.BackupPath) or one on
+    the controller (plugin_utils._controller_sets); only the path of a set in it is read."""
+
+    def child(self, name: str) -> str: ...
+
+
 # Why a set is left out for a cluster name, when its manifest names another cluster.
 FOREIGN = "foreign"
 
@@ -51,7 +59,7 @@ class BackupSetReport:
 
 
 def report_backup_sets(
-    backup_path: BackupPath,
+    backup_path: SetFolder,
     listing: list[dict[str, t.Any]],
     *,
     verify: bool,
@@ -116,7 +124,7 @@ def _of_cluster(verification: SetVerification, cluster_name: str) -> bool:
 
 
 def _describe(
-    backup_path: BackupPath,
+    backup_path: SetFolder,
     name: str,
     kind: str,
     verification: SetVerification,

@@ -7,7 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from collections.abc import Callable
+
 import yaml
+from labs import example
 from playbook import AnsibleRun, run_playbook
 from wsfc_lab.execution.execution_log import read_executions
 from wsfc_lab.lab import Lab
@@ -190,6 +193,40 @@ def test_an_unreachable_first_node_hands_the_check_to_the_next(
     probe = "wsfc.clusterdb.backup : Check whether the newest set holds the current configuration"
     tried = [(r.host, r.status) for r in run.records if r.task == probe and r.status != "skipped"]
     assert tried == [("NODE1", "unreachable"), ("NODE2", "ok")]
+
+
+PROBE = "wsfc.clusterdb.backup : Check whether the newest set holds the current configuration"
+
+
+def _tried(run: AnsibleRun) -> list[tuple[str, str]]:
+    return [(r.host, r.status) for r in run.records if r.task == PROBE and r.status != "skipped"]
+
+
+def test_the_check_tries_as_many_nodes_as_backup_node_attempts_says(
+    start_lab: Callable[..., Lab], tmp_path: Path
+) -> None:
+    spec = example("three-node")
+    spec["nodes"] = [*spec["nodes"], {"name": "NODE4", "release": "2022"}]
+    lab = start_lab(spec)
+    for node in ("NODE1", "NODE2", "NODE3"):
+        lab.inject("unreachable", node)
+
+    # Two attempts: NODE1 and NODE2 are tried, and the run says that no node could check.
+    refused = _apply_role(lab, tmp_path, backup_path=PRIMARY, backup_node_attempts=2)
+    assert refused.rc != 0
+    assert _tried(refused) == [("NODE1", "unreachable"), ("NODE2", "unreachable")]
+    assert "No node of cluster CLU01 could check or take its backup" in refused.output
+
+    # Four: the fourth node checks and backs up (the attempts are not capped at three).
+    run = _apply_role(lab, tmp_path, backup_path=PRIMARY, backup_node_attempts=4)
+    assert run.rc == 0, run.output
+    assert _tried(run) == [
+        ("NODE1", "unreachable"),
+        ("NODE2", "unreachable"),
+        ("NODE3", "unreachable"),
+        ("NODE4", "ok"),
+    ]
+    assert _summary(run)["checked_on"] == "NODE4" and _summary(run)["written"] is True
 
 
 def test_refreshing_copies_fills_a_new_destination_without_a_new_set(

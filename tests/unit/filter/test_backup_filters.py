@@ -1,4 +1,4 @@
-"""The backup role's filters: retention_plan, backup_node, windows_path, controller_backup_sets."""
+"""The backup role's filters and the controller's set report (the lookup)."""
 
 from __future__ import annotations
 
@@ -7,18 +7,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from ansible.errors import AnsibleFilterError
+from ansible.errors import AnsibleFilterError, AnsibleLookupError
 from ansible.parsing.splitter import parse_kv
+from ansible.plugins.loader import lookup_loader
 from ansible_collections.wsfc.clusterdb.plugins.filter.backup_node import backup_node
-from ansible_collections.wsfc.clusterdb.plugins.filter.controller_backup_sets import (
-    controller_backup_sets,
-)
 from ansible_collections.wsfc.clusterdb.plugins.filter.retention_plan import (
     parse_duration,
     retention_plan,
 )
 from ansible_collections.wsfc.clusterdb.plugins.filter.temporary_share import temporary_share
 from ansible_collections.wsfc.clusterdb.plugins.filter.windows_path import windows_path
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._controller_sets import (
+    controller_backup_sets,
+)
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import (
     build_manifest,
     manifest_to_json,
@@ -240,3 +241,24 @@ class TestTemporaryShare:
     )
     def test_allowed(self, enabled: object, route: str, opt_in: object) -> None:
         assert temporary_share(enabled, route, opt_in) == {"refused": False, "msg": ""}
+
+
+def test_the_lookup_reports_each_folder_and_hashes_only_when_asked(tmp_path: Path) -> None:
+    good = _write_set(tmp_path, "20261121T020304Z_clusterdb_e1s7")
+    lookup = lookup_loader.get("wsfc.clusterdb.controller_backup_sets")
+
+    hashed, absent = lookup.run([str(tmp_path), str(tmp_path / "absent")], {})
+    assert [(s["name"], s["status"], s["verified"]) for s in hashed["sets"]] == [
+        (good.name, "complete", True)
+    ]
+    assert hashed["sets"][0]["path"] == str(good)
+    assert absent["exists"] is False and absent["sets"] == []
+    # Without hashing, a set is there and complete, but not verified.
+    (unhashed,) = lookup.run([str(tmp_path)], {}, hash_files=False)
+    assert [(s["status"], s["verified"]) for s in unhashed["sets"]] == [("complete", False)]
+
+
+def test_the_lookup_refuses_a_file_for_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(AnsibleLookupError, match="is a file, not a folder of backup sets"):
+        lookup_loader.get("wsfc.clusterdb.controller_backup_sets").run([str(tmp_path / "file")], {})
