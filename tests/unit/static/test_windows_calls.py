@@ -179,51 +179,86 @@ def test_command_in_the_powershell_file_only(collection):
     assert exit_code(collection) == 1
 
 
-def test_command_in_the_port_only(collection):
-    edit(
-        collection,
+# Each case: the file edited, the text and its replacement, then the one finding: the file it
+# names, the text that marks its line (and how many lines on from it the finding is), and
+# what it says.
+ONE_SIDED_CASES = [
+    pytest.param(
         PORT,
         "    return service.State\n",
         '    host.invoke("Get-ClusterNode", Name=host.computer_name)\n    return service.State\n',
-    )
-    line = line_of(collection, PORT, "Get-ClusterNode")
-    assert only(findings(collection)) == (f"{PORT}:{line}: command Get-ClusterNode is not in {PS}")
+        (PORT, "Get-ClusterNode", 0),
+        f"command Get-ClusterNode is not in {PS}",
+        id="command-in-the-port-only",
+    ),
+    pytest.param(
+        PS,
+        "-Filter \"Name='ClusSvc'\"",
+        "-Filter \"Name='ClusSvc'\" -ErrorAction Stop",
+        (PS, "-ErrorAction Stop", 0),
+        f"parameter Get-CimInstance -ErrorAction is not in {PORT}",
+        id="parameter-in-the-powershell-file-only",
+    ),
+    pytest.param(
+        PORT,
+        "Filter=\"Name='ClusSvc'\")",
+        "Filter=\"Name='ClusSvc'\", Property=[])",
+        (PORT, "Property=[]", 0),
+        f"parameter Get-CimInstance -Property is not in {PS}",
+        id="parameter-in-the-port-only",
+    ),
+    # `$startParams.ForceQuorum = $true` adds to the splat of Start-ClusterNode.
+    pytest.param(
+        PORT,
+        '        start_params["ForceQuorum"] = True\n',
+        "        pass\n",
+        (PS, "Start-ClusterNode @startParams", 0),
+        f"parameter Start-ClusterNode -ForceQuorum is not in {PORT}",
+        id="splatted-parameter-missing-from-the-port",
+    ),
+    pytest.param(
+        PORT,
+        '"ErrorAction": "Stop"}',
+        '"ErrorAction": "Stop", "Wait": 0}',
+        (PORT, '"Start-ClusterNode"', 0),
+        f"parameter Start-ClusterNode -Wait is not in {PS}",
+        id="splatted-parameter-missing-from-the-powershell-file",
+    ),
+    pytest.param(
+        PORT,
+        '    arguments.append("-quiet")\n',
+        "",
+        (PS, "-ArgumentList $arguments.ToArray()", 0),
+        f"native program wbadmin.exe start recovery -quiet is not in {PORT}",
+        id="native-flag-in-the-powershell-file-only",
+    ),
+    pytest.param(
+        PORT,
+        '"-version:" + version]',
+        '"-version:" + version, "-items:cluster"]',
+        (PORT, '"-items:cluster"', 4),
+        f"native program wbadmin.exe start recovery -items is not in {PS}",
+        id="native-flag-in-the-port-only",
+    ),
+    # The flags of a List[string] come from its .Add calls: one fewer, one flag fewer.
+    pytest.param(
+        PS,
+        "    if ($Machine) {\n        $arguments.Add('-machine:' + $Machine)\n    }\n",
+        "",
+        (PORT, 'arguments.append("-quiet")', 1),
+        f"native program wbadmin.exe start recovery -machine is not in {PS}",
+        id="native-flag-of-a-list-add-missing-from-the-powershell-file",
+    ),
+]
+
+
+@pytest.mark.parametrize(("edited", "old", "new", "at", "message"), ONE_SIDED_CASES)
+def test_a_call_on_one_side_only_is_the_one_finding(collection, edited, old, new, at, message):
+    edit(collection, edited, old, new)
+    reported, marker, offset = at
+    line = line_of(collection, reported, marker) + offset
+    assert only(findings(collection)) == f"{reported}:{line}: {message}"
     assert exit_code(collection) == 1
-
-
-def test_parameter_in_the_powershell_file_only(collection):
-    edit(
-        collection, PS, "-Filter \"Name='ClusSvc'\"", "-Filter \"Name='ClusSvc'\" -ErrorAction Stop"
-    )
-    line = line_of(collection, PS, "-ErrorAction Stop")
-    assert only(findings(collection)) == (
-        f"{PS}:{line}: parameter Get-CimInstance -ErrorAction is not in {PORT}"
-    )
-
-
-def test_parameter_in_the_port_only(collection):
-    edit(collection, PORT, "Filter=\"Name='ClusSvc'\")", "Filter=\"Name='ClusSvc'\", Property=[])")
-    line = line_of(collection, PORT, "Property=[]")
-    assert only(findings(collection)) == (
-        f"{PORT}:{line}: parameter Get-CimInstance -Property is not in {PS}"
-    )
-
-
-def test_splatted_parameter_missing_from_the_port(collection):
-    """`$startParams.ForceQuorum = $true` adds to the splat of Start-ClusterNode."""
-    edit(collection, PORT, '        start_params["ForceQuorum"] = True\n', "        pass\n")
-    line = line_of(collection, PS, "Start-ClusterNode @startParams")
-    assert only(findings(collection)) == (
-        f"{PS}:{line}: parameter Start-ClusterNode -ForceQuorum is not in {PORT}"
-    )
-
-
-def test_splatted_parameter_missing_from_the_powershell_file(collection):
-    edit(collection, PORT, '"ErrorAction": "Stop"}', '"ErrorAction": "Stop", "Wait": 0}')
-    line = line_of(collection, PORT, '"Start-ClusterNode"')
-    assert only(findings(collection)) == (
-        f"{PORT}:{line}: parameter Start-ClusterNode -Wait is not in {PS}"
-    )
 
 
 def test_splat_of_an_unknown_variable_is_reported(collection):
@@ -234,36 +269,6 @@ def test_splat_of_an_unknown_variable_is_reported(collection):
         f"{PS}:{line}: `@otherParams` splats a variable that no `$otherParams = @{{...}}` in this"
         " file assigns: its parameters cannot be read"
     ) in found
-
-
-def test_native_flag_in_the_powershell_file_only(collection):
-    edit(collection, PORT, '    arguments.append("-quiet")\n', "")
-    line = line_of(collection, PS, "-ArgumentList $arguments.ToArray()")
-    assert only(findings(collection)) == (
-        f"{PS}:{line}: native program wbadmin.exe start recovery -quiet is not in {PORT}"
-    )
-
-
-def test_native_flag_in_the_port_only(collection):
-    edit(collection, PORT, '"-version:" + version]', '"-version:" + version, "-items:cluster"]')
-    line = line_of(collection, PORT, '"-items:cluster"')
-    assert only(findings(collection)) == (
-        f"{PORT}:{line + 4}: native program wbadmin.exe start recovery -items is not in {PS}"
-    )
-
-
-def test_native_flag_of_a_list_add_missing_from_the_powershell_file(collection):
-    """The flags of a List[string] come from its .Add calls: one fewer, one flag fewer."""
-    edit(
-        collection,
-        PS,
-        "    if ($Machine) {\n        $arguments.Add('-machine:' + $Machine)\n    }\n",
-        "",
-    )
-    line = line_of(collection, PORT, 'arguments.append("-quiet")') + 1
-    assert only(findings(collection)) == (
-        f"{PORT}:{line}: native program wbadmin.exe start recovery -machine is not in {PS}"
-    )
 
 
 def test_native_flag_of_a_list_add_missing_from_the_port(collection):
@@ -297,54 +302,61 @@ def test_native_verb_of_an_array_literal(collection):
     assert len(found) == 6
 
 
-def test_cim_class_differs_both_ways(collection):
-    edit(collection, PORT, 'ClassName="MSCluster_Disk"', 'ClassName="MSCluster_Resource"')
-    ps_line = line_of(collection, PS, "MSCluster_Disk")
-    port_line = line_of(collection, PORT, "MSCluster_Resource")
+# Each case: the file edited, the text and its replacement, then the two findings, one a side:
+# the text that marks its line in the PowerShell file and in the port, and what each says.
+BOTH_WAYS_CASES = [
+    pytest.param(
+        PORT,
+        'ClassName="MSCluster_Disk"',
+        'ClassName="MSCluster_Resource"',
+        ("MSCluster_Disk", f"CIM class root\\MSCluster:MSCluster_Disk is not in {PORT}"),
+        ("MSCluster_Resource", f"CIM class root/MSCluster:MSCluster_Resource is not in {PS}"),
+        id="cim-class",
+    ),
+    # The port's namespace is a constant imported from the lab package (read, not imported);
+    # root\MSCluster and root/MSCluster name the same namespace, root/cimv2 does not.
+    pytest.param(
+        "tests/lab/wsfc_lab/windows/names.py",
+        '"root/MSCluster"',
+        '"root/cimv2"',
+        ("MSCluster_Disk", f"CIM class root\\MSCluster:MSCluster_Disk is not in {PORT}"),
+        ("MSCluster_Disk", f"CIM class root/cimv2:MSCluster_Disk is not in {PS}"),
+        id="cim-namespace-from-an-imported-constant",
+    ),
+    pytest.param(
+        PORT,
+        'Name="PaxosTag"',
+        'Name="ClusterName"',
+        ("-Name PaxosTag", f"registry value HKLM:\\Cluster value PaxosTag is not in {PORT}"),
+        (
+            "values = host.invoke(",
+            f"registry value HKLM:\\Cluster value ClusterName is not in {PS}",
+        ),
+        id="registry-value",
+    ),
+    pytest.param(
+        PORT,
+        'root = "HKLM:\\\\Cluster"',
+        'root = "HKLM:\\\\Cluster\\\\Nodes"',
+        ("-Name PaxosTag", f"registry value HKLM:\\Cluster value PaxosTag is not in {PORT}"),
+        (
+            "values = host.invoke(",
+            f"registry value HKLM:\\Cluster\\Nodes value PaxosTag is not in {PS}",
+        ),
+        id="registry-key-path",
+    ),
+]
+
+
+@pytest.mark.parametrize(("edited", "old", "new", "in_ps", "in_port"), BOTH_WAYS_CASES)
+def test_a_call_that_differs_is_reported_on_both_sides(
+    collection, edited, old, new, in_ps, in_port
+):
+    edit(collection, edited, old, new)
+    ps_line = line_of(collection, PS, in_ps[0])
+    port_line = line_of(collection, PORT, in_port[0])
     assert sorted(findings(collection)) == sorted(
-        [
-            f"{PS}:{ps_line}: CIM class root\\MSCluster:MSCluster_Disk is not in {PORT}",
-            f"{PORT}:{port_line}: CIM class root/MSCluster:MSCluster_Resource is not in {PS}",
-        ]
-    )
-
-
-def test_cim_namespace_from_an_imported_constant_differs(collection):
-    """The port's namespace is a constant imported from the lab package (read, not imported);
-    root\\MSCluster and root/MSCluster name the same namespace, root/cimv2 does not."""
-    edit(collection, "tests/lab/wsfc_lab/windows/names.py", '"root/MSCluster"', '"root/cimv2"')
-    ps_line = line_of(collection, PS, "MSCluster_Disk")
-    port_line = line_of(collection, PORT, "MSCluster_Disk")
-    assert sorted(findings(collection)) == sorted(
-        [
-            f"{PS}:{ps_line}: CIM class root\\MSCluster:MSCluster_Disk is not in {PORT}",
-            f"{PORT}:{port_line}: CIM class root/cimv2:MSCluster_Disk is not in {PS}",
-        ]
-    )
-
-
-def test_registry_value_differs_both_ways(collection):
-    edit(collection, PORT, 'Name="PaxosTag"', 'Name="ClusterName"')
-    ps_line = line_of(collection, PS, "-Name PaxosTag")
-    port_line = line_of(collection, PORT, "values = host.invoke(")
-    assert sorted(findings(collection)) == sorted(
-        [
-            f"{PS}:{ps_line}: registry value HKLM:\\Cluster value PaxosTag is not in {PORT}",
-            f"{PORT}:{port_line}: registry value HKLM:\\Cluster value ClusterName is not in {PS}",
-        ]
-    )
-
-
-def test_registry_key_path_differs_both_ways(collection):
-    edit(collection, PORT, 'root = "HKLM:\\\\Cluster"', 'root = "HKLM:\\\\Cluster\\\\Nodes"')
-    ps_line = line_of(collection, PS, "-Name PaxosTag")
-    port_line = line_of(collection, PORT, "values = host.invoke(")
-    assert sorted(findings(collection)) == sorted(
-        [
-            f"{PS}:{ps_line}: registry value HKLM:\\Cluster value PaxosTag is not in {PORT}",
-            f"{PORT}:{port_line}: registry value HKLM:\\Cluster\\Nodes value PaxosTag"
-            f" is not in {PS}",
-        ]
+        [f"{PS}:{ps_line}: {in_ps[1]}", f"{PORT}:{port_line}: {in_port[1]}"]
     )
 
 
