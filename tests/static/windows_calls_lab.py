@@ -31,19 +31,19 @@ from pathlib import Path
 from windows_calls_model import (
     DEFAULT_CIM_NAMESPACE,
     INPUT_OBJECT_NAMESPACE,
+    MAX_DEPTH,
     NATIVE_WRAPPER,
     PURE_LANGUAGE_CMDLETS,
     RESOLVING_PARAMETERS,
     UNKNOWN,
     FileCalls,
     Kind,
+    concatenate,
     file_name,
     native_words,
 )
 
 PORT_MARKER = "PORT_OF"
-_MAX_ALTERNATIVES = 16
-_MAX_DEPTH = 12
 _PATH_MEMBERS = frozenset({"pspath", "fullname"})
 
 _Scope = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
@@ -139,7 +139,7 @@ class _Module:
     # -- values ----------------------------------------------------------------------------
 
     def strings(self, node: ast.expr | None, scope: _Scope, depth: int = 0) -> set[str]:
-        if node is None or depth > _MAX_DEPTH:
+        if node is None or depth > MAX_DEPTH:
             return {UNKNOWN}
         if isinstance(node, ast.Constant):
             return {node.value} if isinstance(node.value, str) else {UNKNOWN}
@@ -152,9 +152,9 @@ class _Module:
                     pieces.append(self.strings(value.value, scope, depth + 1))
                 else:
                     pieces.append({UNKNOWN})
-            return _concatenate(pieces)
+            return concatenate(pieces)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            return _concatenate(
+            return concatenate(
                 [
                     self.strings(node.left, scope, depth + 1),
                     self.strings(node.right, scope, depth + 1),
@@ -314,15 +314,6 @@ def _invoked_command(node: ast.AST) -> str | None:
     if isinstance(first, ast.Constant) and isinstance(first.value, str):
         return first.value.lower()
     return None
-
-
-def _concatenate(pieces: list[set[str]]) -> set[str]:
-    total = 1
-    for piece in pieces:
-        total *= max(len(piece), 1)
-    if total > _MAX_ALTERNATIVES:
-        return {UNKNOWN}
-    return {re.sub(r"\*+", UNKNOWN, "".join(c)) for c in itertools.product(*pieces)}
 
 
 class _Reader:

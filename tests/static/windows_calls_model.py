@@ -20,6 +20,8 @@ docs/windows-behaviour.md#names-case says:
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -62,6 +64,13 @@ INPUT_OBJECT_NAMESPACE = ""
 
 # A part of a path or name that is computed at run time and that the readers cannot follow.
 UNKNOWN = "*"
+
+# Both readers follow a value alike, so that a port that mirrors its .ps1 reads the same.
+# More alternatives than this for one value and the value reads as unknown: the product of
+# several many-valued variables says nothing useful any more.
+MAX_ALTERNATIVES = 16
+# How many names deep a value is followed to its assignments before it reads as unknown.
+MAX_DEPTH = 12
 
 
 class Kind(Enum):
@@ -187,3 +196,22 @@ def native_words(elements: list[tuple[str, bool]]) -> tuple[str, list[str]]:
     prefixes = [element[0] for element in elements]
     flags = [prefix.split(":", 1)[0] for prefix in prefixes if prefix.startswith("-")]
     return " ".join(verb), flags
+
+
+def concatenate(pieces: list[set[str]], separator: str = "") -> set[str]:
+    """Every combination of the pieces' alternatives, joined (a path separator once), a run
+    of unknown parts read as one; {UNKNOWN} when there are more than MAX_ALTERNATIVES."""
+    total = 1
+    for piece in pieces:
+        total *= max(len(piece), 1)
+    if total > MAX_ALTERNATIVES:
+        return {UNKNOWN}
+    joined: set[str] = set()
+    for combination in itertools.product(*pieces):
+        if separator:
+            parts = [p.rstrip(separator) for p in combination[:-1]] + [combination[-1]]
+            value = separator.join(p.lstrip(separator) if i else p for i, p in enumerate(parts))
+        else:
+            value = "".join(combination)
+        joined.add(re.sub(r"\*+", UNKNOWN, value))
+    return joined

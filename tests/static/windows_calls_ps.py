@@ -30,12 +30,14 @@ from pwsh_tree import first_syntax_problem, parse_powershell, string_literal_val
 from windows_calls_model import (
     DEFAULT_CIM_NAMESPACE,
     INPUT_OBJECT_NAMESPACE,
+    MAX_DEPTH,
     NATIVE_WRAPPER,
     PURE_LANGUAGE_CMDLETS,
     RESOLVING_PARAMETERS,
     UNKNOWN,
     FileCalls,
     Kind,
+    concatenate,
     file_name,
     native_words,
 )
@@ -44,10 +46,6 @@ from windows_calls_model import (
 _WRAPPERS = frozenset(
     {"pipeline", "pipeline_chain", "unary_expression", "assignment_value", "argument_expression"}
 )
-# More alternatives than this for one value and the value reads as unknown: the product of
-# several many-valued variables says nothing useful any more.
-_MAX_ALTERNATIVES = 16
-_MAX_DEPTH = 12
 _FORMAT_ITEM = re.compile(r"\{\d+(?:[,:][^}]*)?\}")
 _LIST_TYPE = re.compile(r"^\[(system\.collections\.generic\.)?list\[string\]\]::new\(", re.I)
 _PATH_COMBINE = re.compile(r"^\[(system\.io\.)?path\]::combine$", re.I)
@@ -233,7 +231,7 @@ class _Script:
 
     def strings(self, node: tree_sitter.Node | None, scope: int, depth: int = 0) -> set[str]:
         """The values a string expression can have; computed parts read as `*`."""
-        if node is None or depth > _MAX_DEPTH:
+        if node is None or depth > MAX_DEPTH:
             return {UNKNOWN}
         node = _unwrap(node)
         kind = node.type
@@ -252,9 +250,7 @@ class _Script:
             template = _constant(node.named_children[0]) if node.named_child_count else None
             return {_FORMAT_ITEM.sub(UNKNOWN, template)} if template is not None else {UNKNOWN}
         if kind in ("additive_expression", "additive_argument_expression"):
-            return _concatenate(
-                [self.strings(o, scope, depth + 1) for o in node.named_children], ""
-            )
+            return concatenate([self.strings(o, scope, depth + 1) for o in node.named_children], "")
         if kind == "if_statement":
             values: set[str] = set()
             for block in (n for n in _walk(node) if n.type == "statement_block"):
@@ -268,7 +264,7 @@ class _Script:
             owner, member = node.named_children[0], node.named_children[1]
             if _PATH_COMBINE.match(f"{_text(owner)}::{_text(member)}"):
                 parts = [self.strings(a, scope, depth + 1) for a in _invocation_arguments(node)]
-                return _concatenate(parts, "\\")
+                return concatenate(parts, "\\")
         return {UNKNOWN}
 
     def _expandable(self, node: tree_sitter.Node, scope: int, depth: int) -> set[str]:
@@ -287,7 +283,7 @@ class _Script:
             cursor = embedded.end_byte
         tail = source[cursor - literal.start_byte : body_end - literal.start_byte]
         pieces.append({tail.decode("utf-8")})
-        return _concatenate(pieces, "")
+        return concatenate(pieces, "")
 
     def _variable(self, node: tree_sitter.Node, scope: int, depth: int) -> set[str]:
         name = _variable_name(node)
@@ -314,7 +310,7 @@ class _Script:
             arguments = self.arguments(listing)[0]
             path = arguments.get("literalpath") or arguments.get("path")
             parent = self.strings(path.value if path else None, loop.scope, depth + 1)
-            values |= _concatenate([parent, {UNKNOWN}], "\\")
+            values |= concatenate([parent, {UNKNOWN}], "\\")
         return values or {UNKNOWN}
 
     def _join_path(self, node: tree_sitter.Node, scope: int, depth: int) -> set[str]:
@@ -327,7 +323,7 @@ class _Script:
         child_node = child.value if child else (positional[1] if len(positional) > 1 else None)
         if parent_node is None or child_node is None:
             return {UNKNOWN}
-        return _concatenate(
+        return concatenate(
             [
                 self.strings(parent_node, scope, depth + 1),
                 self.strings(child_node, scope, depth + 1),
@@ -437,24 +433,6 @@ def _invocation_arguments(node: tree_sitter.Node) -> list[tree_sitter.Node]:
     if expressions is None:
         return []
     return [c for c in expressions.named_children if c.type == "argument_expression"]
-
-
-def _concatenate(pieces: list[set[str]], separator: str) -> set[str]:
-    """Every combination of the pieces' alternatives, joined (a path separator once)."""
-    total = 1
-    for piece in pieces:
-        total *= max(len(piece), 1)
-    if total > _MAX_ALTERNATIVES:
-        return {UNKNOWN}
-    joined: set[str] = set()
-    for combination in itertools.product(*pieces):
-        if separator:
-            parts = [p.rstrip(separator) for p in combination[:-1]] + [combination[-1]]
-            value = separator.join(p.lstrip(separator) if i else p for i, p in enumerate(parts))
-        else:
-            value = "".join(combination)
-        joined.add(re.sub(r"\*+", UNKNOWN, value))
-    return joined
 
 
 def _list_elements(node: tree_sitter.Node) -> list[tree_sitter.Node] | None:
