@@ -15,11 +15,12 @@ and exits 1 when there is any. The rules (tests/static/pwsh_rules.py):
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
+from file_checks import run_file_check
 from pwsh_rules import RULES, Violation, check_file
 from repo_files import REPO_ROOT, files_with_suffixes
 
@@ -42,20 +43,22 @@ def check_paths(paths: list[Path]) -> list[Violation]:
     return found
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("paths", nargs="*", type=Path, help="files or directories to check")
-    args = parser.parse_args(argv)
-    paths = list(files_with_suffixes(args.paths or [DEFAULT_ROOT], POWERSHELL_SUFFIXES))
-    violations = check_paths(paths)
-    for violation in violations:
-        print(violation)
+def _summary(paths: list[Path], violations: Sequence[Violation]) -> str:
     counts = Counter(v.rule for v in violations)
     per_rule = ", ".join(f"{rule} {counts[rule]}" for rule in RULES)
-    print(
+    return (
         f"PowerShell rules: {len(paths)} files checked, {len(violations)} violations ({per_rule})"
     )
-    return 1 if violations else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_file_check(
+        argv,
+        __doc__.splitlines()[0],
+        lambda given: list(files_with_suffixes(given or [DEFAULT_ROOT], POWERSHELL_SUFFIXES)),
+        check_paths,
+        _summary,
+    )
 
 
 if __name__ == "__main__":

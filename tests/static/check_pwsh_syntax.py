@@ -13,10 +13,10 @@ and `[Func[Object, UInt32]]` instead; both mean the same to PowerShell.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
+from file_checks import run_file_check
 from pwsh_tree import first_syntax_problem, parse_powershell
 from repo_files import REPO_ROOT, files_with_suffixes
 
@@ -34,15 +34,15 @@ def check_files(paths: list[Path]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("paths", nargs="*", type=Path, help="files or directories to check")
-    args = parser.parse_args(argv)
-    paths = list(files_with_suffixes(args.paths or [REPO_ROOT], POWERSHELL_SUFFIXES))
-    failures = check_files(paths)
-    for failure in failures:
-        print(failure)
-    print(f"PowerShell syntax: {len(paths)} files checked, {len(failures)} with errors")
-    return 1 if failures else 0
+    return run_file_check(
+        argv,
+        __doc__.splitlines()[0],
+        lambda given: list(files_with_suffixes(given or [REPO_ROOT], POWERSHELL_SUFFIXES)),
+        check_files,
+        lambda paths, failures: (
+            f"PowerShell syntax: {len(paths)} files checked, {len(failures)} with errors"
+        ),
+    )
 
 
 if __name__ == "__main__":

@@ -28,7 +28,6 @@ Nothing compiled here is executed.
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import subprocess
@@ -38,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ansible.module_utils.csharp as ansible_csharp
+from file_checks import run_file_check
 from repo_files import REPO_ROOT
 
 STUBS_DIRECTORY = Path(__file__).resolve().parent / "csharp_reference_stubs"
@@ -233,15 +233,15 @@ def compile_utils(utils: list[Path]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("utils", nargs="*", type=Path, help="C# util files to compile")
-    args = parser.parse_args(argv)
-    utils = args.utils or sorted((REPO_ROOT / "plugins" / "module_utils").glob("*.cs"))
-    failures = compile_utils(utils)
-    for failure in failures:
-        print(failure)
-    print(f"C# utils: {len(utils)} compiled, {len(failures)} failed")
-    return 1 if failures else 0
+    return run_file_check(
+        argv,
+        __doc__.splitlines()[0],
+        lambda given: given or sorted((REPO_ROOT / "plugins" / "module_utils").glob("*.cs")),
+        compile_utils,
+        lambda utils, failures: f"C# utils: {len(utils)} compiled, {len(failures)} failed",
+        argument="utils",
+        argument_help="C# util files to compile",
+    )
 
 
 if __name__ == "__main__":
