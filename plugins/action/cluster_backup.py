@@ -8,6 +8,11 @@ the path is validated before any module run, the route resolved, the node's clus
 checked, idempotence judged from the newest verified set, the set named, the new wbadmin
 version checked to hold the Cluster application (plugin_utils._backup_items), the manifest
 built. An idempotent run costs one module run.
+
+The phase and what this plugin passes between phases are internal options (a leading
+underscore: ``_phase``, ``_staging_name``, ...); a task that sets one is refused before any
+module run, and ``invocation`` shows the task's options only. The task result holds what
+an operator reads; each phase's raw result is kept under ``phase_results`` by phase name.
 """
 
 from __future__ import annotations
@@ -53,6 +58,10 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paxos import Paxos
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._phased_action import (
     PhasedAction,
     PhaseFailed,
+    internal_options,
+    internal_options_message,
+    phase_data,
+    public_invocation,
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._routes import (
@@ -70,17 +79,48 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._wbadmin_target imp
     wbadmin_target_for,
 )
 
-# The keys of the task result that no phase of the module returns: the controller adds
-# them (the contract check reads this).
+# The keys of the task result, all set by this plugin (the contract check reads this set);
+# the module's raw results are under RAW_RESULTS_KEY only. Some carry a raw value on (the
+# node, the cluster, the route's command and output when the route failed), the others
+# are what the plugin concluded.
 ADDED_RESULT_KEYS: frozenset[str] = frozenset(
-    {"backup_path", "set_name", "created", "wbadmin_version", "module_runs", "phases", "error"}
+    {
+        "backup_path",
+        "set_name",
+        "set_path",
+        "created",
+        "wbadmin_version",
+        "route",
+        "configuration_version",
+        "files",
+        "node_name",
+        "cluster",
+        "nodes",
+        "cluster_service",
+        "home_created",
+        "staging_path",
+        "route_command",
+        "route_exit_code",
+        "route_output",
+        "error_code",
+        "error",
+        "module_runs",
+        "phases",
+        "phase_results",
+    }
 )
+
+# The task result key under which each phase's raw result is kept, by phase name; the
+# contract check compares the PowerShell module's result keys with those documented there.
+RAW_RESULTS_KEY = "phase_results"
 
 # The options only the controller reads: documented in plugins/modules/cluster_backup.py,
 # never passed to the PowerShell module, so its spec does not carry them (the contract
 # check reads this).
 ADDED_OPTIONS: frozenset[str] = frozenset({"loopback_target", "node_account_domain"})
 
+# The options a task may set; the internal ones (_phase, _staging_name, ...) are not among
+# them: run() refuses them by their prefix before this spec is read.
 _ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "path": {"type": "str", "required": True},
     "route": {"type": "str", "default": "auto", "choices": list(ROUTE_CHOICES)},
@@ -106,13 +146,23 @@ class ActionModule(PhasedAction):
     def run(
         self, tmp: str | None = None, task_vars: dict[str, t.Any] | None = None
     ) -> dict[str, t.Any]:
-        super().run(tmp, task_vars)
         task_vars = task_vars or {}
         self._module_runs = 0
         self._phases_run = []
         self._result: dict[str, t.Any] = {"changed": False}
+        self._phase_results: dict[str, dict[str, t.Any]] = {}
+        self._run_messages: dict[str, list[t.Any]] = {"warnings": [], "deprecations": []}
+        self._invocation: dict[str, t.Any] | None = None
+        self._task_options: dict[str, t.Any] = {}
+        internal = internal_options(self._task.args)
+        if internal:
+            # Before ActionBase.run, whose _VALID_ARGS check would call them only invalid.
+            self._fail(internal_options_message("cluster_backup", internal, _ARGUMENT_SPEC))
+            return self._finish()
+        super().run(tmp, task_vars)
         try:
             _validation_result, args = self.validate_argument_spec(argument_spec=_ARGUMENT_SPEC)
+            self._task_options = {name: args[name] for name in _ARGUMENT_SPEC}
             backup_path = validate_backup_path(args["path"], option="path")
             self._result["backup_path"] = backup_path.path
             self._loopback_target = bool(args["loopback_target"])
@@ -126,8 +176,34 @@ class ActionModule(PhasedAction):
             self._fail(str(refusal))
         except BackupBlocked as blocked:
             self._fail(blocked.message, blocked.error_code, blocked)
-        self._result.update(self.phase_summary())
-        return self._result
+        return self._finish()
+
+    def _finish(self) -> dict[str, t.Any]:
+        result = self._result
+        result.update(self.phase_summary())
+        result[RAW_RESULTS_KEY] = self._phase_results
+        if not result.get("node_name"):
+            # A failed inspect still names the node it ran on.
+            for raw in self._phase_results.values():
+                if raw.get("node_name"):
+                    result["node_name"] = raw["node_name"]
+                    break
+        for key, messages in self._run_messages.items():
+            if messages:
+                result[key] = messages + list(result.get(key) or [])
+        if self._invocation is not None:
+            result["invocation"] = self._invocation
+        return result
+
+    def _record(self, phase: str, raw: dict[str, t.Any]) -> None:
+        """Keeps a phase's raw result for phase_results, its warnings for the task's."""
+        self._phase_results[phase] = phase_data(raw)
+        for key, messages in self._run_messages.items():
+            messages.extend(raw.get(key) or [])
+        if self._invocation is None and isinstance(raw.get("invocation"), dict):
+            self._invocation = public_invocation(
+                raw["invocation"], self._task_options, ADDED_OPTIONS
+            )
 
     def _back_up(self, backup_path: BackupPath, requested_route: str, task_vars: dict) -> None:
         path = backup_path.path
@@ -136,8 +212,8 @@ class ActionModule(PhasedAction):
             {
                 "path": path,
                 "route": requested_route,
-                "include_configuration": True,
-                "hash_sets": "newest",
+                "_include_configuration": True,
+                "_hash_sets": "newest",
             },
             task_vars,
             path,
@@ -191,14 +267,14 @@ class ActionModule(PhasedAction):
         backup_args: dict[str, t.Any] = {
             "path": path,
             "route": route,
-            "staging_name": set_name.staging_name,
+            "_staging_name": set_name.staging_name,
         }
         if not (inspect.get("path_info") or {}).get("exists"):
             # The module creates the path with an ACL of its own; the nodes write into it
             # (wbadmin as the computer account, docs/backup.md, Protection).
-            backup_args["home_writers"] = node_accounts(inspect, self._node_account_domain)
+            backup_args["_home_writers"] = node_accounts(inspect, self._node_account_domain)
         if route == VSS:
-            backup_args["wbadmin_target"] = wbadmin_target_for(
+            backup_args["_wbadmin_target"] = wbadmin_target_for(
                 backup_path, str(node), set_name.staging_name
             )
         backup = self._phase("backup", backup_args, task_vars, path, node)
@@ -245,9 +321,9 @@ class ActionModule(PhasedAction):
             {
                 "path": path,
                 "route": route,
-                "staging_name": set_name.staging_name,
-                "set_name": set_name.name,
-                "manifest": manifest_to_json(manifest),
+                "_staging_name": set_name.staging_name,
+                "_set_name": set_name.name,
+                "_manifest": manifest_to_json(manifest),
             },
             task_vars,
             path,
@@ -266,6 +342,7 @@ class ActionModule(PhasedAction):
         try:
             result = self._run_phase_or_lost(phase, args, task_vars)
         except PhaseFailed as failed:
+            self._record(phase, failed.result)
             lost = bool(failed.result.get("unreachable"))
             if lost:
                 self._result["unreachable"] = True
@@ -276,6 +353,7 @@ class ActionModule(PhasedAction):
             raise explain_module_failure(
                 failed.result, path=path, node=node, phase=phase
             ) from failed
+        self._record(phase, result)
         if result.get("changed"):
             self._result["changed"] = True
         return result

@@ -30,6 +30,10 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import valid
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._phased_action import (
     PhasedAction,
     PhaseFailed,
+    internal_options,
+    internal_options_message,
+    phase_data,
+    public_invocation,
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._restore_decisions import (
@@ -84,17 +88,6 @@ ADDED_RESULT_KEYS: frozenset[str] = frozenset(
 # contract check compares the PowerShell module's result keys with those documented there.
 RAW_RESULTS_KEY = "phase_results"
 
-# Options that start with this are internal: the module's spec has them for this plugin to
-# set between phases (as ansible.windows names win_updates' `_operation`), never a task.
-INTERNAL_OPTION_PREFIX = "_"
-
-# The keys of a module run that are not the phase's data: Ansible's own, and those the
-# task result carries itself (its verdict, its message, the module's warnings).
-_RUN_KEYS = frozenset(
-    {"changed", "failed", "msg", "skipped", "unreachable", "invocation", "warnings",
-     "deprecations", "exception", "diff"}
-)  # fmt: skip
-
 # The options only the controller reads: documented in plugins/modules/cluster_restore.py,
 # never passed to the PowerShell module, so its spec does not carry them (the contract
 # check reads this).
@@ -136,11 +129,12 @@ class ActionModule(PhasedAction):
             error_code=None,
             error=None,
         )
-        internal = sorted(
-            str(name) for name in self._task.args if str(name).startswith(INTERNAL_OPTION_PREFIX)
-        )
+        internal = internal_options(self._task.args)
         if internal:
-            result.update(failed=True, msg=_internal_options_message(internal))
+            result.update(
+                failed=True,
+                msg=internal_options_message("cluster_restore", internal, ARGUMENT_SPEC),
+            )
             return self._finish(result)
         try:
             _validation_result, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
@@ -194,15 +188,13 @@ class ActionModule(PhasedAction):
 
     def _record(self, phase: str, raw: dict[str, t.Any]) -> None:
         """Keeps a phase's raw result for phase_results, its warnings for the task's."""
-        self._phase_results[phase] = {
-            key: value
-            for key, value in raw.items()
-            if key not in _RUN_KEYS and not key.startswith("_ansible")
-        }
+        self._phase_results[phase] = phase_data(raw)
         for key, messages in self._run_messages.items():
             messages.extend(raw.get(key) or [])
         if self._invocation is None and isinstance(raw.get("invocation"), dict):
-            self._invocation = _public_invocation(raw["invocation"], self._task_options)
+            self._invocation = public_invocation(
+                raw["invocation"], self._task_options, ADDED_OPTIONS
+            )
 
     def _run(
         self, phase: str, args: dict[str, t.Any], target: SetLocation, task_vars: dict
@@ -323,40 +315,6 @@ class ActionModule(PhasedAction):
     def _warn(result: dict[str, t.Any], warnings: list[str]) -> None:
         if warnings:
             result.setdefault("warnings", []).extend(warnings)
-
-
-def _internal_options_message(names: list[str]) -> str:
-    listed = ", ".join(names)
-    what, it = (
-        ("is an internal option", "it") if len(names) == 1 else ("are internal options", "them")
-    )
-    options = ", ".join(ARGUMENT_SPEC)
-    return (
-        f"{listed} {what} of cluster_restore, set by its action plugin between the module's"
-        f" runs; a task cannot set {it}. The task's options are {options}."
-    )
-
-
-def _public_invocation(
-    invocation: dict[str, t.Any], task_options: dict[str, t.Any]
-) -> dict[str, t.Any]:
-    """The module's invocation without the internal options, with the task's own options.
-
-    A task never sets the internal options, so showing them would only mislead; the
-    controller-only ones (ADDED_OPTIONS) never reach the module, so they are added back.
-    """
-    shown = dict(invocation)
-    module_args = shown.get("module_args")
-    if isinstance(module_args, dict):  # a no_log run may censor it to a text
-        shown["module_args"] = {
-            **{
-                key: value
-                for key, value in module_args.items()
-                if not str(key).startswith(INTERNAL_OPTION_PREFIX)
-            },
-            **{name: task_options[name] for name in ADDED_OPTIONS if name in task_options},
-        }
-    return shown
 
 
 def _fingerprint(configuration: object) -> str | None:

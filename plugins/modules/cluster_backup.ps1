@@ -9,12 +9,13 @@
 #AnsibleRequires -PowerShell ansible_collections.wsfc.clusterdb.plugins.module_utils.WsfcClusterFacts
 #AnsibleRequires -PowerShell ansible_collections.wsfc.clusterdb.plugins.module_utils.WsfcNative
 
-# One phase of a cluster database backup per run (docs/internals.md, "cluster_backup"):
+# One phase of a cluster database backup per run, named by the internal option _phase
+# (docs/internals.md, "cluster_backup"):
 #   inspect   read the facts and list the sets under path (read only);
-#   backup    create path (protected, when it is new) and path\staging_name, run the
+#   backup    create path (protected, when it is new) and path\_staging_name, run the
 #             route into the staging directory, list what it wrote;
 #   finalize  write the manifest, then the completion marker, then rename the staging
-#             directory to set_name.
+#             directory to _set_name.
 # The action plugin (plugins/action/cluster_backup.py) decides everything between phases:
 # the route, whether a backup is needed, the set name, the manifest, what a code means.
 # This script makes no decision; it carries out the step it is given and reports raw facts.
@@ -26,25 +27,27 @@ $spec = @{
     options = @{
         path = @{ type = 'str'; required = $true }
         route = @{ type = 'str'; default = 'auto'; choices = @('auto', 'vss', 'clusapi') }
-        phase = @{ type = 'str'; default = 'inspect'; choices = @('inspect', 'backup', 'finalize') }
-        include_configuration = @{ type = 'bool'; default = $true }
-        hash_sets = @{ type = 'str'; default = 'newest'; choices = @('all', 'newest', 'none') }
-        staging_name = @{ type = 'str' }
-        wbadmin_target = @{ type = 'str' }
-        set_name = @{ type = 'str' }
-        manifest = @{ type = 'str' }
-        home_writers = @{ type = 'list'; elements = 'str'; default = @() }
+        # Internal (a leading underscore): set by the action plugin between phases, which
+        # refuses them from a task.
+        _phase = @{ type = 'str'; default = 'inspect'; choices = @('inspect', 'backup', 'finalize') }
+        _include_configuration = @{ type = 'bool'; default = $true }
+        _hash_sets = @{ type = 'str'; default = 'newest'; choices = @('all', 'newest', 'none') }
+        _staging_name = @{ type = 'str' }
+        _wbadmin_target = @{ type = 'str' }
+        _set_name = @{ type = 'str' }
+        _manifest = @{ type = 'str' }
+        _home_writers = @{ type = 'list'; elements = 'str'; default = @() }
     }
     required_if = @(
-        , @('phase', 'backup', @('staging_name'))
-        , @('phase', 'finalize', @('staging_name', 'set_name', 'manifest'))
+        , @('_phase', 'backup', @('_staging_name'))
+        , @('_phase', 'finalize', @('_staging_name', '_set_name', '_manifest'))
     )
     supports_check_mode = $true
 }
 
 $module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
 $path = $module.Params.path
-$phase = $module.Params.phase
+$phase = $module.Params._phase
 
 $module.Result.changed = $false
 $module.Result.phase = $phase
@@ -121,7 +124,7 @@ if ($phase -eq 'inspect') {
         cluster_error = $null
     }
     if ($module.Result.cluster_service.installed) {
-        $clusterFacts = Get-WsfcClusterFact -IncludeConfiguration:$module.Params.include_configuration
+        $clusterFacts = Get-WsfcClusterFact -IncludeConfiguration:$module.Params._include_configuration
     }
     $module.Result.cluster = $clusterFacts.cluster
     $module.Result.nodes = $clusterFacts.nodes
@@ -131,7 +134,7 @@ if ($phase -eq 'inspect') {
     $module.Result.cluster_error = $clusterFacts.cluster_error
     try {
         $module.Result.path_info = Get-WsfcBackupPathInfo -LiteralPath $path
-        $module.Result.sets = Get-WsfcBackupSetListing -LiteralPath $path -HashSets $module.Params.hash_sets
+        $module.Result.sets = Get-WsfcBackupSetListing -LiteralPath $path -HashSets $module.Params._hash_sets
     }
     catch {
         Exit-WsfcFileError -Message "Failed to list the backup sets under '$path'" -ErrorRecord $_
@@ -139,16 +142,16 @@ if ($phase -eq 'inspect') {
     $module.ExitJson()
 }
 
-$stagingPath = [System.IO.Path]::Combine($path, $module.Params.staging_name)
+$stagingPath = [System.IO.Path]::Combine($path, $module.Params._staging_name)
 $module.Result.staging_path = $stagingPath
 
 if ($phase -eq 'backup') {
     $route = $module.Params.route
     if ($route -eq 'auto') {
-        $module.FailJson("phase=backup needs route vss or clusapi; the action plugin resolves auto.")
+        $module.FailJson("_phase=backup needs route vss or clusapi; the action plugin resolves auto.")
     }
-    if ($route -eq 'vss' -and -not $module.Params.wbadmin_target) {
-        $module.FailJson("phase=backup with route=vss needs wbadmin_target.")
+    if ($route -eq 'vss' -and -not $module.Params._wbadmin_target) {
+        $module.FailJson("_phase=backup with route=vss needs _wbadmin_target.")
     }
     Assert-WsfcPathIsNotFile
     $module.Result.route = $route
@@ -170,9 +173,9 @@ if ($phase -eq 'backup') {
     # writing as the computer account, could not write into it); one that exists already
     # keeps the ACL its owner gave it.
     $module.Result.home_created = $false
-    if ($module.Params.home_writers.Count -gt 0 -and -not (Test-Path -LiteralPath $path)) {
+    if ($module.Params._home_writers.Count -gt 0 -and -not (Test-Path -LiteralPath $path)) {
         try {
-            New-WsfcProtectedDirectory -LiteralPath $path -Writer $module.Params.home_writers
+            New-WsfcProtectedDirectory -LiteralPath $path -Writer $module.Params._home_writers
         }
         catch {
             Exit-WsfcFileError -Message "Failed to create the backup path '$path'" -ErrorRecord $_
@@ -210,7 +213,7 @@ if ($phase -eq 'backup') {
         $arguments = @(
             'start'
             'systemstatebackup'
-            ('-backupTarget:' + $module.Params.wbadmin_target)
+            ('-backupTarget:' + $module.Params._wbadmin_target)
             '-quiet'
         )
         $module.Result.route_command = @(, $wbadmin) + $arguments
@@ -224,7 +227,7 @@ if ($phase -eq 'backup') {
         $versionArguments = @(
             'get'
             'versions'
-            ('-backupTarget:' + $module.Params.wbadmin_target)
+            ('-backupTarget:' + $module.Params._wbadmin_target)
             ('-machine:' + $env:COMPUTERNAME)
         )
         $module.Result.versions_output = (Invoke-WsfcNativeCommand -FilePath $wbadmin -ArgumentList $versionArguments).output
@@ -243,7 +246,7 @@ if ($phase -eq 'backup') {
                 'get'
                 'items'
                 ('-version:' + $versionId)
-                ('-backupTarget:' + $module.Params.wbadmin_target)
+                ('-backupTarget:' + $module.Params._wbadmin_target)
                 ('-machine:' + $env:COMPUTERNAME)
             )
             $itemsOutputs[$versionId] = (Invoke-WsfcNativeCommand -FilePath $wbadmin -ArgumentList $itemArguments).output
@@ -272,7 +275,7 @@ if ($phase -eq 'backup') {
 # phase finalize: manifest, then marker, then the rename; each step only after the one
 # before it succeeded, so a set directory without the marker was never finished.
 $names = Get-WsfcBackupSetFileName
-$setPath = [System.IO.Path]::Combine($path, $module.Params.set_name)
+$setPath = [System.IO.Path]::Combine($path, $module.Params._set_name)
 $module.Result.set_path = $setPath
 if ($module.CheckMode) {
     $module.Result.changed = $true
@@ -290,7 +293,7 @@ if (Test-Path -LiteralPath $setPath) {
 try {
     $utf8NoBom = [System.Text.UTF8Encoding]::new($false)
     [System.IO.File]::WriteAllText(
-        [System.IO.Path]::Combine($stagingPath, $names.manifest), $module.Params.manifest, $utf8NoBom)
+        [System.IO.Path]::Combine($stagingPath, $names.manifest), $module.Params._manifest, $utf8NoBom)
     $module.Result.changed = $true
     [System.IO.File]::WriteAllText([System.IO.Path]::Combine($stagingPath, $names.marker), '', $utf8NoBom)
     [System.IO.Directory]::Move($stagingPath, $setPath)

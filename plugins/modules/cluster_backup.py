@@ -28,8 +28,10 @@ description:
   - Backing up needs a running cluster with quorum, and this node Up in it.
   - The module runs in phases, each a separate run of the PowerShell module on the node
     (C(inspect), C(backup), C(finalize)); its action plugin decides between them. The
-    options marked "set by the action plugin" are the contract between the two and are not
-    meant to be set in a task.
+    options whose names start with an underscore (O(_phase) and the others) are the
+    contract between the two; a task that sets one is refused before any module run. The
+    result holds what the controller concluded; each phase's raw result is kept in
+    RV(phase_results).
   - Every input is data. The path reaches the node as a module parameter, is used there
     through C(-LiteralPath) and .NET file methods, and is given to C(wbadmin.exe) as one
     element of an argument array; it is never pasted into a command line.
@@ -82,58 +84,6 @@ options:
         the controller only; the route V(clusapi) ignores it.
     type: bool
     default: false
-  phase:
-    description:
-      - Set by the action plugin; not for use in a task.
-      - The step this module run carries out. V(inspect) reads the facts and lists the sets
-        under O(path) (read only). V(backup) creates O(path)\\O(staging_name), runs the
-        route into it and lists the files it wrote. V(finalize) writes O(manifest) as
-        C(manifest.json) into the staging directory, then the completion marker
-        C(backup.complete), then renames the staging directory to O(set_name).
-    type: str
-    choices: [inspect, backup, finalize]
-    default: inspect
-  include_configuration:
-    description:
-      - Set by the action plugin; not for use in a task.
-      - With O(phase=inspect), whether to read the configuration objects (groups, resources,
-        networks) that the manifest records.
-    type: bool
-    default: true
-  hash_sets:
-    description:
-      - Set by the action plugin; not for use in a task.
-      - With O(phase=inspect), which sets under O(path) are hashed (the SHA-256 of every file) -
-        V(all), V(newest) (the directory with the greatest name, compared ordinally, among
-        those that hold the completion marker), or V(none).
-    type: str
-    choices: [all, newest, none]
-    default: newest
-  staging_name:
-    description:
-      - Set by the action plugin; not for use in a task.
-      - The name of the staging directory under O(path) (C(unfinished_<set name>)).
-        Required with O(phase=backup) and O(phase=finalize). O(phase=backup) fails with
-        error 183 when it exists already.
-    type: str
-  wbadmin_target:
-    description:
-      - Set by the action plugin; not for use in a task.
-      - With O(phase=backup) and O(route=vss) (required then), the value passed as
-        C(-backupTarget:) to wbadmin; a UNC path of the staging directory.
-    type: str
-  set_name:
-    description:
-      - Set by the action plugin; not for use in a task.
-      - With O(phase=finalize) (required then), the name the staging directory is renamed
-        to. The phase fails with error 183 when a directory of that name exists.
-    type: str
-  manifest:
-    description:
-      - Set by the action plugin; not for use in a task.
-      - With O(phase=finalize) (required then), the manifest as JSON text, written unchanged
-        as C(manifest.json) (UTF-8 without byte order mark).
-    type: str
   node_account_domain:
     description:
       - The NetBIOS domain of the cluster's nodes' computer accounts (V(CORP) for
@@ -141,10 +91,62 @@ options:
         the cluster's DNS domain, in upper case. Read on the controller only.
     type: str
     default: ""
-  home_writers:
+  _phase:
     description:
-      - Set by the action plugin; not for use in a task.
-      - With O(phase=backup), the accounts that get Modify on O(path) when this run creates
+      - Internal; set by the action plugin, refused from a task.
+      - The step this module run carries out. V(inspect) reads the facts and lists the sets
+        under O(path) (read only). V(backup) creates O(path)\\O(_staging_name), runs the
+        route into it and lists the files it wrote. V(finalize) writes O(_manifest) as
+        C(manifest.json) into the staging directory, then the completion marker
+        C(backup.complete), then renames the staging directory to O(_set_name).
+    type: str
+    choices: [inspect, backup, finalize]
+    default: inspect
+  _include_configuration:
+    description:
+      - Internal; set by the action plugin, refused from a task.
+      - With O(_phase=inspect), whether to read the configuration objects (groups,
+        resources, networks) that the manifest records.
+    type: bool
+    default: true
+  _hash_sets:
+    description:
+      - Internal; set by the action plugin, refused from a task.
+      - With O(_phase=inspect), which sets under O(path) are hashed (the SHA-256 of every
+        file) - V(all), V(newest) (the directory with the greatest name, compared ordinally,
+        among those that hold the completion marker), or V(none).
+    type: str
+    choices: [all, newest, none]
+    default: newest
+  _staging_name:
+    description:
+      - Internal; set by the action plugin, refused from a task.
+      - The name of the staging directory under O(path) (C(unfinished_<set name>)).
+        Required with O(_phase=backup) and O(_phase=finalize). O(_phase=backup) fails with
+        error 183 when it exists already.
+    type: str
+  _wbadmin_target:
+    description:
+      - Internal; set by the action plugin, refused from a task.
+      - With O(_phase=backup) and O(route=vss) (required then), the value passed as
+        C(-backupTarget:) to wbadmin; a UNC path of the staging directory.
+    type: str
+  _set_name:
+    description:
+      - Internal; set by the action plugin, refused from a task.
+      - With O(_phase=finalize) (required then), the name the staging directory is renamed
+        to. The phase fails with error 183 when a directory of that name exists.
+    type: str
+  _manifest:
+    description:
+      - Internal; set by the action plugin, refused from a task.
+      - With O(_phase=finalize) (required then), the manifest as JSON text, written
+        unchanged as C(manifest.json) (UTF-8 without byte order mark).
+    type: str
+  _home_writers:
+    description:
+      - Internal; set by the action plugin, refused from a task.
+      - With O(_phase=backup), the accounts that get Modify on O(path) when this run creates
         it (the cluster's nodes' computer accounts, as which wbadmin writes to a share).
         Empty, a new O(path) is created without an ACL of its own.
     type: list
@@ -177,8 +179,9 @@ notes:
     C(wsfc.clusterdb.backup) role does).
   - A failed backup leaves its C(unfinished_*) staging directory for inspection;
     retention removes old ones.
-  - The raw result of each phase is documented under RETURN with the phase that returns
-    it; the keys the action plugin adds say so.
+  - Each phase's raw result, as the PowerShell module returned it, is in
+    RV(phase_results) for troubleshooting; the other keys of the result are what the
+    controller concluded from them.
 seealso:
   - module: wsfc.clusterdb.backup_set_info
   - module: wsfc.clusterdb.cluster_restore
@@ -227,256 +230,312 @@ msg:
     Backed up configuration version 2:41 with route vss into
     D:\Backups\20261122T020304Z_clusterdb_e2s41.
 backup_path:
-  description: O(path) in its normalised form (added by the action plugin).
+  description: O(path) in its normalised form.
   returned: when O(path) was accepted
   type: str
   sample: D:\Backups
 set_name:
   description:
     - The name (the identifier) of the set written, of the up-to-date set found, or in
-      check mode of the set that would be written (added by the action plugin).
+      check mode of the set that would be written.
   returned: when the backup got past the checks
   type: str
   sample: 20261122T020304Z_clusterdb_e2s41
 set_path:
-  description:
-    - The full path of that set.
-    - Raw result of phase V(finalize) (the path the staging directory was renamed to);
-      the action plugin sets it in the other cases.
-  returned: phase=finalize; in the task result when RV(set_name) is
+  description: The full path of that set (for a set written, the path the staging directory
+    was renamed to).
+  returned: when RV(set_name) is
   type: str
   sample: D:\Backups\20261122T020304Z_clusterdb_e2s41
 created:
-  description: The set's creation time, UTC, as C(YYYY-MM-DDTHH:MM:SSZ) (added by the
-    action plugin).
+  description: The set's creation time, UTC, as C(YYYY-MM-DDTHH:MM:SSZ).
   returned: when RV(set_name) is
   type: str
   sample: "2026-11-22T02:03:04Z"
 wbadmin_version:
   description: The wbadmin version identifier of the backup (C(MM/DD/YYYY-HH:MM)), V(null)
-    for route V(clusapi) (added by the action plugin).
+    for route V(clusapi).
   returned: when a set was written or found up to date
   type: str
   sample: 11/22/2026-02:03
 route:
-  description:
-    - The route used or that would be used (V(vss) or V(clusapi)).
-    - Raw result of phase V(backup) (the route it ran); the action plugin sets it once
-      resolved.
-  returned: phase=backup; in the task result once the route is resolved
+  description: The route used or that would be used (V(vss) or V(clusapi)).
+  returned: once the route is resolved
   type: str
   sample: vss
 configuration_version:
   description:
-    - The cluster's configuration version, the one the set holds.
-    - Raw result of phase V(inspect) with C(paxos_tag) (the C(HKLM\Cluster\PaxosTag) value
-      as text, V(null) when the hive is not loaded) and C(source) (V(cluster) or V(none));
-      in the task result the action plugin replaces it with C(paxos_tag) and its parts
-      C(next_epoch), C(epoch) (LastUpdateEpoch), C(sequence), and C(next_epoch_time) and
-      C(epoch_time) (the time stamp Windows writes in an epoch after a ForceQuorum start
-      or an authoritative restore, V(null) otherwise). When the configuration changed
-      during the backup, C(paxos_tag) is the tag read before it and C(paxos_tag_after)
-      the one read after it.
-  returned: phase=inspect; in the task result once read
+    - The cluster's configuration version, the one the set holds - C(paxos_tag) and its
+      parts C(next_epoch), C(epoch) (LastUpdateEpoch), C(sequence), and C(next_epoch_time)
+      and C(epoch_time) (the time stamp Windows writes in an epoch after a ForceQuorum
+      start or an authoritative restore, V(null) otherwise).
+    - When the configuration changed during the backup, C(paxos_tag) is the tag read
+      before it and C(paxos_tag_after) the one read after it.
+    - The node's raw value is RV(phase_results.inspect.configuration_version).
+  returned: once read
   type: dict
   sample: {"paxos_tag": "2:2:41", "next_epoch": 2, "next_epoch_time": null, "epoch": 2,
     "epoch_time": null, "sequence": 41}
 files:
   description:
-    - The files of the set, each with C(path), C(size) (bytes) and C(sha256) (64 lower-case
-      hexadecimal digits).
-    - Raw result of phase V(backup) - every file under the staging directory, hidden and
-      system files included, C(path) relative to it with backslashes, sorted ordinally.
-    - In the task result - the files the manifest records, C(path) with C(/) separators.
-  returned: phase=backup; in the task result when a set was written or found up to date
+    - The files of the set as its manifest records them, each with C(path) (C(/)
+      separators), C(size) (bytes) and C(sha256) (64 lower-case hexadecimal digits).
+    - The node's raw listing is RV(phase_results.backup.files).
+  returned: when a set was written or found up to date
   type: list
   elements: dict
   sample:
     - path: WindowsImageBackup/NODE1/Catalog/GlobalCatalog
       size: 3072
       sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
-module_runs:
-  description: How many times the PowerShell module ran for this task (added by the action plugin).
-  returned: always
-  type: int
-  sample: 3
-phases:
-  description: The phases that ran, in order (added by the action plugin).
-  returned: always
+node_name:
+  description: The node the module ran on (its computer name).
+  returned: when a phase ran and named it
+  type: str
+  sample: NODE1
+cluster:
+  description: The cluster with C(name), C(id), C(domain); V(null) when the cluster could not
+    be reached.
+  returned: when the inspect phase succeeded
+  type: dict
+nodes:
+  description: Every node with C(name), C(id) and C(state) (V(Up), V(Down), V(Paused),
+    V(Joining)); empty when the cluster could not be reached.
+  returned: when the inspect phase succeeded
+  type: list
+  elements: dict
+cluster_service:
+  description: The Cluster service on this node with C(installed), C(state) (lower case, as
+    V(running) or V(stopped)) and C(start_mode).
+  returned: when the inspect phase succeeded
+  type: dict
+home_created:
+  description: Whether the backup created O(path), with the ACL the notes describe.
+  returned: when the backup phase ran, not in check mode
+  type: bool
+  sample: false
+staging_path:
+  description: The staging directory (O(path)\\C(unfinished_<set name>)) - in check mode the
+    one the backup would use, after a failed backup the unfinished set it left.
+  returned: in check mode when a set would be written, and when the backup failed after
+    the staging directory was named
+  type: str
+  sample: D:\Backups\unfinished_20261122T020304Z_clusterdb_e2s41
+route_command:
+  description: What ran, as a list (wbadmin's full path and its arguments, or
+    C(ClusterDatabase.Backup) and its arguments).
+  returned: when the route failed
   type: list
   elements: str
-  sample: [inspect, backup, finalize]
+route_exit_code:
+  description: wbadmin's exit code, or the Win32 code C(BackupClusterDatabase) returned.
+  returned: when the route failed
+  type: int
+  sample: 1
+route_output:
+  description: wbadmin's standard output and error, lines joined with CR LF, unparsed; empty
+    for route V(clusapi).
+  returned: when the route failed
+  type: str
 error_code:
   description:
     - The Windows error code behind a failure, V(null) when there is none (a refused
       input, wbadmin text without a code).
-    - Raw result of a failed phase - the Win32 code of the failing file operation
-      (5 access denied, 112 disk full, 183 the staging or set directory exists, 3 the
-      staging directory is missing, 267 the path is a file).
-    - In the task result the action plugin also sets it for the failures it finds -
-      120, 267, 1060, 1062, 5042, 5050, 5083 (the C(PaxosTag) read after the backup is older
-      than the one read before it), 5925, or the code read from wbadmin's output (such as
-      112 or 5949).
+    - The code a phase returned (RV(phase_results.backup.error_code) and the others), or
+      one the controller found - 120, 267, 1060, 1062, 5042, 5050, 5083 (the C(PaxosTag)
+      read after the backup is older than the one read before it), 5925, or the code read
+      from wbadmin's output (such as 112 or 5949).
   returned: on failure
   type: int
   sample: 267
 error:
-  description: The explanation of RV(error_code) (added by the action plugin) with C(code),
-    C(name), C(cause), C(fix), C(options), C(retryable) and C(message).
+  description: The explanation of RV(error_code) with C(code), C(name), C(cause), C(fix),
+    C(options), C(retryable) and C(message).
   returned: on failure with an explained cause
   type: dict
-condition:
-  description: Raw result of phase V(backup) when the route could not start for a reason
-    without a code - V(windows_server_backup_missing) (wbadmin.exe is not present).
-  returned: phase=backup, on that failure only
-  type: str
-  sample: windows_server_backup_missing
-phase:
-  description: Raw result of every phase - the phase that ran. Not in the task result.
-  returned: every phase
-  type: str
-  sample: inspect
-node_name:
-  description: Raw result of phase V(inspect) - the node's computer name; kept in the task result.
-  returned: phase=inspect
-  type: str
-  sample: NODE1
-cluster:
-  description:
-    - Raw result of phase V(inspect) - the cluster with C(name), C(id), C(domain); V(null)
-      when the cluster could not be reached. Kept in the task result.
-  returned: phase=inspect
-  type: dict
-nodes:
-  description: Raw result of phase V(inspect) - every node with C(name), C(id) and C(state)
-    (V(Up), V(Down), V(Paused), V(Joining)); empty when the cluster could not be reached.
-    Kept in the task result.
-  returned: phase=inspect
-  type: list
-  elements: dict
-cluster_service:
-  description: Raw result of phase V(inspect) - the Cluster service on this node with
-    C(installed), C(state) (lower case, as V(running) or V(stopped)) and C(start_mode).
-    Kept in the task result.
-  returned: phase=inspect
-  type: dict
-cluster_error:
-  description: Raw result of phase V(inspect) - why the cluster could not be reached, with
-    C(code) (the Win32 code, V(null) when none was found) and C(message); V(null) when it
-    was reached. Not in the task result (its code and message are in RV(error_code) and
-    RV(msg)).
-  returned: phase=inspect
-  type: dict
-core_group_owner:
-  description: Raw result of phase V(inspect) - the node that owns the core cluster group;
-    V(null) when the cluster could not be reached. Not in the task result.
-  returned: phase=inspect
-  type: str
-quorum:
-  description: Raw result of phase V(inspect) - the quorum and witness, as
-    M(wsfc.clusterdb.cluster_info) returns it (C(type), C(witness) with C(type),
-    C(resource), C(owner_node), C(path), C(disk) with its identity and partition layout).
-    Recorded in the manifest; not in the task result.
-  returned: phase=inspect
-  type: dict
-configuration:
-  description: Raw result of phase V(inspect) - the configuration objects (C(groups),
-    C(resources), C(networks)) as M(wsfc.clusterdb.cluster_info) returns them; V(null)
-    when O(include_configuration=false) or the cluster could not be reached. Recorded in
-    the manifest; not in the task result.
-  returned: phase=inspect
-  type: dict
-os:
-  description: Raw result of phase V(inspect) - C(name) and C(version) of the operating
-    system. Not in the task result.
-  returned: phase=inspect
-  type: dict
-backup_tools:
-  description: Raw result of phase V(inspect) - C(windows_server_backup), C(wbadmin) and
-    C(clusapi), each a bool. Not in the task result.
-  returned: phase=inspect
-  type: dict
-path_info:
-  description: Raw result of phase V(inspect) - C(exists) and C(is_directory) of O(path).
-    Not in the task result.
-  returned: phase=inspect
-  type: dict
-sets:
-  description:
-    - Raw result of phase V(inspect) - one entry per directory directly under O(path),
-      sorted by name (ordinal), each with C(name), C(marker_present) (bool),
-      C(manifest_text) (the text of C(manifest.json), V(null) when absent) and C(files)
-      (as RV(files), for the sets O(hash_sets) names; V(null) for the others). Empty when
-      O(path) does not exist. Not in the task result.
-  returned: phase=inspect
-  type: list
-  elements: dict
-home_created:
-  description:
-    - Whether the backup created O(path), with the ACL the notes describe (raw result of
-      phase V(backup), which the task result repeats).
-  returned: phase=backup, when not in check mode
-  type: bool
-  sample: false
-staging_path:
-  description: Raw result of phases V(backup) and V(finalize) - O(path)\\O(staging_name).
-    In the task result only when the backup failed after the staging directory was created,
-    and in check mode.
-  returned: phase=backup, phase=finalize
-  type: str
-  sample: D:\Backups\unfinished_20261122T020304Z_clusterdb_e2s41
-route_command:
-  description: Raw result of phase V(backup) - what ran, as a list (wbadmin's full path and
-    its arguments, or C(ClusterDatabase.Backup) and its arguments). In the task result
-    when the route failed.
-  returned: phase=backup
+module_runs:
+  description: How many times the PowerShell module ran for this task (one per phase).
+  returned: always
+  type: int
+  sample: 3
+phases:
+  description: The phases that ran, in order.
+  returned: always
   type: list
   elements: str
-route_exit_code:
-  description: Raw result of phase V(backup) - wbadmin's exit code, or the Win32 code
-    C(BackupClusterDatabase) returned; V(null) in check mode. In the task result when the
-    route failed.
-  returned: phase=backup
-  type: int
-  sample: 0
-route_output:
-  description: Raw result of phase V(backup) - wbadmin's standard output and error, lines
-    joined with CR LF, unparsed; empty for route V(clusapi). In the task result when the
-    route failed.
-  returned: phase=backup
-  type: str
-route_started:
-  description: Raw result of phase V(backup) - the node's UTC time when the route started,
-    C(YYYY-MM-DDTHH:MM:SSZ). Not in the task result.
-  returned: phase=backup
-  type: str
-  sample: "2026-11-22T02:03:05Z"
-versions_output:
-  description: Raw result of phase V(backup) - the output of
-    C(wbadmin get versions -backupTarget:<wbadmin_target> -machine:<this node>) run after the
-    backup, unparsed; V(null) for route V(clusapi). Not in the task result.
-  returned: phase=backup
-  type: str
-items_outputs:
-  description: Raw result of phase V(backup) - for each version identifier found in
-    RV(versions_output), the output of C(wbadmin get items -version:<id>
-    -backupTarget:<wbadmin_target> -machine:<this node>), unparsed; the controller checks that
-    the new version holds the C(Cluster) application. Empty for route V(clusapi). Not in the
-    task result.
-  returned: phase=backup
+  sample: [inspect, backup, finalize]
+phase_results:
+  description:
+    - Each phase's raw result as the module returned it on the node, by phase name, for
+      troubleshooting; the keys above are what the controller concluded from them.
+    - Without the run's own C(changed), C(failed), C(msg), C(invocation) and warnings (the
+      task carries its own). A phase that failed is here too, with what it returned before
+      it failed; a phase cut by a node that stopped answering is an empty dict.
+  returned: always
   type: dict
-paxos_tag_before:
-  description: Raw result of phase V(backup) - C(PaxosTag) read just before the route ran.
-    Not in the task result.
-  returned: phase=backup
-  type: str
-  sample: "2:2:41"
-paxos_tag:
-  description: Raw result of phase V(backup) - C(PaxosTag) read again after the route ran;
-    when it is newer than RV(paxos_tag_before) the configuration changed during the backup
-    and the set records both; when it is older the task fails with 5083. Not in the task
-    result.
-  returned: phase=backup
-  type: str
-  sample: "2:2:43"
+  contains:
+    inspect:
+      description: The V(inspect) phase's raw result.
+      returned: when the inspect phase ran
+      type: dict
+      contains:
+        phase:
+          description: V(inspect).
+          type: str
+        node_name:
+          description: The node's computer name.
+          type: str
+          sample: NODE1
+        os:
+          description: C(name) and C(version) of the operating system.
+          type: dict
+        backup_tools:
+          description: C(windows_server_backup), C(wbadmin) and C(clusapi), each a bool.
+          type: dict
+        cluster_service:
+          description: The Cluster service on this node, as RV(cluster_service).
+          type: dict
+        configuration_version:
+          description: C(paxos_tag) (the C(HKLM\Cluster\PaxosTag) value as text, V(null)
+            when the hive is not loaded) and C(source) (V(cluster) or V(none)).
+          type: dict
+          sample: {"paxos_tag": "2:2:41", "source": "cluster"}
+        cluster:
+          description: The cluster, as RV(cluster).
+          type: dict
+        nodes:
+          description: Every node, as RV(nodes).
+          type: list
+          elements: dict
+        core_group_owner:
+          description: The node that owns the core cluster group; V(null) when the cluster
+            could not be reached.
+          type: str
+        quorum:
+          description: The quorum and witness, as M(wsfc.clusterdb.cluster_info) returns it
+            (C(type), C(witness) with C(type), C(resource), C(owner_node), C(path), C(disk)
+            with its identity and partition layout). Recorded in the manifest.
+          type: dict
+        configuration:
+          description: The configuration objects (C(groups), C(resources), C(networks)) as
+            M(wsfc.clusterdb.cluster_info) returns them; V(null) when
+            O(_include_configuration=false) or the cluster could not be reached. Recorded
+            in the manifest.
+          type: dict
+        cluster_error:
+          description: Why the cluster could not be reached, with C(code) (the Win32 code,
+            V(null) when none was found) and C(message); V(null) when it was reached. Its
+            code and message are in RV(error_code) and RV(msg).
+          type: dict
+        path_info:
+          description: C(exists) and C(is_directory) of O(path).
+          type: dict
+        sets:
+          description: One entry per directory directly under O(path), sorted by name
+            (ordinal), each with C(name), C(marker_present) (bool), C(manifest_text) (the
+            text of C(manifest.json), V(null) when absent) and C(files) (as
+            RV(phase_results.backup.files), for the sets O(_hash_sets) names; V(null) for
+            the others). Empty when O(path) does not exist.
+          type: list
+          elements: dict
+        error_code:
+          description: The Win32 code of a failure to list the sets (5 access denied, ...).
+          returned: when listing the sets failed
+          type: int
+    backup:
+      description: The V(backup) phase's raw result.
+      returned: when the backup phase ran
+      type: dict
+      contains:
+        phase:
+          description: V(backup).
+          type: str
+        staging_path:
+          description: O(path)\\O(_staging_name).
+          type: str
+          sample: D:\Backups\unfinished_20261122T020304Z_clusterdb_e2s41
+        route:
+          description: The route run, V(vss) or V(clusapi).
+          type: str
+          sample: vss
+        home_created:
+          description: Whether this run created O(path).
+          returned: when not in check mode
+          type: bool
+        route_command:
+          description: What ran, as RV(route_command).
+          type: list
+          elements: str
+        route_exit_code:
+          description: wbadmin's exit code, or the Win32 code C(BackupClusterDatabase)
+            returned; V(null) in check mode.
+          type: int
+          sample: 0
+        route_output:
+          description: wbadmin's standard output and error, as RV(route_output).
+          type: str
+        route_started:
+          description: The node's UTC time when the route started, C(YYYY-MM-DDTHH:MM:SSZ).
+          type: str
+          sample: "2026-11-22T02:03:05Z"
+        versions_output:
+          description: The output of C(wbadmin get versions -backupTarget:<_wbadmin_target>
+            -machine:<this node>) run after the backup, unparsed; V(null) for route
+            V(clusapi).
+          type: str
+        items_outputs:
+          description: For each version identifier found in
+            RV(phase_results.backup.versions_output), the output of C(wbadmin get items
+            -version:<id> -backupTarget:<_wbadmin_target> -machine:<this node>), unparsed;
+            the controller checks that the new version holds the C(Cluster) application.
+            Empty for route V(clusapi).
+          type: dict
+        paxos_tag_before:
+          description: C(PaxosTag) read just before the route ran.
+          type: str
+          sample: "2:2:41"
+        paxos_tag:
+          description: C(PaxosTag) read again after the route ran; when it is newer than
+            RV(phase_results.backup.paxos_tag_before) the configuration changed during the
+            backup and the set records both; when it is older the task fails with 5083.
+          type: str
+          sample: "2:2:43"
+        files:
+          description: Every file under the staging directory, hidden and system files
+            included, each with C(path) (relative to it, with backslashes), C(size) and
+            C(sha256), sorted ordinally.
+          type: list
+          elements: dict
+        condition:
+          description: V(windows_server_backup_missing) when wbadmin.exe is not present (a
+            failure without a code).
+          returned: on that failure only
+          type: str
+          sample: windows_server_backup_missing
+        error_code:
+          description: The Win32 code of the failing file operation (5 access denied, 112
+            disk full, 183 the staging directory exists, 267 the path is a file).
+          returned: on failure
+          type: int
+    finalize:
+      description: The V(finalize) phase's raw result.
+      returned: when the finalize phase ran
+      type: dict
+      contains:
+        phase:
+          description: V(finalize).
+          type: str
+        staging_path:
+          description: O(path)\\O(_staging_name).
+          type: str
+        set_path:
+          description: The path the staging directory was renamed to,
+            O(path)\\O(_set_name).
+          type: str
+          sample: D:\Backups\20261122T020304Z_clusterdb_e2s41
+        error_code:
+          description: The Win32 code of the failing step (3 the staging directory is
+            missing, 183 the set directory exists, 112 disk full, ...).
+          returned: on failure
+          type: int
 """

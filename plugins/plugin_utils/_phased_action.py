@@ -5,14 +5,29 @@
 A module that needs several steps (docs/internals.md) is run once per phase by its action
 plugin; the plugin decides between phases. This base keeps the bookkeeping in one place:
 which phases ran, how many module runs an operation cost, and how a failed phase becomes
-the task's result.
+the task's result. It also holds what such plugins share about their internal options
+(refused from a task, left out of ``invocation``) and about a phase's raw result (kept
+under the task's ``phase_results``).
 """
 
 from __future__ import annotations
 
 import typing as t
+from collections.abc import Iterable, Mapping, Sequence
 
 from ansible.plugins.action import ActionBase
+
+# Options that start with this are internal: the module's spec has them for its action
+# plugin to set between phases (as ansible.windows names win_updates' `_operation`), never
+# a task.
+INTERNAL_OPTION_PREFIX = "_"
+
+# The keys of a module run that are not the phase's data: Ansible's own, and those the
+# task result carries itself (its verdict, its message, the module's warnings).
+RUN_KEYS = frozenset(
+    {"changed", "failed", "msg", "skipped", "unreachable", "invocation", "warnings",
+     "deprecations", "exception", "diff"}
+)  # fmt: skip
 
 
 class PhaseFailed(Exception):
@@ -31,7 +46,7 @@ class PhasedAction(ActionBase):
     # The module option that names the phase. A leading underscore marks it internal, as
     # ansible.windows names the options only its action plugins set (win_updates'
     # `_operation`); the plugin then refuses it from a task.
-    PHASE_OPTION: str = "phase"
+    PHASE_OPTION: str = "_phase"
     _module_runs: int = 0
     _phases_run: list[str]
 
@@ -60,3 +75,55 @@ class PhasedAction(ActionBase):
     def phase_summary(self) -> dict[str, t.Any]:
         """What the operation cost on the node, for the task result."""
         return {"module_runs": self._module_runs, "phases": list(getattr(self, "_phases_run", []))}
+
+
+def internal_options(task_args: Iterable[object]) -> list[str]:
+    """The internal options (INTERNAL_OPTION_PREFIX) among a task's option names, sorted."""
+    return sorted(str(name) for name in task_args if str(name).startswith(INTERNAL_OPTION_PREFIX))
+
+
+def internal_options_message(module: str, names: Sequence[str], options: Iterable[str]) -> str:
+    """The refusal of internal options a task set: which, why, and the options it may set."""
+    listed = ", ".join(names)
+    what, it = (
+        ("is an internal option", "it") if len(names) == 1 else ("are internal options", "them")
+    )
+    return (
+        f"{listed} {what} of {module}, set by its action plugin between the module's"
+        f" runs; a task cannot set {it}. The task's options are {', '.join(options)}."
+    )
+
+
+def phase_data(raw: Mapping[str, t.Any]) -> dict[str, t.Any]:
+    """A phase's raw result as the task's phase_results keeps it: without RUN_KEYS (the
+    task result has its own) and without Ansible's internal `_ansible*` keys."""
+    return {
+        key: value
+        for key, value in raw.items()
+        if key not in RUN_KEYS and not str(key).startswith("_ansible")
+    }
+
+
+def public_invocation(
+    invocation: Mapping[str, t.Any],
+    task_options: Mapping[str, t.Any],
+    controller_options: Iterable[str],
+) -> dict[str, t.Any]:
+    """The module's invocation without the internal options, with the task's own options.
+
+    A task never sets the internal options, so showing them would only mislead; the
+    controller-only ones (the plugin's ADDED_OPTIONS) never reach the module, so they are
+    added back from the task's options.
+    """
+    shown = dict(invocation)
+    module_args = shown.get("module_args")
+    if isinstance(module_args, dict):  # a no_log run may censor it to a text
+        shown["module_args"] = {
+            **{
+                key: value
+                for key, value in module_args.items()
+                if not str(key).startswith(INTERNAL_OPTION_PREFIX)
+            },
+            **{name: task_options[name] for name in controller_options if name in task_options},
+        }
+    return shown

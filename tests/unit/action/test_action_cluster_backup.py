@@ -98,7 +98,7 @@ class FakeNode:
     def __call__(self, module_name=None, module_args=None, task_vars=None, **_):
         args = dict(module_args)
         self.runs.append({"module": module_name, "args": args, "check_mode": self.check_mode})
-        phase = args["phase"]
+        phase = args["_phase"]
         if phase in self.fail_phase:
             result = {"failed": True, "changed": False, "phase": phase, **self.fail_phase[phase]}
         else:
@@ -108,7 +108,7 @@ class FakeNode:
 
     @property
     def phases(self) -> list[str]:
-        return [run["args"]["phase"] for run in self.runs]
+        return [run["args"]["_phase"] for run in self.runs]
 
     def listing(self, hash_sets: str) -> list[dict[str, t.Any]]:
         entries = []
@@ -189,16 +189,16 @@ class FakeNode:
             if has_cluster
             else None,
             "configuration": {"groups": [], "resources": [], "networks": []}
-            if has_cluster and args.get("include_configuration")
+            if has_cluster and args.get("_include_configuration")
             else None,
             "cluster_error": self.cluster_error,
             "path_info": {"exists": path_exists, "is_directory": not self.path_is_file},
-            "sets": [] if self.path_is_file else self.listing(args["hash_sets"]),
+            "sets": [] if self.path_is_file else self.listing(args["_hash_sets"]),
         }
 
     def _backup(self, args: dict[str, t.Any]) -> dict[str, t.Any]:
         assert not self.check_mode, "the backup phase must not run in check mode"
-        staging = args["staging_name"]
+        staging = args["_staging_name"]
         route = args["route"]
         assert staging not in self.directories
         if route == "vss":
@@ -207,7 +207,7 @@ class FakeNode:
                 "disk.vhdx": b"system state " * 100,
                 "WindowsImageBackup\\NODE1\\Catalog\\BackupGlobalCatalog": b"catalog",
             }
-            versions = self.versions_output.format(target=args["wbadmin_target"])
+            versions = self.versions_output.format(target=args["_wbadmin_target"])
             items = {VERSION_ID: ITEMS} if self.items_outputs is None else self.items_outputs
         else:
             files = {
@@ -238,15 +238,15 @@ class FakeNode:
 
     def _finalize(self, args: dict[str, t.Any]) -> dict[str, t.Any]:
         assert not self.check_mode, "the finalize phase must not run in check mode"
-        files = self.directories.pop(args["staging_name"])
-        files[MANIFEST_NAME] = args["manifest"].encode("utf-8")
+        files = self.directories.pop(args["_staging_name"])
+        files[MANIFEST_NAME] = args["_manifest"].encode("utf-8")
         files[COMPLETION_MARKER_NAME] = b""
-        self.directories[args["set_name"]] = files
+        self.directories[args["_set_name"]] = files
         return {
             "changed": True,
             "phase": "finalize",
-            "staging_path": args["path"] + "\\" + args["staging_name"],
-            "set_path": args["path"] + "\\" + args["set_name"],
+            "staging_path": args["path"] + "\\" + args["_staging_name"],
+            "set_path": args["path"] + "\\" + args["_set_name"],
         }
 
 
@@ -369,15 +369,15 @@ class TestBackup:
         node = FakeNode()
         run_backup(node, LOCAL_OPT_IN)
         backup = node.runs[1]["args"]
-        assert backup["staging_name"] == "unfinished_20261122T020304Z_clusterdb_e2s41"
-        assert backup["wbadmin_target"] == (
+        assert backup["_staging_name"] == "unfinished_20261122T020304Z_clusterdb_e2s41"
+        assert backup["_wbadmin_target"] == (
             "\\\\NODE1\\D$\\Backups\\unfinished_20261122T020304Z_clusterdb_e2s41"
         )
 
     def test_unc_path_is_the_wbadmin_target_itself(self) -> None:
         node = FakeNode()
         run_backup(node, UNC)
-        assert node.runs[1]["args"]["wbadmin_target"] == (
+        assert node.runs[1]["args"]["_wbadmin_target"] == (
             "\\\\fs01\\clusterbackups\\unfinished_20261122T020304Z_clusterdb_e2s41"
         )
 
@@ -391,7 +391,7 @@ class TestBackup:
         assert second["changed"] is False
         assert second["module_runs"] == 1
         assert second["phases"] == ["inspect"]
-        assert node.runs[0]["args"]["hash_sets"] == "newest"
+        assert node.runs[0]["args"]["_hash_sets"] == "newest"
         assert second["set_name"] == first["set_name"]
         assert second["files"] == first["files"]
         assert node.directories == before
@@ -591,7 +591,7 @@ class TestRoutes:
         assert result["route"] == "clusapi"
         backup_args = node.runs[1]["args"]
         assert backup_args["route"] == "clusapi"
-        assert "wbadmin_target" not in backup_args
+        assert "_wbadmin_target" not in backup_args
         assert result["wbadmin_version"] is None
         written = node.directories[result["set_name"]]
         assert json.loads(written[MANIFEST_NAME])["route"] == "clusapi"
@@ -822,11 +822,149 @@ class TestClusterComponent:
         assert result["phases"] == ["inspect", "backup", "finalize"]
 
 
-def test_added_result_keys_are_the_keys_no_phase_returns() -> None:
-    node = FakeNode()
-    result = run_backup(node, SHARE)
-    raw_keys = set().union(*(run["result"] for run in node.runs))
-    added = set(result) - raw_keys - {"changed", "failed", "msg"}
-    assert added
-    assert added <= cluster_backup.ADDED_RESULT_KEYS
-    assert {"set_name", "module_runs", "phases", "backup_path"} <= added
+# Keys Ansible and Ansible.Basic put in any result (tests/static/contract_compare.py).
+STANDARD_KEYS = {"changed", "failed", "msg", "invocation", "warnings", "deprecations"}
+RUN_KEYS = {"changed", "failed", "msg", "invocation", "warnings", "deprecations", "unreachable"}
+
+
+@pytest.mark.parametrize(
+    ("node", "check_mode"),
+    [
+        (FakeNode(), False),  # a backup: every phase
+        (FakeNode(), True),  # check mode: inspect only
+        (FakeNode(node_state="Paused"), False),  # refused after the inspect
+    ],
+    ids=["backup", "check-mode", "refused"],
+)
+def test_every_key_of_the_task_result_is_declared(node: FakeNode, check_mode: bool) -> None:
+    result = run_backup(node, SHARE, check_mode=check_mode)
+    assert set(result) - STANDARD_KEYS <= cluster_backup.ADDED_RESULT_KEYS
+
+
+class TestPhaseResults:
+    """Each phase's raw result is under phase_results, by phase name; the top level holds
+    what the controller concluded."""
+
+    def test_each_phase_raw_result_is_kept_by_phase_name(self) -> None:
+        node = FakeNode()
+        result = run_backup(node, SHARE)
+        assert list(result["phase_results"]) == ["inspect", "backup", "finalize"]
+        for run in node.runs:
+            phase = run["args"]["_phase"]
+            raw = {k: v for k, v in run["result"].items() if k not in RUN_KEYS}
+            assert result["phase_results"][phase] == raw
+        # The raw listing and the route's raw output are there, not at the top.
+        assert result["phase_results"]["inspect"]["sets"] == []
+        assert "sets" not in result and "path_info" not in result
+        assert "versions_output" not in result and "paxos_tag_before" not in result
+        assert result["phase_results"]["backup"]["route_output"] == WBADMIN_OK
+        assert "route_output" not in result  # the route succeeded
+        # The controller's configuration version (with its parts), the raw one below.
+        assert result["configuration_version"]["sequence"] == 41
+        assert result["phase_results"]["inspect"]["configuration_version"] == {
+            "paxos_tag": PAXOS,
+            "source": "cluster",
+        }
+
+    def test_a_failed_phase_is_kept_with_what_it_returned(self) -> None:
+        node = FakeNode()
+        node.fail_phase["finalize"] = {"msg": "disk full", "error_code": 112}
+        result = run_backup(node, SHARE)
+        assert result["failed"] is True
+        assert result["phase_results"]["finalize"] == {"phase": "finalize", "error_code": 112}
+
+    def test_a_run_refused_before_any_module_run_has_none(self) -> None:
+        result = run_backup(FakeNode(), {"path": "relative"})
+        assert result["phase_results"] == {}
+
+    def test_a_failed_inspect_still_names_the_node(self) -> None:
+        node = FakeNode()
+        node.fail_phase["inspect"] = {"msg": "denied", "error_code": 5, "node_name": "NODE1"}
+        result = run_backup(node, SHARE)
+        assert result["failed"] is True
+        assert result["node_name"] == "NODE1"
+
+
+INTERNAL_OPTIONS = [
+    "_phase",
+    "_include_configuration",
+    "_hash_sets",
+    "_staging_name",
+    "_wbadmin_target",
+    "_set_name",
+    "_manifest",
+    "_home_writers",
+]
+
+
+class TestInternalOptions:
+    @pytest.mark.parametrize("name", INTERNAL_OPTIONS)
+    def test_an_internal_option_is_refused_before_any_module_run(self, name: str) -> None:
+        node = FakeNode()
+        result = run_backup(node, {**SHARE, name: "x"})
+        assert result["failed"] is True
+        assert result["msg"].startswith(
+            f"{name} is an internal option of cluster_backup, set by its action plugin"
+        )
+        assert "a task cannot set it" in result["msg"]
+        options = "The task's options are path, route, loopback_target, node_account_domain"
+        assert options in result["msg"]
+        assert node.runs == []
+        assert result["module_runs"] == 0 and result["changed"] is False
+
+    def test_several_are_named_together(self) -> None:
+        node = FakeNode()
+        result = run_backup(node, {**SHARE, "_set_name": "x", "_phase": "finalize"})
+        assert result["msg"].startswith("_phase, _set_name are internal options of")
+        assert "a task cannot set them" in result["msg"]
+        assert node.runs == []
+
+    @pytest.mark.parametrize("name", ["phase", "staging_name", "manifest"])
+    def test_the_old_public_names_are_unknown_options(self, name: str) -> None:
+        node = FakeNode()
+        with pytest.raises(AnsibleActionFail, match=f"Invalid options for .*{name}"):
+            run_backup(node, {**SHARE, name: "x"})
+        assert node.runs == []
+
+    def test_each_phase_gets_its_internal_options(self) -> None:
+        node = FakeNode()
+        run_backup(node, SHARE)
+        inspect, backup, finalize = (run["args"] for run in node.runs)
+        assert inspect == {
+            "path": SHARE["path"],
+            "route": "auto",
+            "_include_configuration": True,
+            "_hash_sets": "newest",
+            "_phase": "inspect",
+        }
+        assert {k for k in backup if k.startswith("_")} == {
+            "_phase", "_staging_name", "_wbadmin_target", "_home_writers",
+        }  # fmt: skip
+        assert {k for k in finalize if k.startswith("_")} == {
+            "_phase", "_staging_name", "_set_name", "_manifest",
+        }  # fmt: skip
+
+    def test_the_invocation_shows_the_task_options_only(self) -> None:
+        class InvokedNode(FakeNode):
+            def __call__(self, module_name=None, module_args=None, task_vars=None, **_):
+                result = super().__call__(module_name, module_args, task_vars)
+                # As Ansible.Basic reports it: every option the module received.
+                return {**result, "invocation": {"module_args": dict(module_args)}}
+
+        result = run_backup(InvokedNode(), {**SHARE, "node_account_domain": "CORP"})
+        assert result["invocation"]["module_args"] == {
+            "path": SHARE["path"],
+            "route": "auto",
+            # The controller's own options, which the module never receives.
+            "loopback_target": False,
+            "node_account_domain": "CORP",
+        }
+
+    def test_the_module_warnings_reach_the_task(self) -> None:
+        class WarningNode(FakeNode):
+            def _inspect(self, args):
+                return {**super()._inspect(args), "warnings": ["inspect said so"]}
+
+        result = run_backup(WarningNode(), SHARE)
+        assert result["warnings"] == ["inspect said so"]
+        assert "warnings" not in result["phase_results"]["inspect"]

@@ -11,7 +11,7 @@ from test_action_cluster_backup import SHARE, FakeNode, run_backup
 
 
 def backup_args(node: FakeNode) -> dict:
-    (backup,) = [run["args"] for run in node.runs if run["args"]["phase"] == "backup"]
+    (backup,) = [run["args"] for run in node.runs if run["args"]["_phase"] == "backup"]
     return backup
 
 
@@ -20,13 +20,13 @@ def test_a_new_path_is_created_for_the_nodes_computer_accounts() -> None:
     result = run_backup(node, dict(SHARE))
     assert result.get("failed") is not True, result.get("msg")
     # CLUSTER's domain "corp", nodes NODE1 and NODE2 (the fake node's inspect).
-    assert backup_args(node)["home_writers"] == ["CORP\\NODE1$", "CORP\\NODE2$"]
+    assert backup_args(node)["_home_writers"] == ["CORP\\NODE1$", "CORP\\NODE2$"]
 
 
 def test_the_operator_names_the_netbios_domain() -> None:
     node = FakeNode()
     run_backup(node, {**SHARE, "node_account_domain": "EXAMPLE"})
-    assert backup_args(node)["home_writers"] == ["EXAMPLE\\NODE1$", "EXAMPLE\\NODE2$"]
+    assert backup_args(node)["_home_writers"] == ["EXAMPLE\\NODE1$", "EXAMPLE\\NODE2$"]
     # The option is the controller's: the module never receives it.
     assert all("node_account_domain" not in run["args"] for run in node.runs)
 
@@ -35,7 +35,7 @@ def test_an_existing_path_keeps_its_acl() -> None:
     node = FakeNode()
     node.directories["unrelated"] = {"readme.txt": b"the operator's"}
     run_backup(node, dict(SHARE))
-    assert "home_writers" not in backup_args(node)
+    assert "_home_writers" not in backup_args(node)
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ class LosingNode(FakeNode):
         self.error = error or AnsibleConnectionFailure("connection refused")
 
     def __call__(self, module_name=None, module_args=None, task_vars=None, **_):
-        if module_args["phase"] == self.lost_in:
+        if module_args["_phase"] == self.lost_in:
             self.runs.append({"module": module_name, "args": dict(module_args)})
             raise self.error
         return super().__call__(module_name, module_args, task_vars)

@@ -26,13 +26,8 @@ def documented():
 
 
 def keys_documented_for(phase):
-    """RETURN keys whose `returned` names the phase (or every phase)."""
-    found = set()
-    for key, entry in documented().items():
-        returned = str(entry.get("returned", ""))
-        if f"phase={phase}" in returned or returned == "every phase":
-            found.add(key)
-    return found
+    """The raw result keys RETURN documents for the phase (phase_results.<phase>)."""
+    return set(documented()["phase_results"]["contains"][phase]["contains"])
 
 
 @pytest.fixture
@@ -54,19 +49,19 @@ def run(world, node="NODE1", check=False, **arguments):
 
 def vss_backup(world, path="C:\\Backups", staging="unfinished_s", node="NODE1", **extra):
     target = "\\\\" + node + "\\C$\\" + path[3:] + "\\" + staging
-    return run(world, node=node, path=path, phase="backup", route="vss", staging_name=staging,
-               wbadmin_target=target, **extra)  # fmt: skip
+    return run(world, node=node, path=path, _phase="backup", route="vss",
+               _staging_name=staging, _wbadmin_target=target, **extra)  # fmt: skip
 
 
 @pytest.mark.parametrize("phase", ["inspect", "backup", "finalize"])
 def test_each_phase_returns_the_keys_documented_for_it(world, phase):
     vss_backup(world, staging="unfinished_before")
-    arguments = {"path": "C:\\Backups", "phase": phase}
+    arguments = {"path": "C:\\Backups", "_phase": phase}
     if phase == "backup":
         result = vss_backup(world)
     else:
         if phase == "finalize":
-            arguments.update(staging_name="unfinished_before", set_name="s1", manifest="{}")
+            arguments.update(_staging_name="unfinished_before", _set_name="s1", _manifest="{}")
         result = run(world, **arguments)
     assert not result.get("failed"), result
     assert set(result) - COMMON == keys_documented_for(phase) - {"error_code", "condition"}
@@ -74,8 +69,8 @@ def test_each_phase_returns_the_keys_documented_for_it(world, phase):
 
 def test_inspect_reports_the_node_the_cluster_and_the_sets(world):
     vss_backup(world, staging="unfinished_a")
-    run(world, path="C:\\Backups", phase="finalize", staging_name="unfinished_a",
-        set_name="20261122T020304Z_clusterdb_e1s1", manifest='{"x": 1}')  # fmt: skip
+    run(world, path="C:\\Backups", _phase="finalize", _staging_name="unfinished_a",
+        _set_name="20261122T020304Z_clusterdb_e1s1", _manifest='{"x": 1}')  # fmt: skip
     result = run(world, node="NODE2", path="C:\\Backups")
     assert result["path_info"] == {"exists": False, "is_directory": False}  # NODE2's C:
     result = run(world, path="C:\\Backups")
@@ -125,8 +120,8 @@ def test_a_vss_backup_lists_what_wbadmin_wrote(world):
 def test_check_mode_creates_nothing(world):
     backup = vss_backup(world, check=True)
     assert backup["changed"] is True and backup["route_exit_code"] is None
-    finalize = run(world, check=True, path="C:\\Backups", phase="finalize",
-                   staging_name="unfinished_s", set_name="s", manifest="{}")  # fmt: skip
+    finalize = run(world, check=True, path="C:\\Backups", _phase="finalize",
+                   _staging_name="unfinished_s", _set_name="s", _manifest="{}")  # fmt: skip
     assert finalize["changed"] is True
     assert not world.resolve_path("NODE1", "C:\\Backups").exists()
 
@@ -154,15 +149,15 @@ def test_without_wbadmin_the_condition_is_reported(tmp_path):
 
 
 def test_clusapi_on_2022_answers_120_and_writes_nothing(world):
-    result = run(world, path="C:\\Backups", phase="backup", route="clusapi",
-                 staging_name="unfinished_c")  # fmt: skip
+    result = run(world, path="C:\\Backups", _phase="backup", route="clusapi",
+                 _staging_name="unfinished_c")  # fmt: skip
     assert result["route_exit_code"] == 120
     assert result["files"] == []
 
 
 def test_clusapi_on_2003_writes_the_file_set(legacy):
-    result = run(legacy, node="OLD1", path="C:\\Backups", phase="backup", route="clusapi",
-                 staging_name="unfinished_c")  # fmt: skip
+    result = run(legacy, node="OLD1", path="C:\\Backups", _phase="backup", route="clusapi",
+                 _staging_name="unfinished_c")  # fmt: skip
     assert result["route_exit_code"] == 0 and result["route_output"] == ""
     names = [f["path"] for f in result["files"]]
     assert "Clusbackup.dat" in names and "quolog.log" in names
@@ -172,24 +167,24 @@ def test_clusapi_on_2003_writes_the_file_set(legacy):
 def test_clusapi_writes_where_the_quorum_owner_sees_the_path(legacy):
     # OLD1 owns the core group (a node majority cluster): a local path given on OLD2 names
     # a directory on OLD1, which does not exist there.
-    result = run(legacy, node="OLD2", path="C:\\Backups", phase="backup", route="clusapi",
-                 staging_name="unfinished_c")  # fmt: skip
+    result = run(legacy, node="OLD2", path="C:\\Backups", _phase="backup", route="clusapi",
+                 _staging_name="unfinished_c")  # fmt: skip
     assert result["route_exit_code"] == 3 and result["files"] == []
 
 
 def test_an_injected_fault_on_the_legacy_call_is_its_code(legacy):
     with legacy.transaction() as state:
         faults.add_failure(state, "OLD1", "BackupClusterDatabase", 1722, count=1)
-    result = run(legacy, node="OLD1", path="C:\\Backups", phase="backup", route="clusapi",
-                 staging_name="unfinished_c")  # fmt: skip
+    result = run(legacy, node="OLD1", path="C:\\Backups", _phase="backup", route="clusapi",
+                 _staging_name="unfinished_c")  # fmt: skip
     assert result["route_exit_code"] == 1722
 
 
 def test_finalize_writes_manifest_then_marker_then_renames(world):
     vss_backup(world)
     manifest = json.dumps({"cluster": "CLU01", "name": "Ünïcode"}, ensure_ascii=False)
-    result = run(world, path="C:\\Backups", phase="finalize", staging_name="unfinished_s",
-                 set_name="s1", manifest=manifest)  # fmt: skip
+    result = run(world, path="C:\\Backups", _phase="finalize", _staging_name="unfinished_s",
+                 _set_name="s1", _manifest=manifest)  # fmt: skip
     assert result["set_path"] == "C:\\Backups\\s1"
     done = world.resolve_path("NODE1", "C:\\Backups\\s1")
     assert (done / "manifest.json").read_bytes() == manifest.encode("utf-8")  # no BOM
@@ -201,26 +196,26 @@ def test_finalize_on_a_full_disk_leaves_no_marker(world):
     vss_backup(world)
     with world.transaction() as state:
         faults.add_disk_full(state, "NODE1", "C:\\Backups", 10)
-    result = run(world, path="C:\\Backups", phase="finalize", staging_name="unfinished_s",
-                 set_name="s1", manifest="{" + " " * 100 + "}")  # fmt: skip
+    result = run(world, path="C:\\Backups", _phase="finalize", _staging_name="unfinished_s",
+                 _set_name="s1", _manifest="{" + " " * 100 + "}")  # fmt: skip
     assert result["failed"] and result["error_code"] == 112
     staging = world.resolve_path("NODE1", "C:\\Backups\\unfinished_s")
     assert staging.is_dir() and not (staging / "backup.complete").exists()
 
 
 def test_finalize_refuses_a_missing_staging_or_an_existing_set(world):
-    missing = run(world, path="C:\\Backups", phase="finalize", staging_name="unfinished_x",
-                  set_name="s1", manifest="{}")  # fmt: skip
+    missing = run(world, path="C:\\Backups", _phase="finalize", _staging_name="unfinished_x",
+                  _set_name="s1", _manifest="{}")  # fmt: skip
     assert missing["error_code"] == 3
     vss_backup(world)
     world.resolve_path("NODE1", "C:\\Backups\\s1").mkdir()
-    taken = run(world, path="C:\\Backups", phase="finalize", staging_name="unfinished_s",
-                set_name="s1", manifest="{}")  # fmt: skip
+    taken = run(world, path="C:\\Backups", _phase="finalize", _staging_name="unfinished_s",
+                _set_name="s1", _manifest="{}")  # fmt: skip
     assert taken["error_code"] == 183
 
 
 def test_required_options_per_phase(world):
-    result = run(world, path="C:\\Backups", phase="backup", route="vss")
-    assert result["failed"] and "staging_name" in result["msg"]
-    auto = run(world, path="C:\\Backups", phase="backup", staging_name="x")
+    result = run(world, path="C:\\Backups", _phase="backup", route="vss")
+    assert result["failed"] and "_staging_name" in result["msg"]
+    auto = run(world, path="C:\\Backups", _phase="backup", _staging_name="x")
     assert auto["failed"] and "auto" in auto["msg"]

@@ -28,10 +28,10 @@ def back_up(world: World, path: str, **extra: Any) -> dict[str, Any]:
     staging = "unfinished_20261122T020304Z_clusterdb_e1s1"
     arguments = {
         "path": path,
-        "phase": "backup",
+        "_phase": "backup",
         "route": "vss",
-        "staging_name": staging,
-        "wbadmin_target": path + "\\" + staging,
+        "_staging_name": staging,
+        "_wbadmin_target": path + "\\" + staging,
         **extra,
     }
     return invoke(
@@ -40,7 +40,7 @@ def back_up(world: World, path: str, **extra: Any) -> dict[str, Any]:
 
 
 def test_a_new_home_gets_an_acl_of_its_own_and_wbadmin_writes_into_it(world: World) -> None:
-    result = back_up(world, HOME, home_writers=WRITERS)
+    result = back_up(world, HOME, _home_writers=WRITERS)
     assert not result.get("failed"), result
     assert result["home_created"] is True and result["route_exit_code"] == 0
     with world.transaction() as state:
@@ -62,7 +62,7 @@ def test_a_new_home_gets_an_acl_of_its_own_and_wbadmin_writes_into_it(world: Wor
 
 def test_an_existing_home_keeps_its_acl(world: World) -> None:
     world.resolve_path("FS01", "C:\\Shares\\clusterbackups\\CLU01\\pre_restore").mkdir(parents=True)
-    result = back_up(world, HOME, home_writers=WRITERS)
+    result = back_up(world, HOME, _home_writers=WRITERS)
     assert result["home_created"] is False and result["route_exit_code"] == 0
     with world.transaction() as state:
         assert acl.get_acl(state, "NODE1", HOME) is None
@@ -76,7 +76,7 @@ def test_without_writers_the_new_home_is_created_plainly(world: World) -> None:
 
 
 def test_an_account_that_does_not_resolve_fails_before_anything_is_written(world: World) -> None:
-    result = back_up(world, HOME, home_writers=["NOSUCH\\NODE9$"])
+    result = back_up(world, HOME, _home_writers=["NOSUCH\\NODE9$"])
     assert result["failed"] is True
     assert IDENTITY_NOT_MAPPED in result["msg"]
     assert "Failed to create the backup path" in result["msg"]

@@ -43,7 +43,7 @@ def test_the_phase_argument_and_the_latency_are_recorded(tmp_path):
     assert entry["duration"] >= 0.2
 
     record_execution(world.lab_dir, started=1.5, node="N1", module="wsfc.clusterdb.cluster_backup",
-                     arguments={"phase": "inspect", "path": "x"}, duration=0.25,
+                     arguments={"_phase": "inspect", "path": "x"}, duration=0.25,
                      failed=False)  # fmt: skip
     last = json.loads(log_path(world.lab_dir).read_text().splitlines()[-1])
     assert last == {"time": 1.5, "node": "N1", "module": "wsfc.clusterdb.cluster_backup",

@@ -5,8 +5,8 @@
   {"time": 1790000000.123,           # when the run started (seconds since the epoch)
    "node": "NODE1",                   # the node that ran it
    "module": "wsfc.clusterdb.cluster_backup",   # fully qualified module name
-   "phase": "inspect",                # the module's `phase` (or internal `_phase`)
-                                      # argument, or null
+   "phase": "inspect",                # the module's internal `_phase` argument,
+                                      # or null
    "duration": 0.042,                 # seconds, the emulation's run (latency included)
    "failed": false}                   # the module failed (exit code not 0), or the lab
                                       # refused it (not emulated, lab error)
@@ -42,8 +42,9 @@ def record_execution(
     """Append one line for a module run (nothing when the world has no lab directory)."""
     if lab_dir is None:
         return
-    # cluster_restore names its phase in the internal `_phase`, cluster_backup in `phase`.
-    phase = arguments.get("_phase", arguments.get("phase"))
+    # The phased modules (cluster_backup, cluster_restore) name their phase in the internal
+    # option `_phase`, which only their action plugins set.
+    phase = arguments.get("_phase")
     line = {
         "time": round(started, 6),
         "node": node,

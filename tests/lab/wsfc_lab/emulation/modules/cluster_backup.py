@@ -1,8 +1,10 @@
 """wsfc.clusterdb.cluster_backup: port of plugins/modules/cluster_backup.ps1 over the lab's
-Windows surface, phase for phase (docs/internals.md, "cluster_backup"):
+Windows surface, phase for phase (docs/internals.md, "cluster_backup"; the phase is the
+internal option _phase, and the other options the action plugin sets between phases start
+with an underscore too):
 - inspect: the node's facts (_wsfc_cluster_facts), the set listing (_wsfc_backup_set);
 - backup: the path must not be a file (267); a path that does not exist is created with
-  an ACL of its own when home_writers names accounts (New-WsfcProtectedDirectory); the
+  an ACL of its own when _home_writers names accounts (New-WsfcProtectedDirectory); the
   staging directory must not exist
   (183); it is created, then the route runs into it: wbadmin with the target the controller gave,
   then `get versions` and `get items` for each version found; or ClusterDatabase.Backup;
@@ -34,22 +36,22 @@ SPEC = {
     "options": {
         "path": {"type": "str", "required": True},
         "route": {"type": "str", "default": "auto", "choices": ["auto", "vss", "clusapi"]},
-        "phase": {
+        "_phase": {
             "type": "str",
             "default": "inspect",
             "choices": ["inspect", "backup", "finalize"],
         },
-        "include_configuration": {"type": "bool", "default": True},
-        "hash_sets": {"type": "str", "default": "newest", "choices": ["all", "newest", "none"]},
-        "staging_name": {"type": "str"},
-        "wbadmin_target": {"type": "str"},
-        "set_name": {"type": "str"},
-        "manifest": {"type": "str"},
-        "home_writers": {"type": "list", "elements": "str", "default": []},
+        "_include_configuration": {"type": "bool", "default": True},
+        "_hash_sets": {"type": "str", "default": "newest", "choices": ["all", "newest", "none"]},
+        "_staging_name": {"type": "str"},
+        "_wbadmin_target": {"type": "str"},
+        "_set_name": {"type": "str"},
+        "_manifest": {"type": "str"},
+        "_home_writers": {"type": "list", "elements": "str", "default": []},
     },
     "required_if": [
-        ["phase", "backup", ["staging_name"]],
-        ["phase", "finalize", ["staging_name", "set_name", "manifest"]],
+        ["_phase", "backup", ["_staging_name"]],
+        ["_phase", "finalize", ["_staging_name", "_set_name", "_manifest"]],
     ],
     "supports_check_mode": True,
 }
@@ -96,14 +98,14 @@ _VERSION_ID = re.compile(r"(?<!\d)\d{2}/\d{2}/\d{4}-\d{2}:\d{2}(?!\d)")
 def cluster_backup(module: EmulatedModule) -> None:
     host = PowerShellHost(module.world, module.node, module.user)  # type: ignore[arg-type]
     path = module.params["path"]
-    phase = module.params["phase"]
+    phase = module.params["_phase"]
     result = module.result
     result["changed"] = False
     result["phase"] = phase
     if phase == "inspect":
         _inspect(module, host, path)
         return
-    staging = combine(path, module.params["staging_name"])
+    staging = combine(path, module.params["_staging_name"])
     result["staging_path"] = staging
     if phase == "backup":
         _backup(module, host, path, staging)
@@ -145,12 +147,12 @@ def _inspect(module: EmulatedModule, host: PowerShellHost, path: str) -> None:
         "cluster_error": None,
     }
     if result["cluster_service"]["installed"]:
-        cluster_facts = facts.get_cluster_fact(host, module.params["include_configuration"])
+        cluster_facts = facts.get_cluster_fact(host, module.params["_include_configuration"])
     for key in ("cluster", "nodes", "core_group_owner", "quorum", "configuration", "cluster_error"):
         result[key] = cluster_facts[key]
     try:
         result["path_info"] = backup_set.get_backup_path_info(host, path)
-        result["sets"] = backup_set.get_backup_set_listing(host, path, module.params["hash_sets"])
+        result["sets"] = backup_set.get_backup_set_listing(host, path, module.params["_hash_sets"])
     except (PowerShellError, WindowsError) as error:
         _file_error(module, f"Failed to list the backup sets under '{path}'", error)
 
@@ -160,10 +162,10 @@ def _backup(module: EmulatedModule, host: PowerShellHost, path: str, staging: st
     route = params["route"]
     if route == "auto":
         module.fail_json(
-            "phase=backup needs route vss or clusapi; the action plugin resolves auto."
+            "_phase=backup needs route vss or clusapi; the action plugin resolves auto."
         )
-    if route == "vss" and not params["wbadmin_target"]:
-        module.fail_json("phase=backup with route=vss needs wbadmin_target.")
+    if route == "vss" and not params["_wbadmin_target"]:
+        module.fail_json("_phase=backup with route=vss needs _wbadmin_target.")
     _assert_path_is_not_file(module, host, path)
     result.update(
         route=route, route_exit_code=None, route_output=None, route_started=None,
@@ -174,7 +176,7 @@ def _backup(module: EmulatedModule, host: PowerShellHost, path: str, staging: st
         result["changed"] = True
         module.exit_json()
     result["home_created"] = False
-    writers = list(params["home_writers"] or [])
+    writers = list(params["_home_writers"] or [])
     if writers and not host.invoke("Test-Path", LiteralPath=path):
         try:
             create_protected_directory(host, path, writers)
@@ -196,7 +198,7 @@ def _backup(module: EmulatedModule, host: PowerShellHost, path: str, staging: st
         if not host.invoke("Test-Path", LiteralPath=WBADMIN_EXE, PathType="Leaf"):
             result["condition"] = "windows_server_backup_missing"
             module.fail_json(f"wbadmin.exe was not found at '{WBADMIN_EXE}'.")
-        target = params["wbadmin_target"]
+        target = params["_wbadmin_target"]
         arguments = ["start", "systemstatebackup", f"-backupTarget:{target}", "-quiet"]
         result["route_command"] = [WBADMIN_EXE, *arguments]
         run = invoke_native_command(
@@ -244,7 +246,7 @@ def _backup(module: EmulatedModule, host: PowerShellHost, path: str, staging: st
 def _finalize(module: EmulatedModule, host: PowerShellHost, path: str, staging: str) -> None:
     result, params = module.result, module.params
     names = backup_set.get_backup_set_file_name()
-    set_path = combine(path, params["set_name"])
+    set_path = combine(path, params["_set_name"])
     result["set_path"] = set_path
     if module.check_mode:
         result["changed"] = True
@@ -256,7 +258,7 @@ def _finalize(module: EmulatedModule, host: PowerShellHost, path: str, staging: 
         result["error_code"] = ERROR_ALREADY_EXISTS
         module.fail_json(f"The set directory '{set_path}' exists already.")
     try:
-        dotnet.write_all_text(host, combine(staging, names["manifest"]), params["manifest"])
+        dotnet.write_all_text(host, combine(staging, names["manifest"]), params["_manifest"])
         result["changed"] = True
         dotnet.write_all_text(host, combine(staging, names["marker"]), "")
         dotnet.move_directory(host, staging, set_path)
