@@ -131,6 +131,20 @@ def test_inspect_with_the_cluster_down_reads_the_local_copy(tmp_path):
     assert result["path_info"] == {"exists": False, "is_directory": False}
 
 
+def test_inspect_on_a_node_without_the_cluster_service_asks_no_cluster(tmp_path):
+    world = make_world(tmp_path)
+    make_set(world)
+    with world.transaction() as state:
+        state.node("N1")["service"]["installed"] = False
+    result = run(world, path=SET)
+    assert result["cluster_service"]["installed"] is False
+    # The other nodes still run the cluster: had this node asked it, it would have answered.
+    none_known = {"cluster": None, "nodes": [], "core_group_owner": None, "quorum": None}
+    assert {key: result[key] for key in none_known} == none_known
+    assert result["configuration"] is None and result["cluster_error"] is None
+    assert result["node_list_source"] == "local_database"
+
+
 def test_restore_vss_runs_wbadmin_and_reads_the_states_again(tmp_path):
     world = make_world(tmp_path)
     version = make_set(world)

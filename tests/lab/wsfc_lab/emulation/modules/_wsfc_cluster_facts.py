@@ -299,8 +299,11 @@ def get_configuration_fact(host: PowerShellHost, cluster: PSObject) -> dict[str,
     return {"groups": groups, "resources": resources, "networks": networks}
 
 
-def get_cluster_fact(host: PowerShellHost, include_configuration: bool) -> dict[str, Any]:
-    facts: dict[str, Any] = {
+def no_cluster_fact() -> dict[str, Any]:
+    """The cluster-wide facts while none is known: the `$facts` literal Get-WsfcClusterFact
+    starts from, which cluster_backup.ps1 and cluster_restore.ps1 also report when the
+    Cluster service is not installed."""
+    return {
         "cluster": None,
         "nodes": [],
         "core_group_owner": None,
@@ -308,6 +311,10 @@ def get_cluster_fact(host: PowerShellHost, include_configuration: bool) -> dict[
         "configuration": None,
         "cluster_error": None,
     }
+
+
+def get_cluster_fact(host: PowerShellHost, include_configuration: bool) -> dict[str, Any]:
+    facts = no_cluster_fact()
     if not host.invoke("Get-Module", ListAvailable=True, Name="FailoverClusters"):
         facts["cluster_error"] = {
             "code": None,
@@ -339,3 +346,25 @@ def get_cluster_fact(host: PowerShellHost, include_configuration: bool) -> dict[
     if include_configuration:
         facts["configuration"] = get_configuration_fact(host, cluster)
     return facts
+
+
+# -- The inspect steps cluster_backup.ps1 and cluster_restore.ps1 both write out -----------
+# Not functions of the .psm1: both modules' ports call these instead of repeating the steps,
+# which make the same calls in the same order as each .ps1.
+
+
+def get_configuration_version_fact(host: PowerShellHost) -> dict[str, Any]:
+    """The configuration version an inspect phase reports: the running cluster's PaxosTag,
+    source none when it cannot be read."""
+    paxos_tag = get_paxos_tag(host)
+    return {"paxos_tag": paxos_tag, "source": "cluster" if paxos_tag is not None else "none"}
+
+
+def get_installed_cluster_fact(
+    host: PowerShellHost, cluster_service: dict[str, Any], include_configuration: bool
+) -> dict[str, Any]:
+    """Get-WsfcClusterFact's facts on a node whose Cluster service is installed; on any other
+    node none, with no call made (there is no cluster to ask)."""
+    if not cluster_service["installed"]:
+        return no_cluster_fact()
+    return get_cluster_fact(host, include_configuration)

@@ -122,23 +122,9 @@ def _inspect(module: EmulatedModule, host: PowerShellHost) -> None:
     result, path = module.result, module.params["path"]
     result["os"] = facts.get_os_fact(host)
     result["backup_tools"] = facts.get_backup_tool_fact(host)
-    paxos_tag = facts.get_paxos_tag(host)
-    result["configuration_version"] = {
-        "paxos_tag": paxos_tag,
-        "source": "cluster" if paxos_tag is not None else "none",
-    }
-    cluster_facts: dict[str, Any] = {
-        "cluster": None,
-        "nodes": [],
-        "core_group_owner": None,
-        "quorum": None,
-        "configuration": None,
-        "cluster_error": None,
-    }
-    if result["cluster_service"]["installed"]:
-        cluster_facts = facts.get_cluster_fact(host, True)
-    for key in ("cluster", "nodes", "core_group_owner", "quorum", "configuration", "cluster_error"):
-        result[key] = cluster_facts[key]
+    result["configuration_version"] = facts.get_configuration_version_fact(host)
+    cluster_facts = facts.get_installed_cluster_fact(host, result["cluster_service"], True)
+    result.update(cluster_facts)
     local_database = facts.get_local_database_fact(host)
     for warning in local_database["warnings"]:
         module.warn(warning)
