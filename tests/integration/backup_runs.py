@@ -25,6 +25,7 @@ STAGING_DIR = "C:\\WsfcClusterBackup\\" + CLUSTER
 ROLE = "wsfc.clusterdb.backup : "
 FAILURE_TASK = ROLE + "Fail with what went wrong"
 SUMMARY_TASK = ROLE + "Gather the outcome of the cluster's backup"
+REPORT_TASK = ROLE + "Report the backup of the cluster"
 
 
 def role_play(tmp_path: Path, name: str = "backup", **role_vars: Any) -> Path:
@@ -75,6 +76,12 @@ def summary(run: AnsibleRun) -> dict[str, Any]:
     return record.result["ansible_facts"]["backup_summary"]
 
 
+def report(run: AnsibleRun) -> list[str]:
+    """The lines of the role's report task."""
+    (record,) = [r for r in run.on_hosts(REPORT_TASK).values() if r.status == "ok"]
+    return list(record.result["msg"])
+
+
 def change_configuration(lab: Lab, address: str) -> str:
     return lab.change(
         ConfigChange("parameter", "set", "FileServer-01 IP", {"name": "Address", "value": address})
@@ -83,6 +90,12 @@ def change_configuration(lab: Lab, address: str) -> str:
 
 def folder(lab: Lab, windows_path: str, node: str = "NODE1") -> Path:
     return lab.world.resolve_path(node, windows_path)
+
+
+def dir_names(lab: Lab, windows_path: str, node: str = "NODE1") -> list[str]:
+    """The names of the directories under a folder, sorted, whether sets or not."""
+    root = folder(lab, windows_path, node)
+    return sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
 
 
 @dataclass(frozen=True)

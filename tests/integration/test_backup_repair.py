@@ -6,88 +6,48 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
 
-import yaml
-from playbook import AnsibleRun, run_playbook
+from backup_runs import apply_role, change_configuration, dir_names, report, summary
 from wsfc_lab.lab import Lab
-from wsfc_lab.world import ConfigChange
 
 PRIMARY = r"\\fs01\clusterbackups"
 LOCAL = r"C:\LocalBackups"
 STAGING = r"C:\WsfcClusterBackup\CLU01"
-SUMMARY = "wsfc.clusterdb.backup : Gather the outcome of the cluster's backup"
-REPORT = "wsfc.clusterdb.backup : Report the backup of the cluster"
 RETENTION_NAMES = "wsfc.clusterdb.backup : Name the corrupt sets retention keeps"
 NODES = ("NODE1", "NODE2", "NODE3")
-
-
-def _apply_role(lab: Lab, tmp_path: Path, **role_vars: Any) -> AnsibleRun:
-    play = [
-        {
-            "name": "Back up the cluster",
-            "hosts": "clu01",
-            "gather_facts": False,
-            "roles": [{"role": "wsfc.clusterdb.backup", "vars": role_vars}],
-        }
-    ]
-    path = tmp_path / "backup_role.yml"
-    path.write_text(yaml.safe_dump(play), encoding="utf-8")
-    return run_playbook(path, lab.inventory_path)
-
-
-def _summary(run: AnsibleRun) -> dict[str, Any]:
-    (record,) = [r for r in run.on_hosts(SUMMARY).values() if r.status == "ok"]
-    return record.result["ansible_facts"]["backup_summary"]
-
-
-def _report(run: AnsibleRun) -> list[str]:
-    (record,) = [r for r in run.on_hosts(REPORT).values() if r.status == "ok"]
-    return list(record.result["msg"])
-
-
-def _names(lab: Lab, windows_path: str, node: str = "NODE1") -> list[str]:
-    folder = lab.world.resolve_path(node, windows_path)
-    return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
-
-
-def _change(lab: Lab, address: str) -> None:
-    lab.change(
-        ConfigChange("parameter", "set", "FileServer-01 IP", {"name": "Address", "value": address})
-    )
 
 
 def test_a_rerun_after_a_failed_copy_says_how_to_bring_the_destination_up(
     three_node_lab: Lab, tmp_path: Path
 ) -> None:
     role_vars = {"backup_path": PRIMARY, "backup_destinations": [LOCAL]}
-    first = _apply_role(three_node_lab, tmp_path, **role_vars)
+    first = apply_role(three_node_lab, tmp_path, **role_vars)
     assert first.rc == 0, first.output
-    node = _summary(first)["backed_up_on"]
-    _change(three_node_lab, "10.0.0.81")
+    node = summary(first)["backed_up_on"]
+    change_configuration(three_node_lab, "10.0.0.81")
     three_node_lab.inject("disk_full", node, path=LOCAL, budget=0)
-    failed = _apply_role(three_node_lab, tmp_path, **role_vars)
+    failed = apply_role(three_node_lab, tmp_path, **role_vars)
     assert failed.rc != 0
-    newest = _names(three_node_lab, PRIMARY + r"\CLU01")[-1]
-    assert newest not in _names(three_node_lab, LOCAL + r"\CLU01", node)
+    newest = dir_names(three_node_lab, PRIMARY + r"\CLU01")[-1]
+    assert newest not in dir_names(three_node_lab, LOCAL + r"\CLU01", node)
 
     three_node_lab.clear_faults(["disk_full"])
-    again = _apply_role(three_node_lab, tmp_path, **role_vars)
+    again = apply_role(three_node_lab, tmp_path, **role_vars)
     assert again.rc == 0, again.output
-    summary = _summary(again)
-    assert summary["written"] is False and summary["set_name"] == newest
+    outcome = summary(again)
+    assert outcome["written"] is False and outcome["set_name"] == newest
     # Nothing is written, and the run says which folders it did not look at and what to run.
-    hint = next(line for line in _report(again) if "were not looked at" in line)
+    hint = next(line for line in report(again) if "were not looked at" in line)
     assert f"{LOCAL}\\CLU01" in hint
     assert (
         f"run again with backup_refresh_copies=true to bring every destination to set {newest}"
         in hint
     )
 
-    refreshed = _apply_role(three_node_lab, tmp_path, **role_vars, backup_refresh_copies=True)
+    refreshed = apply_role(three_node_lab, tmp_path, **role_vars, backup_refresh_copies=True)
     assert refreshed.rc == 0, refreshed.output
-    assert newest in _names(three_node_lab, LOCAL + r"\CLU01", node)
-    assert all(d["verified"] for d in _summary(refreshed)["destinations"])
+    assert newest in dir_names(three_node_lab, LOCAL + r"\CLU01", node)
+    assert all(d["verified"] for d in summary(refreshed)["destinations"])
 
 
 def test_a_controller_copy_that_is_missing_is_fetched_by_the_next_run(
@@ -95,19 +55,19 @@ def test_a_controller_copy_that_is_missing_is_fetched_by_the_next_run(
 ) -> None:
     controller = tmp_path / "controller"
     role_vars = {"backup_path": PRIMARY, "backup_controller_dir": str(controller)}
-    first = _apply_role(three_node_lab, tmp_path, **role_vars)
+    first = apply_role(three_node_lab, tmp_path, **role_vars)
     assert first.rc == 0, first.output
-    set_name = _summary(first)["set_name"]
+    set_name = summary(first)["set_name"]
     # What a failed fetch leaves: the node's set current, the controller without it.
     shutil.rmtree(controller / "CLU01" / set_name)
 
-    again = _apply_role(three_node_lab, tmp_path, **role_vars)
+    again = apply_role(three_node_lab, tmp_path, **role_vars)
 
     assert again.rc == 0, again.output
-    summary = _summary(again)
-    assert summary["written"] is False
-    assert summary["controller"]["set_status"] == "complete"
-    assert summary["controller"]["verified"] is True
+    outcome = summary(again)
+    assert outcome["written"] is False
+    assert outcome["controller"]["set_status"] == "complete"
+    assert outcome["controller"]["verified"] is True
     assert (controller / "CLU01" / set_name / "backup.complete").is_file()
 
 
@@ -116,7 +76,7 @@ def test_a_failed_copy_through_the_temporary_share_leaves_no_staged_set(
 ) -> None:
     for node in NODES:
         three_node_lab.inject("disk_full", node, path=LOCAL, budget=0)
-    run = _apply_role(
+    run = apply_role(
         three_node_lab,
         tmp_path,
         backup_path=PRIMARY,
@@ -131,7 +91,7 @@ def test_a_failed_copy_through_the_temporary_share_leaves_no_staged_set(
     staged = "wsfc.clusterdb.backup : Back up the cluster database"
     assert any(r.status == "ok" and r.result.get("changed") for r in run.on_hosts(staged).values())
     for node in NODES:
-        assert _names(three_node_lab, STAGING, node) == [], node
+        assert dir_names(three_node_lab, STAGING, node) == [], node
     failure = next(r for r in run.records if r.task.endswith("Fail with what went wrong"))
     assert "Copy the set to every other destination failed there" in failure.result["msg"]
     assert "and so was the set staged on" in failure.result["msg"]
@@ -139,43 +99,43 @@ def test_a_failed_copy_through_the_temporary_share_leaves_no_staged_set(
 
 def test_the_summary_counts_the_sets_retention_kept(three_node_lab: Lab, tmp_path: Path) -> None:
     role_vars = {"backup_path": PRIMARY, "backup_retention_keep": 1}
-    first = _apply_role(three_node_lab, tmp_path, **role_vars)
+    first = apply_role(three_node_lab, tmp_path, **role_vars)
     assert first.rc == 0, first.output
-    _change(three_node_lab, "10.0.0.82")
+    change_configuration(three_node_lab, "10.0.0.82")
 
-    second = _apply_role(three_node_lab, tmp_path, **role_vars)
+    second = apply_role(three_node_lab, tmp_path, **role_vars)
 
     assert second.rc == 0, second.output
-    (destination,) = _summary(second)["destinations"]
-    assert _names(three_node_lab, PRIMARY + r"\CLU01") == [_summary(second)["set_name"]]
+    (destination,) = summary(second)["destinations"]
+    assert dir_names(three_node_lab, PRIMARY + r"\CLU01") == [summary(second)["set_name"]]
     assert destination["complete_sets"] == 1
     assert [Path(p.replace("\\", "/")).name for p in destination["removed"]] == [
-        _summary(first)["set_name"]
+        summary(first)["set_name"]
     ]
-    assert any("1 complete set(s) kept; retention removed" in line for line in _report(second))
+    assert any("1 complete set(s) kept; retention removed" in line for line in report(second))
 
 
 def test_a_corrupt_set_is_kept_and_named(three_node_lab: Lab, tmp_path: Path) -> None:
     role_vars = {"backup_path": PRIMARY, "backup_retention_keep": 1}
-    first = _apply_role(three_node_lab, tmp_path, **role_vars)
+    first = apply_role(three_node_lab, tmp_path, **role_vars)
     assert first.rc == 0, first.output
-    broken = _summary(first)["set_name"]
+    broken = summary(first)["set_name"]
     touched = three_node_lab.inject(
         "corrupt", "FS01", path=rf"C:\Shares\clusterbackups\CLU01\{broken}\WindowsImageBackup"
     )
     assert touched
-    _change(three_node_lab, "10.0.0.83")
+    change_configuration(three_node_lab, "10.0.0.83")
 
-    second = _apply_role(three_node_lab, tmp_path, **role_vars)
+    second = apply_role(three_node_lab, tmp_path, **role_vars)
 
     assert second.rc == 0, second.output
-    (destination,) = _summary(second)["destinations"]
+    (destination,) = summary(second)["destinations"]
     assert list(destination["corrupt"]) == [broken]
     assert "does not have the SHA-256 the manifest records" in destination["corrupt"][broken]
     # Kept (retention never deletes a corrupt set) and named by retention and the report.
-    assert broken in _names(three_node_lab, PRIMARY + r"\CLU01")
-    named = second.of(RETENTION_NAMES, _summary(second)["checked_on"])
+    assert broken in dir_names(three_node_lab, PRIMARY + r"\CLU01")
+    named = second.of(RETENTION_NAMES, summary(second)["checked_on"])
     assert broken in named.result["msg"] and "corrupt" in named.result["msg"]
     assert any(
-        f"corrupt set(s) kept for you to look at: {broken}" in line for line in _report(second)
+        f"corrupt set(s) kept for you to look at: {broken}" in line for line in report(second)
     )

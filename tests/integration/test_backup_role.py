@@ -4,57 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
-from typing import Any
-
 from collections.abc import Callable
+from pathlib import Path
 
-import yaml
+from backup_runs import apply_role, change_configuration, dir_names, folder, summary
 from labs import example
-from playbook import AnsibleRun, run_playbook
+from playbook import AnsibleRun
 from wsfc_lab.execution.execution_log import read_executions
 from wsfc_lab.lab import Lab
-from wsfc_lab.world import ConfigChange
 
 PRIMARY = r"\\fs01\clusterbackups"
 LOCAL = r"C:\LocalBackups"
-SUMMARY = "wsfc.clusterdb.backup : Gather the outcome of the cluster's backup"
 SHARE = "WsfcClusterBackup$"
 NODES = ("NODE1", "NODE2", "NODE3")
-
-
-def _apply_role(lab: Lab, tmp_path: Path, **role_vars: Any) -> AnsibleRun:
-    """A play over the lab's cluster group that applies the role with these variables."""
-    play = [
-        {
-            "name": "Back up the cluster",
-            "hosts": "clu01",
-            "gather_facts": False,
-            "roles": [{"role": "wsfc.clusterdb.backup", "vars": role_vars}],
-        }
-    ]
-    path = tmp_path / "backup_role.yml"
-    path.write_text(yaml.safe_dump(play), encoding="utf-8")
-    return run_playbook(path, lab.inventory_path)
-
-
-def _summary(run: AnsibleRun) -> dict[str, Any]:
-    (record,) = [r for r in run.on_hosts(SUMMARY).values() if r.status == "ok"]
-    return record.result["ansible_facts"]["backup_summary"]
-
-
-def _folder(lab: Lab, windows_path: str, node: str = "NODE1") -> Path:
-    return lab.world.resolve_path(node, windows_path)
-
-
-def _names(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
-
-
-def _change_configuration(lab: Lab, address: str) -> None:
-    lab.change(
-        ConfigChange("parameter", "set", "FileServer-01 IP", {"name": "Address", "value": address})
-    )
 
 
 def test_the_temporary_share_is_removed_when_the_backup_fails(
@@ -62,7 +24,7 @@ def test_the_temporary_share_is_removed_when_the_backup_fails(
 ) -> None:
     for node in NODES:
         three_node_lab.inject("fail", node, operation="wbadmin start systemstatebackup", code=112)
-    run = _apply_role(
+    run = apply_role(
         three_node_lab,
         tmp_path,
         backup_path=PRIMARY,
@@ -84,13 +46,13 @@ def test_the_temporary_share_is_removed_when_the_backup_fails(
     shares = three_node_lab.world.peek()["shares"]
     assert all(SHARE.lower() not in by_host for by_host in shares.values())
     # Nothing that looks like a set reached the primary folder.
-    assert _names(_folder(three_node_lab, PRIMARY + r"\CLU01")) == []
+    assert dir_names(three_node_lab, PRIMARY + r"\CLU01") == []
 
 
 def test_the_temporary_share_without_the_opt_in_is_refused_before_any_node_is_touched(
     three_node_lab: Lab, tmp_path: Path
 ) -> None:
-    run = _apply_role(three_node_lab, tmp_path, backup_path=PRIMARY, backup_temporary_share=True)
+    run = apply_role(three_node_lab, tmp_path, backup_path=PRIMARY, backup_temporary_share=True)
 
     assert run.rc != 0
     refusals = run.on_hosts(
@@ -105,7 +67,7 @@ def test_the_temporary_share_without_the_opt_in_is_refused_before_any_node_is_to
     assert not log.exists() or read_executions(three_node_lab.lab_dir) == []
     shares = three_node_lab.world.peek()["shares"]
     assert all(SHARE.lower() not in by_host for by_host in shares.values())
-    assert _names(_folder(three_node_lab, PRIMARY + r"\CLU01")) == []
+    assert dir_names(three_node_lab, PRIMARY + r"\CLU01") == []
 
 
 def _sha256(path: Path) -> str:
@@ -114,15 +76,15 @@ def _sha256(path: Path) -> str:
 
 def test_the_controller_copy_matches_the_manifest(three_node_lab: Lab, tmp_path: Path) -> None:
     controller = tmp_path / "controller"
-    run = _apply_role(
+    run = apply_role(
         three_node_lab, tmp_path, backup_path=PRIMARY, backup_controller_dir=str(controller)
     )
     assert run.rc == 0, run.output
-    summary = _summary(run)
-    assert summary["controller"]["set_status"] == "complete"
-    assert summary["controller"]["verified"] is True
+    outcome = summary(run)
+    assert outcome["controller"]["set_status"] == "complete"
+    assert outcome["controller"]["verified"] is True
 
-    copy = controller / "CLU01" / summary["set_name"]
+    copy = controller / "CLU01" / outcome["set_name"]
     manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
     assert (copy / "backup.complete").is_file()
     assert manifest["files"], "the manifest lists the set's files"
@@ -136,63 +98,50 @@ def test_the_controller_copy_matches_the_manifest(three_node_lab: Lab, tmp_path:
 def test_retention_keeps_the_newest_sets_and_clears_old_leftovers(
     three_node_lab: Lab, tmp_path: Path
 ) -> None:
-    primary = _folder(three_node_lab, PRIMARY + r"\CLU01")
+    primary = folder(three_node_lab, PRIMARY + r"\CLU01")
     written = []
     for run_number in range(3):
         if run_number:
-            _change_configuration(three_node_lab, f"10.0.0.{60 + run_number}")
+            change_configuration(three_node_lab, f"10.0.0.{60 + run_number}")
         if run_number == 2:
             # An interrupted backup long ago, and one that may still be running.
             (primary / "unfinished_20200101T000000Z_clusterdb_e1s1").mkdir()
             (primary / "unfinished_29991231T000000Z_clusterdb_e1s1").mkdir()
-        run = _apply_role(three_node_lab, tmp_path, backup_path=PRIMARY, backup_retention_keep=2)
+        run = apply_role(three_node_lab, tmp_path, backup_path=PRIMARY, backup_retention_keep=2)
         assert run.rc == 0, run.output
-        written.append(_summary(run)["set_name"])
+        written.append(summary(run)["set_name"])
 
     assert len(set(written)) == 3
     # The two newest complete sets are kept, the oldest removed; the old leftover is
     # gone, the young one kept.
-    assert _names(primary) == sorted([*written[1:], "unfinished_29991231T000000Z_clusterdb_e1s1"])
+    assert dir_names(three_node_lab, PRIMARY + r"\CLU01") == sorted(
+        [*written[1:], "unfinished_29991231T000000Z_clusterdb_e1s1"]
+    )
 
 
 def test_a_copy_that_fails_never_replaces_the_last_good_set(
     three_node_lab: Lab, tmp_path: Path
 ) -> None:
     role_vars = {"backup_path": PRIMARY, "backup_destinations": [LOCAL], "backup_retention_keep": 1}
-    first = _apply_role(three_node_lab, tmp_path, **role_vars)
+    first = apply_role(three_node_lab, tmp_path, **role_vars)
     assert first.rc == 0, first.output
-    good = _summary(first)
+    good = summary(first)
     node = good["backed_up_on"]
-    local = _folder(three_node_lab, LOCAL + r"\CLU01", node)
-    assert _names(local) == [good["set_name"]]
+    local = folder(three_node_lab, LOCAL + r"\CLU01", node)
+    assert dir_names(three_node_lab, LOCAL + r"\CLU01", node) == [good["set_name"]]
 
-    _change_configuration(three_node_lab, "10.0.0.77")
+    change_configuration(three_node_lab, "10.0.0.77")
     three_node_lab.inject("disk_full", node, path=LOCAL, budget=0)
-    failed = _apply_role(three_node_lab, tmp_path, **role_vars)
+    failed = apply_role(three_node_lab, tmp_path, **role_vars)
 
     assert failed.rc != 0
     failure = next(r for r in failed.records if r.task.endswith("Fail with what went wrong"))
     assert "Copy the set to every other destination failed" in failure.result["msg"]
     # keep=1, yet the local destination still holds its last complete set, and no part of
     # the new one; the primary folder has both (retention did not run).
-    assert _names(local) == [good["set_name"]]
+    assert dir_names(three_node_lab, LOCAL + r"\CLU01", node) == [good["set_name"]]
     assert (local / good["set_name"] / "backup.complete").is_file()
-    assert len(_names(_folder(three_node_lab, PRIMARY + r"\CLU01"))) == 2
-
-
-def test_an_unreachable_first_node_hands_the_check_to_the_next(
-    three_node_lab: Lab, tmp_path: Path
-) -> None:
-    three_node_lab.inject("unreachable", "NODE1")
-    run = _apply_role(three_node_lab, tmp_path, backup_path=PRIMARY)
-    assert run.rc == 0, run.output
-    summary = _summary(run)
-    assert summary["checked_on"] == "NODE2"
-    assert summary["written"] is True
-    assert summary["backed_up_on"] in ("NODE2", "NODE3")
-    probe = "wsfc.clusterdb.backup : Check whether the newest set holds the current configuration"
-    tried = [(r.host, r.status) for r in run.records if r.task == probe and r.status != "skipped"]
-    assert tried == [("NODE1", "unreachable"), ("NODE2", "ok")]
+    assert len(dir_names(three_node_lab, PRIMARY + r"\CLU01")) == 2
 
 
 PROBE = "wsfc.clusterdb.backup : Check whether the newest set holds the current configuration"
@@ -200,6 +149,19 @@ PROBE = "wsfc.clusterdb.backup : Check whether the newest set holds the current 
 
 def _tried(run: AnsibleRun) -> list[tuple[str, str]]:
     return [(r.host, r.status) for r in run.records if r.task == PROBE and r.status != "skipped"]
+
+
+def test_an_unreachable_first_node_hands_the_check_to_the_next(
+    three_node_lab: Lab, tmp_path: Path
+) -> None:
+    three_node_lab.inject("unreachable", "NODE1")
+    run = apply_role(three_node_lab, tmp_path, backup_path=PRIMARY)
+    assert run.rc == 0, run.output
+    outcome = summary(run)
+    assert outcome["checked_on"] == "NODE2"
+    assert outcome["written"] is True
+    assert outcome["backed_up_on"] in ("NODE2", "NODE3")
+    assert _tried(run) == [("NODE1", "unreachable"), ("NODE2", "ok")]
 
 
 def test_the_check_tries_as_many_nodes_as_backup_node_attempts_says(
@@ -212,13 +174,13 @@ def test_the_check_tries_as_many_nodes_as_backup_node_attempts_says(
         lab.inject("unreachable", node)
 
     # Two attempts: NODE1 and NODE2 are tried, and the run says that no node could check.
-    refused = _apply_role(lab, tmp_path, backup_path=PRIMARY, backup_node_attempts=2)
+    refused = apply_role(lab, tmp_path, backup_path=PRIMARY, backup_node_attempts=2)
     assert refused.rc != 0
     assert _tried(refused) == [("NODE1", "unreachable"), ("NODE2", "unreachable")]
     assert "No node of cluster CLU01 could check or take its backup" in refused.output
 
     # Four: the fourth node checks and backs up (the attempts are not capped at three).
-    run = _apply_role(lab, tmp_path, backup_path=PRIMARY, backup_node_attempts=4)
+    run = apply_role(lab, tmp_path, backup_path=PRIMARY, backup_node_attempts=4)
     assert run.rc == 0, run.output
     assert _tried(run) == [
         ("NODE1", "unreachable"),
@@ -226,18 +188,18 @@ def test_the_check_tries_as_many_nodes_as_backup_node_attempts_says(
         ("NODE3", "unreachable"),
         ("NODE4", "ok"),
     ]
-    assert _summary(run)["checked_on"] == "NODE4" and _summary(run)["written"] is True
+    assert summary(run)["checked_on"] == "NODE4" and summary(run)["written"] is True
 
 
 def test_refreshing_copies_fills_a_new_destination_without_a_new_set(
     three_node_lab: Lab, tmp_path: Path
 ) -> None:
-    first = _apply_role(three_node_lab, tmp_path, backup_path=PRIMARY)
+    first = apply_role(three_node_lab, tmp_path, backup_path=PRIMARY)
     assert first.rc == 0, first.output
-    set_name = _summary(first)["set_name"]
+    set_name = summary(first)["set_name"]
 
     offsite = r"\\fs01\clusterbackups\offsite"
-    refreshed = _apply_role(
+    refreshed = apply_role(
         three_node_lab,
         tmp_path,
         backup_path=PRIMARY,
@@ -247,14 +209,14 @@ def test_refreshing_copies_fills_a_new_destination_without_a_new_set(
         backup_loopback_target=True,
     )
     assert refreshed.rc == 0, refreshed.output
-    summary = _summary(refreshed)
-    assert summary["written"] is False
-    assert [(d["set_status"], d["verified"]) for d in summary["destinations"]] == [
+    outcome = summary(refreshed)
+    assert outcome["written"] is False
+    assert [(d["set_status"], d["verified"]) for d in outcome["destinations"]] == [
         ("complete", True),
         ("complete", True),
     ]
-    assert _names(_folder(three_node_lab, offsite + r"\CLU01")) == [set_name]
-    assert _names(_folder(three_node_lab, PRIMARY + r"\CLU01")) == [set_name]
+    assert dir_names(three_node_lab, offsite + r"\CLU01") == [set_name]
+    assert dir_names(three_node_lab, PRIMARY + r"\CLU01") == [set_name]
     # No share was needed, since nothing was backed up.
     assert not any(r.task.endswith("Share the folder with the cluster's nodes only")
                    and r.status == "ok" for r in refreshed.records)  # fmt: skip
