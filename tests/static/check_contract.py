@@ -191,23 +191,22 @@ def _compare_documented_returns(
     """RETURN must list exactly the PowerShell result keys plus ADDED_RESULT_KEYS."""
     action = f"{action_path.parent.name}/{action_path.name}"
     documented = documented_keys - STANDARD_RESULT_KEYS
-    for key in sorted(powershell_keys - documented - STANDARD_RESULT_KEYS):
-        yield Drift(
-            module, f"result key {key!r}", f"set by the PowerShell module, missing in {docs.label}"
-        )
-    for key in sorted(added_keys - documented - STANDARD_RESULT_KEYS):
-        yield Drift(
-            module,
-            f"result key {key!r}",
+    yield from _result_key_drifts(
+        module,
+        (
+            powershell_keys - documented - STANDARD_RESULT_KEYS,
+            f"set by the PowerShell module, missing in {docs.label}",
+        ),
+        (
+            added_keys - documented - STANDARD_RESULT_KEYS,
             f"in ADDED_RESULT_KEYS of plugins/{action}, missing in {docs.label}",
-        )
-    for key in sorted(documented - powershell_keys - added_keys):
-        yield Drift(
-            module,
-            f"result key {key!r}",
+        ),
+        (
+            documented - powershell_keys - added_keys,
             f"in {docs.label}, set neither by the PowerShell module"
             f" nor in ADDED_RESULT_KEYS of plugins/{action}",
-        )
+        ),
+    )
 
 
 def _compare_raw_results_returns(
@@ -223,31 +222,33 @@ def _compare_raw_results_returns(
     action = f"{action_path.parent.name}/{action_path.name}"
     top = documented[0] - STANDARD_RESULT_KEYS
     raw = documented[1] - STANDARD_RESULT_KEYS
-    for key in sorted(powershell_keys - raw - STANDARD_RESULT_KEYS):
-        yield Drift(
-            module,
-            f"result key {key!r}",
+    yield from _result_key_drifts(
+        module,
+        (
+            powershell_keys - raw - STANDARD_RESULT_KEYS,
             f"set by the PowerShell module, missing under {raw_key} in {docs.label}",
-        )
-    for key in sorted(raw - powershell_keys):
-        yield Drift(
-            module,
-            f"result key {key!r}",
+        ),
+        (
+            raw - powershell_keys,
             f"under {raw_key} in {docs.label}, not set by the PowerShell module",
-        )
-    for key in sorted(added_keys - top - STANDARD_RESULT_KEYS):
-        yield Drift(
-            module,
-            f"result key {key!r}",
+        ),
+        (
+            added_keys - top - STANDARD_RESULT_KEYS,
             f"in ADDED_RESULT_KEYS of plugins/{action}, missing in {docs.label}",
-        )
-    for key in sorted(top - added_keys):
-        yield Drift(
-            module,
-            f"result key {key!r}",
+        ),
+        (
+            top - added_keys,
             f"in {docs.label}, not in ADDED_RESULT_KEYS of plugins/{action}"
             f" (the PowerShell module's keys are documented under {raw_key})",
-        )
+        ),
+    )
+
+
+def _result_key_drifts(module: str, *checks: tuple[frozenset[str], str]) -> Iterator[Drift]:
+    """A drift for each key of each set, in order, saying what the check says of it."""
+    for keys, what in checks:
+        for key in sorted(keys):
+            yield Drift(module, f"result key {key!r}", what)
 
 
 def check_collection(root: Path, registry: EmulationRegistry) -> tuple[list[str], list[Drift]]:
