@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from labs import example
 from playbook import AnsibleRun, run_playbook
@@ -115,10 +116,22 @@ def services(lab: Lab) -> dict[str, str]:
     return {n["name"]: n["service"] for n in lab.status()["nodes"]}
 
 
+@pytest.fixture
+def lab(three_node_lab: Lab) -> Lab:
+    return three_node_lab
+
+
+@pytest.fixture
+def set_path(lab: Lab, tmp_path: Path) -> str:
+    """NODE1's backup to the file server, taken before the configuration changed by ADDED."""
+    path = back_up(lab, tmp_path)
+    lab.change(ADDED)
+    return path
+
+
 def test_a_forced_restore_brings_the_configuration_back_on_every_node(
-    three_node_lab: Lab, tmp_path: Path
+    lab: Lab, tmp_path: Path
 ) -> None:
-    lab = three_node_lab
     set_path = back_up(lab, tmp_path)
     before = facts(lab, tmp_path)["NODE1"]
     lab.change(ADDED)
@@ -156,11 +169,8 @@ def test_a_forced_restore_brings_the_configuration_back_on_every_node(
 
 
 def test_check_mode_with_diff_shows_the_changes_and_touches_no_node(
-    three_node_lab: Lab, tmp_path: Path
+    lab: Lab, set_path: str, tmp_path: Path
 ) -> None:
-    lab = three_node_lab
-    set_path = back_up(lab, tmp_path)
-    lab.change(ADDED)
     world_before = lab.world.read().data
     run = restore(lab, tmp_path, set_path, force=True, check=True, diff=True)
     result = run.of(RESTORE, "NODE1").result
@@ -186,11 +196,8 @@ def test_check_mode_with_diff_shows_the_changes_and_touches_no_node(
 
 
 def test_without_force_a_running_node_refuses_with_5056_and_nothing_stops(
-    three_node_lab: Lab, tmp_path: Path
+    lab: Lab, set_path: str, tmp_path: Path
 ) -> None:
-    lab = three_node_lab
-    set_path = back_up(lab, tmp_path)
-    lab.change(ADDED)
     run = restore(lab, tmp_path, set_path)
     record = run.of(RESTORE, "NODE1")
     assert run.rc != 0
@@ -204,11 +211,8 @@ def test_without_force_a_running_node_refuses_with_5056_and_nothing_stops(
 
 
 def test_without_force_a_changed_quorum_disk_layout_refuses_with_5086(
-    three_node_lab: Lab, tmp_path: Path
+    lab: Lab, set_path: str, tmp_path: Path
 ) -> None:
-    lab = three_node_lab
-    set_path = back_up(lab, tmp_path)
-    lab.change(ADDED)
     with lab.world.transaction() as state:
         disk = state.disks["Cluster Disk 1"]
         disk["partitions"].append({"number": 2, "offset": 600000000, "size": 1048576})
@@ -222,11 +226,8 @@ def test_without_force_a_changed_quorum_disk_layout_refuses_with_5086(
 
 
 def test_an_internal_option_in_a_task_is_refused_before_any_module_run(
-    three_node_lab: Lab, tmp_path: Path
+    lab: Lab, set_path: str, tmp_path: Path
 ) -> None:
-    lab = three_node_lab
-    set_path = back_up(lab, tmp_path)
-    lab.change(ADDED)
     # The log is kept: the backup's runs are in it.
     assert any(r["module"].endswith("cluster_backup") for r in read_executions(lab.lab_dir))
     runs_before = restore_runs(lab)
@@ -290,11 +291,8 @@ def test_without_force_restore_cluster_database_refuses_a_changed_quorum_layout_
 
 
 def test_a_corrupt_set_is_refused_before_any_node_is_stopped(
-    three_node_lab: Lab, tmp_path: Path
+    lab: Lab, set_path: str, tmp_path: Path
 ) -> None:
-    lab = three_node_lab
-    set_path = back_up(lab, tmp_path)
-    lab.change(ADDED)
     with lab.world.transaction() as state:
         touched = faults.corrupt(state, "NODE1", set_path + "\\WindowsImageBackup")
     assert touched
@@ -309,11 +307,8 @@ def test_a_corrupt_set_is_refused_before_any_node_is_stopped(
 
 
 def test_the_restoring_node_killed_mid_restore_leaves_it_interrupted_and_a_rerun_completes(
-    three_node_lab: Lab, tmp_path: Path
+    lab: Lab, set_path: str, tmp_path: Path
 ) -> None:
-    lab = three_node_lab
-    set_path = back_up(lab, tmp_path)
-    lab.change(ADDED)
     tag_before = lab.world.read().node("NODE1")["database"]["paxos_tag"]
     lab.set_latency("restore", 60.0)
     runs: list[AnsibleRun] = []
