@@ -7,7 +7,8 @@ needed and not in check mode, ``backup`` and ``finalize``. Every decision is tak
 the path is validated before any module run, the route resolved, the node's cluster state
 checked, idempotence judged from the newest verified set, the set named, the new wbadmin
 version checked to hold the Cluster application (plugin_utils._backup_items), the manifest
-built. An idempotent run costs one module run.
+built. An idempotent run costs one module run; with ``copies`` it also names, in that
+same run, the other folders that lack the set (plugin_utils._backup_decisions.copies_report).
 
 The phase and what this plugin passes between phases are internal options (a leading
 underscore: ``_phase``, ``_staging_name``, ...); a task that sets one is refused before any
@@ -28,10 +29,12 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._backup_decisions i
     check_cluster_can_back_up,
     check_path_is_directory,
     check_route_result,
+    copies_report,
     current_configuration_version,
     explain_module_failure,
     find_up_to_date_set,
     node_accounts,
+    validate_copies,
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._backup_items import (
     check_version_holds_cluster,
@@ -104,6 +107,7 @@ ADDED_RESULT_KEYS: frozenset[str] = frozenset(
         "route_output",
         "error_code",
         "error",
+        "copies",
         "module_runs",
         "phases",
         "phase_results",
@@ -126,6 +130,7 @@ _ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "route": {"type": "str", "default": "auto", "choices": list(ROUTE_CHOICES)},
     "loopback_target": {"type": "bool", "default": False},
     "node_account_domain": {"type": "str", "default": ""},
+    "copies": {"type": "list", "elements": "str", "default": []},
 }
 
 
@@ -154,6 +159,7 @@ class ActionModule(PhasedAction):
         self._run_messages: dict[str, list[t.Any]] = {"warnings": [], "deprecations": []}
         self._invocation: dict[str, t.Any] | None = None
         self._task_options: dict[str, t.Any] = {}
+        self._copies: list[BackupPath] = []
         internal = internal_options(self._task.args)
         if internal:
             # Before ActionBase.run, whose _VALID_ARGS check would call them only invalid.
@@ -165,6 +171,7 @@ class ActionModule(PhasedAction):
             self._task_options = {name: args[name] for name in _ARGUMENT_SPEC}
             backup_path = validate_backup_path(args["path"], option="path")
             self._result["backup_path"] = backup_path.path
+            self._copies = validate_copies(list(args["copies"] or []), backup_path)
             self._loopback_target = bool(args["loopback_target"])
             self._node_account_domain = to_text(args["node_account_domain"] or "")
             # A local path with route vss is a loopback target whatever the node says.
@@ -212,6 +219,7 @@ class ActionModule(PhasedAction):
             {
                 "path": path,
                 "route": requested_route,
+                "copies": [folder.path for folder in self._copies],
                 "_include_configuration": True,
                 "_hash_sets": "newest",
             },
@@ -243,6 +251,9 @@ class ActionModule(PhasedAction):
             )
 
         up_to_date = find_up_to_date_set(inspect, tag)
+        # The set of the result is in a copy only when it exists already: a set this run
+        # writes (or would write, in check mode) was in none when the copies were listed.
+        self._report_copies(inspect, up_to_date.name if up_to_date is not None else None)
         if up_to_date is not None:
             self._report_up_to_date(backup_path, up_to_date.name, up_to_date.verification)
             return
@@ -372,6 +383,10 @@ class ActionModule(PhasedAction):
             self._module_runs += 1
             self._phases_run.append(phase)
             raise PhaseFailed(phase, {"unreachable": True, "msg": to_text(error)}) from error
+
+    def _report_copies(self, inspect: dict, set_name: str | None) -> None:
+        if self._copies:
+            self._result["copies"] = copies_report(inspect, set_name)
 
     def _resolve_route(self, requested: str, inspect: dict, node: str | None) -> str:
         facts = HostBackupFacts.from_cluster_info(inspect)

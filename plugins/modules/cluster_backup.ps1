@@ -11,7 +11,8 @@
 
 # One phase of a cluster database backup per run, named by the internal option _phase
 # (docs/internals.md, "cluster_backup"):
-#   inspect   read the facts and list the sets under path (read only);
+#   inspect   read the facts, list the sets under path and name those under each folder
+#             of copies (read only);
 #   backup    create path (protected, when it is new) and path\_staging_name, run the
 #             route into the staging directory, list what it wrote;
 #   finalize  write the manifest, then the completion marker, then rename the staging
@@ -27,6 +28,7 @@ $spec = @{
     options = @{
         path = @{ type = 'str'; required = $true }
         route = @{ type = 'str'; default = 'auto'; choices = @('auto', 'vss', 'clusapi') }
+        copies = @{ type = 'list'; elements = 'str'; default = @() }
         # Internal (a leading underscore): set by the action plugin between phases, which
         # refuses them from a task.
         _phase = @{ type = 'str'; default = 'inspect'; choices = @('inspect', 'backup', 'finalize') }
@@ -139,6 +141,43 @@ if ($phase -eq 'inspect') {
     catch {
         Exit-WsfcFileError -Message "Failed to list the backup sets under '$path'" -ErrorRecord $_
     }
+
+    # The other folders that keep copies of the sets: the names of the sets each holds
+    # (a directory with the completion marker and a manifest), nothing hashed. A folder
+    # that is missing or cannot be read is reported in its entry, not as a failure: the
+    # controller says what it means for that copy.
+    $copies = [System.Collections.Generic.List[hashtable]]::new()
+    foreach ($copyPath in $module.Params.copies) {
+        $copy = @{
+            path = $copyPath
+            exists = $false
+            is_directory = $false
+            sets = $null
+            error_code = $null
+            message = $null
+        }
+        try {
+            $copyInfo = Get-WsfcBackupPathInfo -LiteralPath $copyPath
+            $copy.exists = $copyInfo.exists
+            $copy.is_directory = $copyInfo.is_directory
+            if ($copyInfo.is_directory) {
+                $listing = Get-WsfcBackupSetListing -LiteralPath $copyPath -HashSets 'none'
+                $names = [System.Collections.Generic.List[string]]::new()
+                foreach ($listed in $listing) {
+                    if ($listed.marker_present -and $null -ne $listed.manifest_text) {
+                        $names.Add($listed.name)
+                    }
+                }
+                $copy.sets = $names.ToArray()
+            }
+        }
+        catch {
+            $copy.error_code = Get-WsfcWin32ErrorCode -ErrorRecord $_
+            $copy.message = $_.Exception.Message
+        }
+        $copies.Add($copy)
+    }
+    $module.Result.copies = $copies.ToArray()
     $module.ExitJson()
 }
 

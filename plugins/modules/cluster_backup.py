@@ -84,6 +84,23 @@ options:
         the controller only; the route V(clusapi) ignores it.
     type: bool
     default: false
+  copies:
+    description:
+      - Other folders that keep copies of the sets (as the C(wsfc.clusterdb.backup) role
+        keeps each set in several destinations), each given as O(path) is, local to the
+        node or UNC.
+      - The same inspect run that looks at O(path) names the sets directly under each of
+        them (a directory that holds the completion marker C(backup.complete) and a
+        C(manifest.json); nothing is hashed), and RV(copies) says for each whether it holds
+        the set of the result. So a run with nothing to write still finds a copy that an
+        earlier run failed to make. Nothing is written to these folders.
+      - A folder that does not exist or cannot be read is reported in RV(copies) with its
+        Windows error code; the task does not fail for it.
+      - Each folder is checked on the controller before anything runs, as O(path) is; a
+        folder named twice, or O(path) itself, is refused.
+    type: list
+    elements: str
+    default: []
   node_account_domain:
     description:
       - The NetBIOS domain of the cluster's nodes' computer accounts (V(CORP) for
@@ -214,6 +231,21 @@ EXAMPLES = r"""
   wsfc.clusterdb.cluster_backup:
     path: \\fs01\clusterbackups\CLU01
   check_mode: true
+
+- name: Check whether the newest set is also in the other folders, writing nothing
+  wsfc.clusterdb.cluster_backup:
+    path: \\fs01\clusterbackups\CLU01
+    copies:
+      - \\fs02\clusterbackups\CLU01
+      - E:\ClusterBackups
+  check_mode: true
+  register: probe
+
+- name: Name the folders that lack it
+  ansible.builtin.debug:
+    msg: >-
+      {{ probe.copies | rejectattr('has_set') | map(attribute='path') | list }}
+  when: probe is not changed
 """
 
 RETURN = r"""
@@ -353,6 +385,31 @@ error:
     C(options), C(retryable) and C(message).
   returned: on failure with an explained cause
   type: dict
+copies:
+  description:
+    - For each folder of O(copies), in their order, C(path) (in its normalised form) and
+      C(has_set) - whether it holds the set of the result (RV(set_name)) with its
+      completion marker and manifest, by name (its files are not hashed;
+      M(wsfc.clusterdb.backup_set_info) verifies them). A set this run writes, or in check
+      mode would write, is in none of them yet, so C(has_set) is then V(false).
+    - For a folder that could not be read, also C(error_code) (the Windows error code -
+      3 when it does not exist or cannot be reached, 267 when it names a file, else the
+      code of the failed listing such as 5, V(null) when Windows gave none) and
+      C(message) (what it means and what to do); C(has_set) is then V(false).
+    - The node's raw listing is RV(phase_results.inspect.copies).
+  returned: when O(copies) is given and RV(set_name) is
+  type: list
+  elements: dict
+  sample:
+    - path: \\fs02\clusterbackups\CLU01
+      has_set: true
+    - path: E:\ClusterBackups
+      has_set: false
+      error_code: 3
+      message: >-
+        E:\ClusterBackups does not exist or cannot be reached from NODE1 (Windows error 3,
+        ERROR_PATH_NOT_FOUND), so it holds no copy of the set. Create the folder (or make
+        its share reachable) and copy the set there.
 module_runs:
   description: How many times the PowerShell module ran for this task (one per phase).
   returned: always
@@ -436,6 +493,16 @@ phase_results:
             text of C(manifest.json), V(null) when absent) and C(files) (as
             RV(phase_results.backup.files), for the sets O(_hash_sets) names; V(null) for
             the others). Empty when O(path) does not exist.
+          type: list
+          elements: dict
+        copies:
+          description: One entry per folder of O(copies), in their order, with C(path),
+            C(exists) and C(is_directory) (as in RV(phase_results.inspect.path_info)),
+            C(sets) (the names of the directories directly under it that hold the
+            completion marker and a C(manifest.json), sorted by name; V(null) when it is not
+            a directory or could not be listed), and C(error_code) (the Win32 code, V(null)
+            when none was found) and C(message) of a failure to list it (V(null) when it
+            was listed). Empty without O(copies).
           type: list
           elements: dict
         error_code:

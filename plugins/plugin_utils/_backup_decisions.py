@@ -11,6 +11,7 @@ and the Windows error code when there is one (plugin_utils._errors explains the 
 from __future__ import annotations
 
 import typing as t
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -33,12 +34,17 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import (
     SetVerification,
     verify_backup_set,
 )
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import (
+    BackupPath,
+    validate_backup_path,
+)
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paxos import (
     PaxosTag,
     PaxosTagError,
     parse_paxos_tag,
     version_range,
 )
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._routes import VSS
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._wbadmin import (
     WbadminParseError,
@@ -48,6 +54,17 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._wbadmin import (
 )
 
 RawResult = dict[str, t.Any]
+
+# docs/windows-behaviour.md#win32-error-codes: "The system cannot find the path specified."
+ERROR_PATH_NOT_FOUND = 3
+# The names of codes a folder that cannot be listed may give that plugin_utils._errors does
+# not explain for a backup (the same page).
+_FOLDER_ERROR_NAMES = {
+    2: "ERROR_FILE_NOT_FOUND",
+    ERROR_PATH_NOT_FOUND: "ERROR_PATH_NOT_FOUND",
+    53: "ERROR_BAD_NETPATH",
+    67: "ERROR_BAD_NET_NAME",
+}
 
 
 class BackupBlocked(Exception):
@@ -334,3 +351,81 @@ def _parse_utc(value: object) -> datetime | None:
         return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     except ValueError:
         return None
+
+
+def validate_copies(values: Sequence[object], primary: BackupPath) -> list[BackupPath]:
+    """The folders of ``copies``, each checked as ``path`` is, in their normalised form.
+
+    A folder named twice, or the primary folder among them, is refused: its entry would
+    say nothing of another copy. Windows names ignore letter case
+    (docs/windows-behaviour.md#path-rules), so neither does the comparison.
+    """
+    seen = {primary.path.casefold(): "path"}
+    folders = []
+    for index, value in enumerate(values):
+        option = f"copies[{index}]"
+        folder = validate_backup_path(value, option=option)
+        earlier = seen.get(folder.path.casefold())
+        if earlier is not None:
+            raise PolicyRefusal(
+                f"{option} {folder.path} is the same folder as {earlier}.",
+                "List each folder that keeps copies once in copies, and not the folder "
+                "given as path.",
+            )
+        seen[folder.path.casefold()] = option
+        folders.append(folder)
+    return folders
+
+
+def copies_report(inspect: RawResult, set_name: str | None) -> list[dict[str, t.Any]]:
+    """For each folder of ``copies`` (the inspect phase's raw ``copies``, in their order):
+    ``path``, ``has_set`` (whether it holds a set named ``set_name`` with its completion
+    marker and manifest; False when ``set_name`` is None), and ``error_code`` and
+    ``message`` when the folder could not be listed.
+
+    Only names are compared, nothing is hashed: the report says where the set is missing,
+    not that a copy is whole (backup_set_info verifies that).
+    """
+    wanted = (set_name or "").casefold()
+    report = []
+    for raw in inspect.get("copies") or []:
+        path = str(raw.get("path") or "")
+        entry: dict[str, t.Any] = {"path": path, "has_set": False}
+        problem = _copy_problem(raw, path, inspect.get("node_name"))
+        if problem is not None:
+            entry["error_code"], entry["message"] = problem
+        elif wanted:
+            names = raw.get("sets") or []
+            entry["has_set"] = any(str(name).casefold() == wanted for name in names)
+        report.append(entry)
+    return report
+
+
+def _copy_problem(raw: RawResult, path: str, node: object) -> tuple[int | None, str] | None:
+    """Why a folder of ``copies`` could not be listed, as (code, message); None when it was."""
+    where = node or "the node"
+    code = raw.get("error_code")
+    detail = str(raw.get("message") or "").strip()
+    if detail or code is not None:
+        win32 = code if isinstance(code, int) and not isinstance(code, bool) else None
+        label = "no Windows error code"
+        if win32 is not None:
+            name = _FOLDER_ERROR_NAMES.get(win32) or explain_win32_error(win32, BACKUP).name
+            label = f"Windows error {win32}, {name}"
+        return win32, (
+            f"{path} could not be read from {where} ({label}): {detail or 'no message'}. "
+            "Whether it holds the set is not known; let the account the task runs as read "
+            "the folder, then run the task again."
+        )
+    if not raw.get("exists"):
+        return ERROR_PATH_NOT_FOUND, (
+            f"{path} does not exist or cannot be reached from {where} (Windows error "
+            f"{ERROR_PATH_NOT_FOUND}, ERROR_PATH_NOT_FOUND), so it holds no copy of the set. "
+            "Create the folder (or make its share reachable) and copy the set there."
+        )
+    if not raw.get("is_directory"):
+        return ERROR_DIRECTORY, (
+            f"{path} names a file, not a folder (Windows error {ERROR_DIRECTORY}, "
+            "ERROR_DIRECTORY). Give the folder that keeps the copies in copies."
+        )
+    return None

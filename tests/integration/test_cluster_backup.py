@@ -3,6 +3,7 @@ mode, bad input, and the faults the lab injects (docs/lab.md)."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -34,6 +35,7 @@ PLAY = """\
         path: "{{ backup_path }}"
         route: "{{ backup_route | default('auto') }}"
         loopback_target: "{{ loopback_target | default(false) | bool }}"
+        copies: "{{ backup_copies | default([]) }}"
       register: backup
       ignore_errors: true
 """
@@ -48,7 +50,7 @@ def playbook(tmp_path: Path) -> Path:
 
 def back_up(
     lab: Lab, playbook: Path, path: str, host: str = "NODE1", *, route: str = "auto",
-    check: bool = False, loopback: bool = False,
+    check: bool = False, loopback: bool = False, copies: list[str] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     run = run_playbook(
         playbook,
@@ -58,6 +60,7 @@ def back_up(
             "backup_path": path,
             "backup_route": route,
             "loopback_target": loopback,
+            "backup_copies": copies or [],
         },
         check=check,
     )
@@ -104,6 +107,38 @@ def test_vss_backup_to_a_share_then_a_second_run_changes_nothing(three_node_lab,
     assert second["module_runs"] == 1 and second["phases"] == ["inspect"]
     assert second["set_name"] == first["set_name"]
     assert [p.name for p in set_dir.parent.iterdir()] == [first["set_name"]]
+
+
+def test_copies_say_which_folders_hold_the_set_in_the_one_module_run(three_node_lab, playbook):
+    first = back_up(three_node_lab, playbook, SHARE + "\\CLU01")
+    assert first["failed"] is False, first
+    # One other folder holds a copy of the set, one was left without it (a copy that
+    # failed in an earlier run), and one does not exist.
+    shares = real(three_node_lab, "FS01", SHARE_DIR)
+    shutil.copytree(shares / "CLU01" / first["set_name"], shares / "copy1" / first["set_name"])
+    (shares / "copy2").mkdir()
+    copies = [SHARE + "\\copy1", SHARE + "\\copy2", SHARE + "\\copy3"]
+    log_before = len(read_executions(three_node_lab.lab_dir))
+
+    second = back_up(three_node_lab, playbook, SHARE + "\\CLU01", copies=copies)
+    assert second["failed"] is False, second
+    assert second["changed"] is False and second["set_name"] == first["set_name"]
+    assert second["module_runs"] == 1 and second["phases"] == ["inspect"]
+    held, lacking, missing = second["copies"]
+    assert held == {"path": copies[0], "has_set": True}
+    assert lacking == {"path": copies[1], "has_set": False}
+    assert missing["path"] == copies[2] and missing["has_set"] is False
+    assert missing["error_code"] == 3 and "does not exist" in missing["message"]
+    # One module run on one node, and nothing written to the other folders.
+    runs = read_executions(three_node_lab.lab_dir)[log_before:]
+    assert [(r["module"], r["phase"]) for r in runs] == [
+        ("wsfc.clusterdb.cluster_backup", "inspect")
+    ]
+    assert list((shares / "copy2").iterdir()) == []
+    assert not (shares / "copy3").exists()
+    # The task's own options in the invocation, none of the internal ones.
+    shown = second["invocation"]["module_args"]
+    assert shown["copies"] == copies and not any(k.startswith("_") for k in shown)
 
 
 def test_a_local_path_with_route_vss_is_refused_before_any_module_run(three_node_lab, playbook):

@@ -93,6 +93,9 @@ class FakeNode:
         self.fail_phase: dict[str, dict[str, t.Any]] = {}
         self.runs: list[dict[str, t.Any]] = []
         self.check_mode = False
+        # The other folders the inspect lists for `copies`: path -> the names of the sets
+        # it holds (marker and manifest), or the raw entry of a folder that is not listed.
+        self.copy_folders: dict[str, list[str] | dict[str, t.Any]] = {}
 
     # The ActionBase._execute_module signature, as PhasedAction calls it.
     def __call__(self, module_name=None, module_args=None, task_vars=None, **_):
@@ -194,7 +197,20 @@ class FakeNode:
             "cluster_error": self.cluster_error,
             "path_info": {"exists": path_exists, "is_directory": not self.path_is_file},
             "sets": [] if self.path_is_file else self.listing(args["_hash_sets"]),
+            "copies": [self.copy_listing(path) for path in args.get("copies") or []],
         }
+
+    def copy_listing(self, path: str) -> dict[str, t.Any]:
+        found = self.copy_folders.get(path)
+        entry = {"path": path, "exists": True, "is_directory": True, "sets": None,
+                 "error_code": None, "message": None}  # fmt: skip
+        if found is None:
+            entry.update(exists=False, is_directory=False)
+        elif isinstance(found, dict):
+            entry.update(found)
+        else:
+            entry["sets"] = list(found)
+        return entry
 
     def _backup(self, args: dict[str, t.Any]) -> dict[str, t.Any]:
         assert not self.check_mode, "the backup phase must not run in check mode"
@@ -907,7 +923,9 @@ class TestInternalOptions:
             f"{name} is an internal option of cluster_backup, set by its action plugin"
         )
         assert "a task cannot set it" in result["msg"]
-        options = "The task's options are path, route, loopback_target, node_account_domain"
+        options = (
+            "The task's options are path, route, loopback_target, node_account_domain, copies."
+        )
         assert options in result["msg"]
         assert node.runs == []
         assert result["module_runs"] == 0 and result["changed"] is False
@@ -933,6 +951,7 @@ class TestInternalOptions:
         assert inspect == {
             "path": SHARE["path"],
             "route": "auto",
+            "copies": [],
             "_include_configuration": True,
             "_hash_sets": "newest",
             "_phase": "inspect",
@@ -955,6 +974,7 @@ class TestInternalOptions:
         assert result["invocation"]["module_args"] == {
             "path": SHARE["path"],
             "route": "auto",
+            "copies": [],
             # The controller's own options, which the module never receives.
             "loopback_target": False,
             "node_account_domain": "CORP",

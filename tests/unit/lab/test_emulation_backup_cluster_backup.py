@@ -10,7 +10,7 @@ import yaml
 from wsfc_lab.emulation import lookup
 from wsfc_lab.emulation.framework.invocation import invoke
 from wsfc_lab.spec import load_spec, parse_spec
-from wsfc_lab.world import World, faults
+from wsfc_lab.world import World, acl, faults
 
 ROOT = Path(__file__).resolve().parents[3]
 THREE_NODE = ROOT / "tests" / "lab" / "examples" / "three-node.yml"
@@ -219,3 +219,47 @@ def test_required_options_per_phase(world):
     assert result["failed"] and "_staging_name" in result["msg"]
     auto = run(world, path="C:\\Backups", _phase="backup", _staging_name="x")
     assert auto["failed"] and "auto" in auto["msg"]
+
+
+def test_inspect_names_the_sets_in_each_folder_of_copies(world):
+    # On FS01's share: one folder with a set and the leftovers retention meets, one folder
+    # the account may not list, one file; and a folder that does not exist.
+    base = world.resolve_path("FS01", "C:\\Shares\\clusterbackups")
+    good = base / "copy1"
+    for name, files in {
+        "20261122T020304Z_clusterdb_e1s1": ["backup.complete", "manifest.json"],
+        "unfinished_20261123T020304Z_clusterdb_e1s2": ["manifest.json"],  # no marker
+        "20261121T020304Z_clusterdb_e1s0": ["backup.complete"],  # no manifest
+    }.items():
+        (good / name).mkdir(parents=True)
+        for file in files:
+            (good / name / file).write_text("{}" if file == "manifest.json" else "")
+    (base / "locked").mkdir()
+    (base / "notes.txt").write_text("x")
+    with world.transaction() as state:
+        acl.set_acl(state, "FS01", "C:\\Shares\\clusterbackups\\locked",
+                    [{"principal": "Everyone", "access": "read", "type": "deny"}])  # fmt: skip
+    share = "\\\\FS01\\clusterbackups"
+    folders = [f"{share}\\copy1", f"{share}\\locked", f"{share}\\notes.txt", f"{share}\\none"]
+    result = run(world, path="C:\\Backups", copies=folders, check=True)
+    assert not result.get("failed"), result
+    good_entry, locked, file, missing = result["copies"]
+    assert good_entry == {"path": folders[0], "exists": True, "is_directory": True,
+                          "sets": ["20261122T020304Z_clusterdb_e1s1"], "error_code": None,
+                          "message": None}  # fmt: skip
+    assert locked["exists"] and locked["sets"] is None and locked["error_code"] == 5
+    assert locked["message"]
+    assert file == {"path": folders[2], "exists": True, "is_directory": False, "sets": None,
+                    "error_code": None, "message": None}  # fmt: skip
+    assert missing == {"path": folders[3], "exists": False, "is_directory": False,
+                       "sets": None, "error_code": None, "message": None}  # fmt: skip
+    # Read only: nothing was created or changed.
+    assert sorted(p.name for p in good.iterdir()) == [
+        "20261121T020304Z_clusterdb_e1s0",
+        "20261122T020304Z_clusterdb_e1s1",
+        "unfinished_20261123T020304Z_clusterdb_e1s2",
+    ]
+
+
+def test_inspect_without_copies_lists_none(world):
+    assert run(world, path="C:\\Backups")["copies"] == []

@@ -2,7 +2,9 @@
 Windows surface, phase for phase (docs/internals.md, "cluster_backup"; the phase is the
 internal option _phase, and the other options the action plugin sets between phases start
 with an underscore too):
-- inspect: the node's facts (_wsfc_cluster_facts), the set listing (_wsfc_backup_set);
+- inspect: the node's facts (_wsfc_cluster_facts), the set listing (_wsfc_backup_set), and
+  for each folder of `copies` the names of the sets it holds (marker and manifest), a
+  folder that is missing or cannot be read reported in its entry;
 - backup: the path must not be a file (267); a path that does not exist is created with
   an ACL of its own when _home_writers names accounts (New-WsfcProtectedDirectory); the
   staging directory must not exist
@@ -36,6 +38,7 @@ SPEC = {
     "options": {
         "path": {"type": "str", "required": True},
         "route": {"type": "str", "default": "auto", "choices": ["auto", "vss", "clusapi"]},
+        "copies": {"type": "list", "elements": "str", "default": []},
         "_phase": {
             "type": "str",
             "default": "inspect",
@@ -71,6 +74,7 @@ RETURNS = {
     "cluster_error",
     "path_info",
     "sets",
+    "copies",
     "staging_path",
     "route",
     "route_exit_code",
@@ -155,6 +159,31 @@ def _inspect(module: EmulatedModule, host: PowerShellHost, path: str) -> None:
         result["sets"] = backup_set.get_backup_set_listing(host, path, module.params["_hash_sets"])
     except (PowerShellError, WindowsError) as error:
         _file_error(module, f"Failed to list the backup sets under '{path}'", error)
+    result["copies"] = [_copy_listing(host, copy_path) for copy_path in module.params["copies"]]
+
+
+def _copy_listing(host: PowerShellHost, copy_path: str) -> dict[str, Any]:
+    """One folder of `copies`: the names of its sets, or why it could not be listed."""
+    copy: dict[str, Any] = {
+        "path": copy_path,
+        "exists": False,
+        "is_directory": False,
+        "sets": None,
+        "error_code": None,
+        "message": None,
+    }
+    try:
+        info = backup_set.get_backup_path_info(host, copy_path)
+        copy["exists"], copy["is_directory"] = info["exists"], info["is_directory"]
+        if info["is_directory"]:
+            listing = backup_set.get_backup_set_listing(host, copy_path, "none")
+            copy["sets"] = [
+                s["name"] for s in listing if s["marker_present"] and s["manifest_text"] is not None
+            ]
+    except (PowerShellError, WindowsError) as error:
+        copy["error_code"] = backup_set.get_win32_error_code(error)
+        copy["message"] = str(getattr(error, "message", error))
+    return copy
 
 
 def _backup(module: EmulatedModule, host: PowerShellHost, path: str, staging: str) -> None:
