@@ -90,7 +90,10 @@ class ErrorExplanation:
 
 
 @dataclass(frozen=True)
-class _Entry:
+class ExplanationEntry:
+    """One code's explanation before it is given the place: {path} and {node} in the texts
+    stand for the backup path or set and the node that ran the operation."""
+
     name: str
     cause: str
     fix: str
@@ -99,51 +102,51 @@ class _Entry:
 
 
 # Texts use {path} (the backup path or set), {node} (the node that ran the operation).
-_COMMON: dict[int, _Entry] = {
-    ERROR_CALL_NOT_IMPLEMENTED: _Entry(
+_COMMON: dict[int, ExplanationEntry] = {
+    ERROR_CALL_NOT_IMPLEMENTED: ExplanationEntry(
         "ERROR_CALL_NOT_IMPLEMENTED",
         "{node} runs Windows Server 2008 or later, where the legacy cluster API backup and "
         "restore calls do nothing and always answer 120",
         "Use route=vss (Windows Server Backup), the supported route on this version, or "
         "route=auto, which picks it.",
     ),
-    ERROR_DIRECTORY: _Entry(
+    ERROR_DIRECTORY: ExplanationEntry(
         "ERROR_DIRECTORY",
         "{path} names a file, not a directory",
         "Give the path of a directory (the sets are created inside it), or remove or "
         "rename the file that has that name.",
     ),
-    ERROR_SERVICE_DOES_NOT_EXIST: _Entry(
+    ERROR_SERVICE_DOES_NOT_EXIST: ExplanationEntry(
         "ERROR_SERVICE_DOES_NOT_EXIST",
         "the Cluster service (ClusSvc) does not exist on {node}",
         "Install the Failover Clustering feature on this node and join it to the cluster, "
         "or run the task on a node that is a cluster member.",
     ),
-    RPC_S_SERVER_UNAVAILABLE: _Entry(
+    RPC_S_SERVER_UNAVAILABLE: ExplanationEntry(
         "RPC_S_SERVER_UNAVAILABLE",
         "the Cluster service on {node} or the cluster it contacted did not answer",
         "Check that the node is running and reachable (firewall rules for RPC), then "
         "run the task again.",
         retryable=True,
     ),
-    ERROR_CLUSTER_NODE_NOT_FOUND: _Entry(
+    ERROR_CLUSTER_NODE_NOT_FOUND: ExplanationEntry(
         "ERROR_CLUSTER_NODE_NOT_FOUND",
         "a node named in the operation is not a member of the cluster",
         "Check the node names in the inventory against Get-ClusterNode.",
     ),
-    ERROR_CLUSTER_NOT_INSTALLED: _Entry(
+    ERROR_CLUSTER_NOT_INSTALLED: ExplanationEntry(
         "ERROR_CLUSTER_NOT_INSTALLED",
         "{node} is not part of a failover cluster (clustering is not installed or not configured)",
         "Run the task against a cluster node; install the Failover Clustering feature "
         "and join the node first if it should be one.",
     ),
-    ERROR_CLUSTER_BACKUP_IN_PROGRESS: _Entry(
+    ERROR_CLUSTER_BACKUP_IN_PROGRESS: ExplanationEntry(
         "ERROR_CLUSTER_BACKUP_IN_PROGRESS",
         "another backup of the cluster is running",
         "Wait until it finishes (wbadmin get status shows it), then run the task again.",
         retryable=True,
     ),
-    ERROR_DISK_FULL: _Entry(
+    ERROR_DISK_FULL: ExplanationEntry(
         "ERROR_DISK_FULL",
         "the volume or share holding {path} ran out of space",
         "Free space there (retention removes old sets: lower the number kept), or choose "
@@ -151,45 +154,45 @@ _COMMON: dict[int, _Entry] = {
     ),
 }
 
-_BACKUP: dict[int, _Entry] = {
-    ERROR_ACCESS_DENIED: _Entry(
+_BACKUP: dict[int, ExplanationEntry] = {
+    ERROR_ACCESS_DENIED: ExplanationEntry(
         "ERROR_ACCESS_DENIED",
         "the account that ran the backup on {node} may not write to {path} or may not "
         "back up the cluster",
         "Run as a cluster administrator (become: true, become_method: runas) and give that "
         "account, and for a share the node's computer account, write access to the path.",
     ),
-    ERROR_SERVICE_NOT_ACTIVE: _Entry(
+    ERROR_SERVICE_NOT_ACTIVE: ExplanationEntry(
         "ERROR_SERVICE_NOT_ACTIVE",
         "the Cluster service is not running on {node}",
         "Back up from a node where the Cluster service runs, or start it "
         "(wsfc.clusterdb.cluster_node state=started) and run the task again.",
     ),
-    ERROR_QUORUM_OWNER_ALIVE: _Entry(
+    ERROR_QUORUM_OWNER_ALIVE: ExplanationEntry(
         "ERROR_QUORUM_OWNER_ALIVE",
         "the node that owns the quorum resource is alive but the backup could not use it",
         "Run the backup on the node that owns the quorum resource (Get-ClusterQuorum), "
         "or move the core cluster group to {node}.",
         retryable=True,
     ),
-    ERROR_NODE_NOT_AVAILABLE: _Entry(
+    ERROR_NODE_NOT_AVAILABLE: ExplanationEntry(
         "ERROR_NODE_NOT_AVAILABLE",
         "the node that has to take part in the backup is not available",
         "Make sure the node that owns the quorum resource is Up, then run the task again.",
         retryable=True,
     ),
-    ERROR_CLUSTER_NODE_DOWN: _Entry(
+    ERROR_CLUSTER_NODE_DOWN: ExplanationEntry(
         "ERROR_CLUSTER_NODE_DOWN",
         "{node} is down in the cluster",
         "Start the Cluster service on the node, or back up from a node that is Up.",
     ),
-    ERROR_CLUSTER_NODE_UP: _Entry(
+    ERROR_CLUSTER_NODE_UP: ExplanationEntry(
         "ERROR_CLUSTER_NODE_UP",
         "the cluster refused the backup because of the state of its nodes",
         "Check Get-ClusterNode and run the task again once the nodes are settled.",
         retryable=True,
     ),
-    ERROR_CLUSTER_DATABASE_SEQMISMATCH: _Entry(
+    ERROR_CLUSTER_DATABASE_SEQMISMATCH: ExplanationEntry(
         "ERROR_CLUSTER_DATABASE_SEQMISMATCH",
         "the configuration version read after the backup is older than the one read before "
         "it (the node's copy of the database went back, as after a restore or a forced "
@@ -198,12 +201,12 @@ _BACKUP: dict[int, _Entry] = {
         "backup again.",
         retryable=True,
     ),
-    ERROR_QUORUM_DISK_NOT_FOUND: _Entry(
+    ERROR_QUORUM_DISK_NOT_FOUND: ExplanationEntry(
         "ERROR_QUORUM_DISK_NOT_FOUND",
         "the quorum or witness disk could not be found",
         "Check that the witness disk is online (Get-ClusterQuorum) and run the task again.",
     ),
-    ERROR_DATABASE_BACKUP_CORRUPT: _Entry(
+    ERROR_DATABASE_BACKUP_CORRUPT: ExplanationEntry(
         "ERROR_DATABASE_BACKUP_CORRUPT",
         "the backup written to {path} could not be read back whole",
         "Run the backup again; if it fails the same way, check the storage behind the path.",
@@ -213,7 +216,7 @@ _BACKUP: dict[int, _Entry] = {
     # Both names are new when the backup inspects the folder, so a directory of that name
     # appearing before the write is another backup of the same cluster, into the same
     # folder, that chose the same name in the same second.
-    ERROR_ALREADY_EXISTS: _Entry(
+    ERROR_ALREADY_EXISTS: ExplanationEntry(
         "ERROR_ALREADY_EXISTS",
         "another backup of this cluster into {path} is running at the same time: it "
         "created the directory this backup had just named for its new set (both runs "
@@ -225,7 +228,7 @@ _BACKUP: dict[int, _Entry] = {
         "one is going).",
         retryable=True,
     ),
-    ERROR_CLUSTER_NO_QUORUM: _Entry(
+    ERROR_CLUSTER_NO_QUORUM: ExplanationEntry(
         "ERROR_CLUSTER_NO_QUORUM",
         "the cluster has no quorum, and backing up the configuration needs a running "
         "cluster with quorum",
@@ -234,21 +237,21 @@ _BACKUP: dict[int, _Entry] = {
     ),
 }
 
-_RESTORE: dict[int, _Entry] = {
-    ERROR_ACCESS_DENIED: _Entry(
+_RESTORE: dict[int, ExplanationEntry] = {
+    ERROR_ACCESS_DENIED: ExplanationEntry(
         "ERROR_ACCESS_DENIED",
         "the account that ran the restore on {node} may not read {path} or may not "
         "control the Cluster service",
         "Run as a local and cluster administrator (become: true, become_method: runas) "
         "and give that account, and for a share the node's computer account, read access.",
     ),
-    ERROR_SERVICE_NOT_ACTIVE: _Entry(
+    ERROR_SERVICE_NOT_ACTIVE: ExplanationEntry(
         "ERROR_SERVICE_NOT_ACTIVE",
         "the Cluster service was not running where the restore needed it",
         "Check the Cluster service state on every node (wsfc.clusterdb.cluster_info) and "
         "run the restore again.",
     ),
-    ERROR_QUORUM_OWNER_ALIVE: _Entry(
+    ERROR_QUORUM_OWNER_ALIVE: ExplanationEntry(
         "ERROR_QUORUM_OWNER_ALIVE",
         "the node that owns the quorum resource is still running the cluster",
         "Stop the Cluster service on the other nodes first.",
@@ -257,19 +260,19 @@ _RESTORE: dict[int, _Entry] = {
             "run the restore again with force=true, which stops the other nodes itself",
         ),
     ),
-    ERROR_NODE_NOT_AVAILABLE: _Entry(
+    ERROR_NODE_NOT_AVAILABLE: ExplanationEntry(
         "ERROR_NODE_NOT_AVAILABLE",
         "a node the restore needed was not available",
         "Check the state of every node and run the restore again.",
         retryable=True,
     ),
-    ERROR_CLUSTER_NODE_DOWN: _Entry(
+    ERROR_CLUSTER_NODE_DOWN: ExplanationEntry(
         "ERROR_CLUSTER_NODE_DOWN",
         "{node} is down in the cluster",
         "Start the node's Cluster service after the restore has finished on the restoring "
         "node; it takes the restored configuration as it joins.",
     ),
-    ERROR_CLUSTER_NODE_UP: _Entry(
+    ERROR_CLUSTER_NODE_UP: ExplanationEntry(
         "ERROR_CLUSTER_NODE_UP",
         "the Cluster service is still running on another node, and a restore without "
         "force refuses to overwrite a configuration that a running node uses",
@@ -286,14 +289,14 @@ _RESTORE: dict[int, _Entry] = {
             "run the restore again with force=true, which stops the other nodes itself",
         ),
     ),
-    ERROR_CLUSTER_DATABASE_SEQMISMATCH: _Entry(
+    ERROR_CLUSTER_DATABASE_SEQMISMATCH: ExplanationEntry(
         "ERROR_CLUSTER_DATABASE_SEQMISMATCH",
         "the configuration version of the database does not match what the cluster "
         "expected (a node holds a different copy)",
         "Start the node that holds the newest copy first, or restore again so that every "
         "node takes the restored copy as it joins.",
     ),
-    ERROR_QUORUM_DISK_NOT_FOUND: _Entry(
+    ERROR_QUORUM_DISK_NOT_FOUND: ExplanationEntry(
         "ERROR_QUORUM_DISK_NOT_FOUND",
         "the quorum disk's partition layout (number of partitions and their offsets) "
         "differs from the one recorded in the backup",
@@ -307,13 +310,13 @@ _RESTORE: dict[int, _Entry] = {
             "quorum_drive (for example Q:)",
         ),
     ),
-    ERROR_DATABASE_BACKUP_CORRUPT: _Entry(
+    ERROR_DATABASE_BACKUP_CORRUPT: ExplanationEntry(
         "ERROR_DATABASE_BACKUP_CORRUPT",
         "the backup set at {path} is incomplete or corrupt",
         "Restore from another set (wsfc.clusterdb.backup_set_info lists the sets and "
         "verifies them); this one cannot be used.",
     ),
-    ERROR_CLUSTER_NO_QUORUM: _Entry(
+    ERROR_CLUSTER_NO_QUORUM: ExplanationEntry(
         "ERROR_CLUSTER_NO_QUORUM",
         "the restored node could not form a cluster with quorum",
         "Start the restoring node with force quorum (wsfc.clusterdb.cluster_node "
@@ -324,8 +327,8 @@ _RESTORE: dict[int, _Entry] = {
 # The restore's safety backup: what differs from a backup. It goes to pre_restore beside
 # the set being restored unless restore_safety_backup_path names another folder, so that
 # option is the way out when the default folder cannot take it.
-_SAFETY_BACKUP: dict[int, _Entry] = {
-    ERROR_ACCESS_DENIED: _Entry(
+_SAFETY_BACKUP: dict[int, ExplanationEntry] = {
+    ERROR_ACCESS_DENIED: ExplanationEntry(
         "ERROR_ACCESS_DENIED",
         "the safety backup of the running configuration may not be written to {path} by "
         "{node} (the account that runs it, or the node's computer account that wbadmin "
@@ -340,7 +343,7 @@ _SAFETY_BACKUP: dict[int, _Entry] = {
             "Administrators, SYSTEM and the nodes), and run the restore again",
         ),
     ),
-    ERROR_DISK_FULL: _Entry(
+    ERROR_DISK_FULL: ExplanationEntry(
         "ERROR_DISK_FULL",
         "the volume or share holding {path} ran out of space for the safety backup",
         "Nothing was stopped or restored. Free space there, or set "
@@ -349,8 +352,8 @@ _SAFETY_BACKUP: dict[int, _Entry] = {
     ),
 }
 
-_CONDITIONS: dict[str, _Entry] = {
-    WINDOWS_SERVER_BACKUP_MISSING: _Entry(
+_CONDITIONS: dict[str, ExplanationEntry] = {
+    WINDOWS_SERVER_BACKUP_MISSING: ExplanationEntry(
         "WINDOWS_SERVER_BACKUP_MISSING",
         "the Windows Server Backup feature (wbadmin) is not installed on {node}, and the "
         "vss route needs it",
@@ -378,7 +381,7 @@ def explain_win32_error(
             fix=f"Look the code up with `net helpmsg {code}` on the node and check the "
             "Windows event logs (FailoverClustering, Backup).",
         )
-    return _explanation(entry, operation, code, path, node)
+    return explanation_of(entry, operation, code, path, node)
 
 
 def explain_condition(
@@ -389,7 +392,7 @@ def explain_condition(
     entry = _CONDITIONS.get(condition)
     if entry is None:
         raise ValueError(f"unknown condition {condition!r}; known: {sorted(_CONDITIONS)}")
-    return _explanation(entry, operation, None, path, node)
+    return explanation_of(entry, operation, None, path, node)
 
 
 def win32_code_from_hresult(value: int) -> int | None:
@@ -431,7 +434,7 @@ def safety_backup_failure_message(result: Mapping[str, object]) -> str:
     return f"{lead}{'' if lead.endswith('.') else '.'} What the backup reported: {message}"
 
 
-def _tables(operation: str) -> dict[int, _Entry]:
+def _tables(operation: str) -> dict[int, ExplanationEntry]:
     """Every entry for an operation: its own first, then the common ones; the safety
     backup takes the backup's and puts its own ways out over them."""
     if operation == RESTORE:
@@ -441,9 +444,14 @@ def _tables(operation: str) -> dict[int, _Entry]:
     return {**_COMMON, **_BACKUP}
 
 
-def _explanation(
-    entry: _Entry, operation: str, code: int | None, path: str | None, node: str | None
+def explanation_of(
+    entry: ExplanationEntry,
+    operation: str,
+    code: int | None,
+    path: str | None = None,
+    node: str | None = None,
 ) -> ErrorExplanation:
+    """The entry's explanation for that operation, its texts given the path and the node."""
     values = {"path": path or "the backup path", "node": node or "the node"}
     return ErrorExplanation(
         operation=operation,

@@ -27,6 +27,8 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._errors import (
     ERROR_SERVICE_DOES_NOT_EXIST,
     RPC_S_SERVER_UNAVAILABLE,
     ErrorExplanation,
+    ExplanationEntry,
+    explanation_of,
     win32_code_from_hresult,
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
@@ -104,20 +106,11 @@ def final_node_state(raw: dict[str, t.Any]) -> str:
     return "Unknown"
 
 
-@dataclass(frozen=True)
-class _Entry:
-    name: str
-    cause: str
-    fix: str
-    options: tuple[str, ...] = ()
-    retryable: bool = False
-
-
-_STOP: dict[int, _Entry] = {
+_STOP: dict[int, ExplanationEntry] = {
     # Which code Stop-ClusterNode gives for "would lose quorum" is *unconfirmed* (the
     # facts page, docs/windows-behaviour.md#stop-clusternode, says only that it is refused);
     # the lab answers 5925.
-    ERROR_CLUSTER_NO_QUORUM: _Entry(
+    ERROR_CLUSTER_NO_QUORUM: ExplanationEntry(
         "ERROR_CLUSTER_NO_QUORUM",
         "the cluster refused to stop {node}: without it the cluster would lose quorum",
         "Choose one of the options.",
@@ -128,7 +121,7 @@ _STOP: dict[int, _Entry] = {
             "the other nodes itself",
         ),
     ),
-    ERROR_QUORUM_OWNER_ALIVE: _Entry(
+    ERROR_QUORUM_OWNER_ALIVE: ExplanationEntry(
         "ERROR_QUORUM_OWNER_ALIVE",
         "the cluster refused to stop {node} while it owns the quorum resource",
         "Move the core cluster group to another node (Move-ClusterGroup 'Cluster Group'), "
@@ -136,8 +129,8 @@ _STOP: dict[int, _Entry] = {
     ),
 }
 
-_START: dict[int, _Entry] = {
-    ERROR_CLUSTER_NO_QUORUM: _Entry(
+_START: dict[int, ExplanationEntry] = {
+    ERROR_CLUSTER_NO_QUORUM: ExplanationEntry(
         "ERROR_CLUSTER_NO_QUORUM",
         "{node} could not form or join a cluster with quorum",
         "Choose one of the options.",
@@ -147,7 +140,7 @@ _START: dict[int, _Entry] = {
             "then the others with prevent_quorum=true",
         ),
     ),
-    ERROR_CLUSTER_DATABASE_SEQMISMATCH: _Entry(
+    ERROR_CLUSTER_DATABASE_SEQMISMATCH: ExplanationEntry(
         "ERROR_CLUSTER_DATABASE_SEQMISMATCH",
         "{node} holds an older copy of the cluster database than another node (event 1561: "
         "a node with a stale copy does not form the cluster)",
@@ -161,25 +154,25 @@ _START: dict[int, _Entry] = {
     ),
 }
 
-_ANY: dict[int, _Entry] = {
-    ERROR_SERVICE_DOES_NOT_EXIST: _Entry(
+_ANY: dict[int, ExplanationEntry] = {
+    ERROR_SERVICE_DOES_NOT_EXIST: ExplanationEntry(
         "ERROR_SERVICE_DOES_NOT_EXIST",
         "the Cluster service (ClusSvc) does not exist on {node}",
         "Install the Failover Clustering feature and join the node to the cluster, or run "
         "the task on a cluster node.",
     ),
-    ERROR_ACCESS_DENIED: _Entry(
+    ERROR_ACCESS_DENIED: ExplanationEntry(
         "ERROR_ACCESS_DENIED",
         "the account running the task on {node} may not control the Cluster service",
         "Run as a cluster administrator (become: true, become_method: runas, or CredSSP).",
     ),
-    RPC_S_SERVER_UNAVAILABLE: _Entry(
+    RPC_S_SERVER_UNAVAILABLE: ExplanationEntry(
         "RPC_S_SERVER_UNAVAILABLE",
         "the Cluster service on {node} did not answer",
         "Check that the node is running and reachable, then run the task again.",
         retryable=True,
     ),
-    ERROR_CLUSTER_NODE_NOT_FOUND: _Entry(
+    ERROR_CLUSTER_NODE_NOT_FOUND: ExplanationEntry(
         "ERROR_CLUSTER_NODE_NOT_FOUND",
         "{node} is not a member of the cluster",
         "Run the task on a cluster node (Get-ClusterNode lists them).",
@@ -201,21 +194,13 @@ def explain_node_failure(code: int, state: str, node: str | None) -> ErrorExplan
     table = _START if state == STARTED else _STOP
     entry = table.get(code) or _ANY.get(code)
     if entry is None:
-        entry = _Entry(
+        entry = ExplanationEntry(
             "unknown error",
             f"Windows reported error {code} (0x{code & 0xFFFFFFFF:08X}) on {{node}}",
             f"Look the code up with `net helpmsg {code}` on the node and read the "
             "FailoverClustering event log.",
         )
-    return ErrorExplanation(
-        operation=_operation(state, name),
-        code=code,
-        name=entry.name,
-        cause=entry.cause.format(node=name),
-        fix=entry.fix.format(node=name),
-        options=tuple(option.format(node=name) for option in entry.options),
-        retryable=entry.retryable,
-    )
+    return explanation_of(entry, _operation(state, name), code, node=name)
 
 
 def explain_node_timeout(
