@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 import typing as t
 from datetime import UTC, datetime
-from types import SimpleNamespace
 
 import pytest
+from action_harness import make_action
 from ansible_collections.wsfc.clusterdb.plugins.action import backup_set_info
 from ansible_collections.wsfc.clusterdb.plugins.action.backup_set_info import ActionModule
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import (
@@ -116,14 +116,8 @@ class FakeNode:
 
 
 def run_info(node: FakeNode, args: dict[str, t.Any], *, check_mode: bool = False):
-    task = SimpleNamespace(
-        args=args, async_val=0, check_mode=check_mode, diff=False, action="backup_set_info"
-    )
-    connection = SimpleNamespace(_shell=SimpleNamespace(tmpdir="/tmp/unused"))
-    action = ActionModule(task, connection, None, None, None)
-    action._load_name = "wsfc.clusterdb.backup_set_info"
     node.check_mode = check_mode
-    action._execute_module = node
+    action = make_action(ActionModule, "backup_set_info", args, node, check_mode=check_mode)
     return action.run(task_vars={})
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import typing as t
-from types import SimpleNamespace
 
 import pytest
+from action_harness import make_action
 from ansible_collections.wsfc.clusterdb.plugins.action.cluster_info import ActionModule
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._cluster_facts import (
     derive_cluster_facts,
@@ -102,12 +102,7 @@ def _run(raw: dict[str, t.Any], args: dict[str, t.Any] | None = None) -> tuple[d
         calls.append({"module": module_name, "args": dict(module_args)})
         return dict(raw)
 
-    task = SimpleNamespace(
-        args=args or {}, async_val=0, check_mode=False, diff=False, action="cluster_info"
-    )
-    connection = SimpleNamespace(_shell=SimpleNamespace(tmpdir="/tmp/unused"))
-    action = ActionModule(task, connection, None, None, None)
-    action._execute_module = execute_module
+    action = make_action(ActionModule, "cluster_info", args or {}, execute_module)
     return action.run(task_vars={}), calls
 
 

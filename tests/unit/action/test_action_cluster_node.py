@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import typing as t
-from types import SimpleNamespace
 
 import pytest
+from action_harness import make_action
 from ansible_collections.wsfc.clusterdb.plugins.action import cluster_node
 from ansible_collections.wsfc.clusterdb.plugins.action.cluster_node import ActionModule
 
@@ -25,14 +25,8 @@ class ScriptedNode:
 
 
 def run_action(args: dict[str, t.Any], node: ScriptedNode, *, check_mode: bool = False):
-    task = SimpleNamespace(
-        args=args, async_val=0, check_mode=check_mode, diff=False, action="cluster_node"
-    )
-    connection = SimpleNamespace(_shell=SimpleNamespace(tmpdir="/tmp/unused"))
-    action = ActionModule(task, connection, None, None, None)
-    action._load_name = "wsfc.clusterdb.cluster_node"
     node.check_mode = check_mode
-    action._execute_module = node
+    action = make_action(ActionModule, "cluster_node", args, node, check_mode=check_mode)
     return action.run(task_vars={})
 
 

@@ -11,10 +11,10 @@ import hashlib
 import typing as t
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from types import SimpleNamespace
 
 import pytest
 import yaml
+from action_harness import make_action
 from ansible_collections.wsfc.clusterdb.plugins.action import cluster_restore
 from ansible_collections.wsfc.clusterdb.plugins.action.cluster_restore import ActionModule
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import (
@@ -209,13 +209,9 @@ def run_action(
     diff: bool = False,
 ) -> tuple[dict[str, t.Any], ScriptedNode]:
     node = ScriptedNode(cluster or Cluster())
-    task = SimpleNamespace(
-        args=args, async_val=0, check_mode=check_mode, diff=diff, action="cluster_restore"
+    action = make_action(
+        ActionModule, "cluster_restore", args, node, check_mode=check_mode, diff=diff
     )
-    connection = SimpleNamespace(_shell=SimpleNamespace(tmpdir="/tmp/unused"))
-    action = ActionModule(task, connection, None, None, None)
-    action._load_name = "wsfc.clusterdb.cluster_restore"
-    action._execute_module = node
     return action.run(task_vars={}), node
 
 

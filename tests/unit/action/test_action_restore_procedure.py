@@ -4,9 +4,9 @@ the play by name, decides once, and refuses a phase called without what it needs
 from __future__ import annotations
 
 import typing as t
-from types import SimpleNamespace
 
 import pytest
+from action_harness import make_action
 from ansible.errors import AnsibleActionFail
 from ansible_collections.wsfc.clusterdb.plugins.action.restore_procedure import ActionModule
 
@@ -26,10 +26,7 @@ def facts(name: str) -> dict[str, t.Any]:
 
 
 def run(args: dict[str, t.Any], hostvars: dict[str, dict[str, t.Any]]) -> dict[str, t.Any]:
-    task = SimpleNamespace(args=args, async_val=0, check_mode=False, diff=False)
-    action = ActionModule(
-        task, SimpleNamespace(_shell=SimpleNamespace(tmpdir="/tmp/unused")), None, None, None
-    )
+    action = make_action(ActionModule, "restore_procedure", args)
     task_vars = {"ansible_play_hosts_all": HOSTS, "hostvars": hostvars}
     return action.run(task_vars=task_vars)
 
