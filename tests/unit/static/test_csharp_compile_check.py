@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import compile_csharp
+import pytest
 
 NAMESPACE_PREFIX = "ansible_collections.wsfc.clusterdb.plugins.module_utils"
 
@@ -91,20 +92,26 @@ def test_standalone_csharp5_util_compiles(tmp_path, capsys):
     assert "1 compiled, 0 failed" in capsys.readouterr().out
 
 
-def test_string_interpolation_is_refused(tmp_path, capsys):
-    util = _util(tmp_path, "Interpolation", INTERPOLATION_UTIL)
+@pytest.mark.parametrize(
+    ("name", "text", "reported"),
+    [
+        pytest.param("Interpolation", INTERPOLATION_UTIL, "CS1644", id="string-interpolation"),
+        pytest.param(
+            "NullConditional", NULL_CONDITIONAL_UTIL, "CS1644", id="null-conditional-operator"
+        ),
+        pytest.param(
+            "BasicMisuse", BASIC_MISUSE_UTIL, "DoesNotExist", id="member-ansible-basic-lacks"
+        ),
+        pytest.param("Warning", WARNING_UTIL, "CS0219", id="warnings-are-errors-as-under-add-type"),
+    ],
+)
+def test_a_util_add_type_would_refuse_fails_and_is_named(tmp_path, capsys, name, text, reported):
+    util = _util(tmp_path, name, text)
 
     assert compile_csharp.main([str(util)]) == 1
     out = capsys.readouterr().out
     assert str(util) in out
-    assert "CS1644" in out
-
-
-def test_null_conditional_operator_is_refused(tmp_path, capsys):
-    util = _util(tmp_path, "NullConditional", NULL_CONDITIONAL_UTIL)
-
-    assert compile_csharp.main([str(util)]) == 1
-    assert "CS1644" in capsys.readouterr().out
+    assert reported in out
 
 
 def test_util_using_ansible_basic_and_a_sibling_util_compiles(tmp_path, capsys):
@@ -112,20 +119,6 @@ def test_util_using_ansible_basic_and_a_sibling_util_compiles(tmp_path, capsys):
     util = _util(tmp_path, "BasicUser", BASIC_USER_UTIL)
 
     assert compile_csharp.main([str(util)]) == 0, capsys.readouterr().out
-
-
-def test_util_calling_a_member_ansible_basic_lacks_fails(tmp_path, capsys):
-    util = _util(tmp_path, "BasicMisuse", BASIC_MISUSE_UTIL)
-
-    assert compile_csharp.main([str(util)]) == 1
-    assert "DoesNotExist" in capsys.readouterr().out
-
-
-def test_warnings_are_errors_as_under_add_type(tmp_path, capsys):
-    util = _util(tmp_path, "Warning", WARNING_UTIL)
-
-    assert compile_csharp.main([str(util)]) == 1
-    assert "CS0219" in capsys.readouterr().out
 
 
 def test_no_warn_directive_is_honoured(tmp_path):
