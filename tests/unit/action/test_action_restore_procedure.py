@@ -41,28 +41,18 @@ def test_preflight_reads_each_hosts_registered_facts_and_the_restoring_hosts_lis
         "NODE1": {"facts": facts("NODE1")},
         "NODE2": {"facts": facts("NODE2"), "listed": {"results": [listing]}},
     }
-    found = run(
-        {
-            "phase": "preflight",
-            "results": "facts",
-            "listing": "listed",
-            "backup_path": "\\\\fs01\\b",
-        },
-        hostvars,
-    )["preflight"]
+    args = {
+        "phase": "preflight",
+        "results": "facts",
+        "listing": "listed",
+        "backup_path": "\\\\fs01\\b",
+    }
+    found = run(dict(args), hostvars)["preflight"]
     assert (found["restoring_host"], found["problems"]) == ("NODE2", [])
     assert found["set"]["name"] == "20261122T020304Z_clusterdb_e2s41"
     # NODE1's listing is never read: only the restoring host lists the sets.
     hostvars["NODE1"]["listed"] = {"results": [dict(listing, newest_complete=None)]}
-    again = run(
-        {
-            "phase": "preflight",
-            "results": "facts",
-            "listing": "listed",
-            "backup_path": "\\\\fs01\\b",
-        },
-        hostvars,
-    )["preflight"]
+    again = run(dict(args), hostvars)["preflight"]  # a task of its own: fresh arguments
     assert again["set"] == found["set"]
 
 
