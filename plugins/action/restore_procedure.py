@@ -29,6 +29,7 @@ ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "check": {"type": "str"},
     "preflight": {"type": "dict"},
     "plan": {"type": "dict"},
+    "recovery": {"type": "dict"},
     "step": {"type": "str"},
     "hosts": {"type": "list", "elements": "str"},
     "records": {"type": "list", "elements": "dict", "default": []},
@@ -174,7 +175,7 @@ def _recover(args: dict[str, t.Any], registered: Registered, hostvars: t.Any) ->
 
 
 def _report(args: dict[str, t.Any], registered: Registered, hostvars: t.Any) -> dict:  # noqa: ANN401
-    return {"report": procedure.summary(args["plan"], args["records"])}
+    return {"report": procedure.summary(args["plan"], args["records"], args["recovery"])}
 
 
 _PHASES: dict[str, t.Callable[[dict[str, t.Any], Registered, t.Any], dict]] = {

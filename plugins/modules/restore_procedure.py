@@ -54,6 +54,12 @@ options:
   plan:
     description: V(record), V(recover), V(report) - RV(plan) of phase V(plan).
     type: dict
+  recovery:
+    description:
+      - V(report) - RV(recovery) of the last V(recover), when a step reported a failure and
+        the recovery found the restore had taken effect (RV(recovery.completed)); the report
+        then says so.
+    type: dict
   step:
     description: V(record) - the step's kind (V(safety_backup), V(stop_others), V(restore),
       V(start_restoring), V(start_others), V(wait_up)), or V(recovery) with O(hosts).
@@ -241,7 +247,9 @@ plan:
       type: str
 record:
   description: Phase V(record) - the step's record (C(step), C(started), C(finished),
-    C(failed), C(message), C(nodes), C(changed_nodes)).
+    C(failed), C(message), C(next_step), C(nodes), C(changed_nodes)). A failed record's
+    C(message) says what was observed on each node, C(next_step) what happens next and
+    what to run.
   returned: phase is record
   type: dict
 records:
@@ -263,8 +271,13 @@ recovery:
       description: The hosts started after those.
       type: list
       elements: str
+    completed:
+      description: Whether every node was read Up with the restored configuration although
+        a step reported a failure (the restore took effect; the role does not fail).
+      type: bool
 report:
-  description: Phase V(report) - C(lines), C(timeline), C(changed), C(safety_backup_set).
+  description: Phase V(report) - C(lines), C(timeline), C(changed), C(safety_backup_set),
+    C(completed_after_failure).
   returned: phase is report
   type: dict
 """

@@ -385,8 +385,13 @@ def converged(
     versions = set()
     for name in names:
         node = observed.get(name)
-        if node is None or not node.reachable:
-            problems.append(f"{name} cannot be reached")
+        if node is not None and node.read_failed:
+            # It answered with a failure: not out of reach, and its state is not known.
+            problems.append(f"the facts of {name} could not be read ({node.error})")
+        elif node is None or not node.reachable:
+            problems.append(
+                node.error if node is not None and node.error else f"{name} cannot be reached"
+            )
         elif node.state != UP:
             problems.append(f"{name} is {node.state}")
         elif node.paxos_tag is None:
@@ -546,7 +551,12 @@ def plan_recovery(
         wanted = reference.paxos_tag if reference and reference.paxos_tag else None
         for name in all_nodes:
             node = observed.get(name)
-            if node is None or not node.reachable:
+            if node is not None and node.read_failed:
+                next_step = (
+                    f"fix what made reading it fail, check it with wsfc.clusterdb.cluster_info on "
+                    f"{name}, then run the restore again"
+                )
+            elif node is None or not node.reachable:
                 next_step = f"bring it back on the network; then run {_START} on {name}"
             elif node.state != UP:
                 next_step = f"run {_START} on {name}"

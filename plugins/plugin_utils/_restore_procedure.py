@@ -508,6 +508,87 @@ def _first_line(text: object) -> str:
     return lines[0] if lines else ""
 
 
+# What ansible-core puts in ``msg`` for a failed result that has none of its own: "Unknown
+# error." (ansible-core 2.19 shows it as "Task failed: Action failed: Unknown error."), for
+# one an until/retries loop that ran out of attempts on a module result without ``msg``.
+_NO_MESSAGE = re.compile(
+    r"^(?:Task failed: )?(?:(?:Action|Module) failed(?:: |\.)?)?(?:Unknown error\.?)?$"
+)
+
+
+def _own_message(result: Mapping[str, t.Any]) -> str:
+    """The first line of the result's own message, empty for ansible-core's placeholder."""
+    text = _first_line(result.get("msg"))
+    return "" if _NO_MESSAGE.match(text) else text
+
+
+def _failure_message(result: Mapping[str, t.Any]) -> str:
+    """Why a failed or unreachable result failed, never empty: its own message, else the
+    error it carries, else what it holds instead of a message."""
+    text = _own_message(result) or _first_line((result.get("error") or {}).get("message"))
+    if text:
+        return text
+    code = result.get("error_code") if result.get("error_code") is not None else result.get("rc")
+    detail = f" (exit code {code})" if code not in (None, 0) else ""
+    return f"the task failed and its result carries no message{detail}"
+
+
+def _wait_reading(result: object) -> object:
+    """A wait result as the node's reading: a cluster_info answer that an until/retries
+    loop marked failed only because the node was not Up yet is what the node reported,
+    not a failure of the read (converged() judges it)."""
+    if (
+        isinstance(result, Mapping)
+        and result.get("failed")
+        and "attempts" in result
+        and result.get("node_name")
+        and not result.get("unreachable")
+        and not _own_message(result)
+        and result.get("error_code") is None
+    ):
+        return {k: v for k, v in result.items() if k not in ("failed", "msg", "exception")}
+    return result
+
+
+def _wait_problems(
+    data: Mapping[str, t.Any],
+    observed: Mapping[str, ClusterNode],
+    results_by_host: Results,
+    step_hosts: list[str],
+) -> tuple[list[str], str]:
+    """What the wait saw that is not converged, and the next command for each such node."""
+    plan_data = RestorePlan.from_data(data)
+    problems = list(converged(plan_data, observed)[1])
+    if not problems:
+        return [], ""
+    attempts = [
+        int(r["attempts"])
+        for r in (results_by_host.get(h) for h in step_hosts)
+        if isinstance(r, Mapping) and isinstance(r.get("attempts"), int)
+    ]
+    reads = max(attempts, default=1)
+    waited = plan_data.step(WAIT_UP)
+    names = set(waited.nodes if waited else ())
+    advice = [
+        f"{a.name}: {a.next_step}"
+        for a in plan_recovery(plan_data, WAIT_UP, observed).nodes
+        if a.name in names and a.next_step != "nothing"
+    ]
+    message = _sentence(
+        "Not every node was Up with the restored configuration after reading each node up to "
+        f"{reads} time(s): " + "; ".join(problems) + "."
+    )
+    next_step = (
+        "Next: the recovery reads every node again; if each one is Up with the restored "
+        "configuration by then, the restore took effect and the run ends without a failure. "
+        "Otherwise: "
+        + ("; ".join(advice) or "run the same restore command again")
+        + ". A node that is only slow to come Up needs a larger restore_wait_retries or "
+        "restore_wait_delay."
+    )
+    return [message], next_step
+
+
 def record_step(
     results_by_host: Results,
     data: Mapping[str, t.Any],
@@ -521,18 +602,23 @@ def record_step(
     """One step as it happened on each of its hosts (``hosts``: instead of the plan's).
 
     For the wait step the results are cluster_info results: it fails unless the plan's
-    converged() holds over what every node reports.
+    converged() holds over what every node reports, and a failed record names what was
+    observed and what to run (``next_step``).
     """
     step_hosts = (
         list(hosts) if hosts is not None else list((data.get("hosts") or {}).get(step) or [])
     )
+    if step == WAIT_UP:
+        results_by_host = {h: _wait_reading(results_by_host.get(h)) for h in step_hosts}
     names = {h: n for n, h in (data.get("node_hosts") or {}).items() if h}
     nodes: dict[str, dict[str, t.Any]] = {}
     problems = []
     for host in step_hosts:
         result = results_by_host.get(host)
         status = outcome(result)
-        message = _first_line(result.get("msg")) if isinstance(result, Mapping) else ""
+        message = _own_message(result) if isinstance(result, Mapping) else ""
+        if status in (FAILED, UNREACHABLE) and isinstance(result, Mapping):
+            message = _failure_message(result)
         if step == SAFETY_BACKUP and status == FAILED and isinstance(result, Mapping):
             # Its way out (restore_safety_backup_path) is the restore's, not the backup's.
             message = _first_line(safety_backup_failure_message(result))
@@ -548,16 +634,24 @@ def record_step(
         if step in _KEPT_RESULTS and isinstance(result, Mapping):
             nodes[name]["result"] = {k: v for k, v in result.items() if k not in _DROPPED_KEYS}
         if status in (FAILED, UNREACHABLE):
-            problems.append(f"{name}: {status}" + (f": {message}" if message else ""))
-    if step == WAIT_UP and not problems:
+            problems.append(f"{name}: {status}: {message}")
+    next_step = ""
+    if step == WAIT_UP:
+        # Every node's reading, failed ones included, is judged by converged(): the message
+        # names what each node showed and the next command for it.
         observed = {
             n.name: n for n in read_nodes({h: results_by_host.get(h) for h in step_hosts}) if n.host
         }
-        problems.extend(converged(RestorePlan.from_data(data), observed)[1])
+        problems, next_step = _wait_problems(data, observed, results_by_host, step_hosts)
         for name, node in nodes.items():
             seen = observed.get(name)
             if seen is not None and seen.paxos_tag is not None:
                 node["message"] = f"{seen.state}, configuration version {seen.paxos_tag.version}"
+    elif problems:
+        next_step = (
+            "Next: the recovery reads every node, starts again what this run stopped, and "
+            "names the command to run for each node."
+        )
     if after:
         started = str(after[-1].get("finished") or started)
     return {
@@ -566,6 +660,7 @@ def record_step(
         "finished": finished,
         "failed": bool(problems),
         "message": "\n".join(problems),
+        "next_step": next_step,
         "nodes": nodes,
         "changed_nodes": [n for n, v in nodes.items() if v["changed"]],
     }
@@ -675,6 +770,7 @@ def recovery(
             for advice in decided.nodes
         ],
         "report": "\n".join(lines),
+        "completed": False,
     }
 
 
@@ -734,6 +830,8 @@ def _completed_late(
         "then_hosts": [],
         "nodes": nodes,
         "report": "\n".join(lines),
+        # The restore took effect: the role ends without a failure, with this in its report.
+        "completed": True,
     }
 
 
@@ -773,10 +871,15 @@ def _entry_text(entry: Mapping[str, t.Any]) -> str:
 def summary(
     data: Mapping[str, t.Any],
     records: list[Mapping[str, t.Any]] | None = None,
+    recovered: Mapping[str, t.Any] | None = None,
 ) -> dict[str, t.Any]:
     """The report of the restore: the set, the restoring node and why, the safety backup,
-    the objects restored, the disks left offline, and a timeline per node."""
+    the objects restored, the disks left offline, and a timeline per node.
+
+    ``recovered``: :func:`recovery`'s result when a step reported a failure and the role
+    found, reading every node again, that the restore took effect (``completed``)."""
     records = list(records or [])
+    late = recovered if isinstance(recovered, Mapping) and recovered.get("completed") else None
     chosen = data.get("set") or {}
     version = (chosen.get("configuration_version") or {}).get("paxos_tag")
     cluster = (data.get("cluster") or {}).get("name")
@@ -805,6 +908,14 @@ def summary(
         lines.append(f"Configuration objects restored: {len(changes)}.")
         for change in changes:
             lines.append(f"  {change.get('change')} {change.get('kind')} {change.get('name')}")
+        if late is not None:
+            lines.append(
+                f"Step {late['failed_step']} reported a failure, but every node was then read Up "
+                "with the restored configuration: the restore took effect, nothing to run."
+            )
+            cause = " ".join(str(late.get("cause") or "").split())
+            if cause:
+                lines.append(f"What step {late['failed_step']} reported: {cause}")
         offline = restored.get("offline_disks") or []
         if offline:
             lines.append(
@@ -823,4 +934,5 @@ def summary(
         "timeline": nodes,
         "changed": any(r.get("changed_nodes") for r in records),
         "safety_backup_set": safety_set,
+        "completed_after_failure": late is not None,
     }

@@ -393,3 +393,80 @@ def test_a_named_set_left_out_as_foreign_or_corrupt_is_reported_as_such(reason, 
         in (found["problems"][0])
     )
     assert "no set named" not in found["problems"][0]
+
+
+# What ansible-core 2.19 registers when an until/retries loop runs out on a result that has
+# no msg of its own.
+ANSIBLE_PLACEHOLDER = "Task failed: Action failed: Unknown error."
+
+
+def test_a_wait_read_marked_failed_by_an_until_loop_is_judged_as_the_nodes_answer():
+    plan = restore_plan(preflight(facts()), restore_check=check(), force=True)
+    restored = "3:3:1"
+    down = {"NODE1": "Up", "NODE2": "Up", "NODE3": "Down"}
+    ran_out = {
+        **info("NODE3", down, service="stopped", tag=restored),
+        "failed": True,
+        "attempts": 5,
+        "msg": ANSIBLE_PLACEHOLDER,
+    }
+    results = {n: info(n, down, tag=restored) for n in ("NODE1", "NODE2")} | {"NODE3": ran_out}
+    record = restore_step(results, plan, "wait_up")
+    assert record["failed"] is True
+    assert record["message"] == (
+        "Not every node was Up with the restored configuration after reading each node up to "
+        "5 time(s): NODE3 is Down."
+    )
+    assert "Unknown error" not in record["message"] + record["next_step"]
+    assert "wsfc.clusterdb.cluster_node state=started on NODE3" in record["next_step"]
+    assert record["nodes"]["NODE3"]["status"] == "ok"
+    # Every node Up: the same placeholder is no failure at all.
+    up = {**info("NODE3", UP3, tag=restored), "failed": True, "attempts": 5}
+    settled = {n: info(n, UP3, tag=restored) for n in ("NODE1", "NODE2")} | {"NODE3": up}
+    assert restore_step(settled, plan, "wait_up")["failed"] is False
+
+
+def test_a_wait_read_that_failed_names_the_error_and_is_not_called_out_of_reach():
+    plan = restore_plan(preflight(facts()), restore_check=check(), force=True)
+    denied = {"failed": True, "msg": "Get-ClusterNode: Access is denied.", "changed": False}
+    results = {n: info(n, UP3, tag="3:3:1") for n in ("NODE1", "NODE2")} | {"NODE3": denied}
+    record = restore_step(results, plan, "wait_up")
+    assert "the facts of NODE3 could not be read" in record["message"]
+    assert "Access is denied." in record["message"]
+    assert "cannot be reached" not in record["message"]
+    assert "bring it back on the network" not in record["next_step"]
+    assert "wsfc.clusterdb.cluster_info on NODE3" in record["next_step"]
+
+
+@pytest.mark.parametrize("msg", [None, "", ANSIBLE_PLACEHOLDER, "Action failed."])
+def test_a_failed_result_without_a_message_of_its_own_says_so(msg):
+    plan = restore_plan(preflight(facts()), restore_check=check(), force=True)
+    failed = {"failed": True, "changed": False} | ({} if msg is None else {"msg": msg})
+    record = restore_step(step_results(NODE2={"changed": True}, NODE3=failed), plan, "stop_others")
+    assert record["message"] == "NODE3: failed: the task failed and its result carries no message"
+    assert record["next_step"].startswith("Next: the recovery reads every node")
+    ok = restore_step(
+        step_results(NODE2={"changed": True}, NODE3={"changed": True}), plan, "stop_others"
+    )
+    assert (ok["failed"], ok["message"], ok["next_step"]) == (False, "", "")
+
+
+def test_a_restore_that_took_effect_after_a_reported_failure_is_completed_in_the_report():
+    data = restore_plan(preflight(facts()), restore_check=check(), force=True)
+    wait = {"step": "wait_up", "failed": True, "nodes": {}}
+    restored = {n: {**info(n, UP3), "configuration_fingerprint": "bbb"} for n in UP3}
+    late = recovery(restored, data, [wait], cause="NODE3 is Down")
+    assert late["completed"] is True
+    lines = summary(data, [wait], late)["lines"]
+    assert (
+        "Step wait_up reported a failure, but every node was then read Up with the restored "
+        "configuration: the restore took effect, nothing to run." in lines
+    )
+    assert "What step wait_up reported: NODE3 is Down" in lines
+    assert summary(data, [wait], late)["completed_after_failure"] is True
+    # A recovery that did not find the restore in effect is no completion.
+    old = {n: {**info(n, UP3), "configuration_fingerprint": "aaa"} for n in UP3}
+    not_late = recovery(old, data, [wait])
+    assert not_late["completed"] is False
+    assert summary(data, [wait], not_late)["completed_after_failure"] is False
+    assert summary(data, [wait])["completed_after_failure"] is False
