@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cluster_support import cluster_world
 from wsfc_lab.emulation import lookup
 from wsfc_lab.emulation.framework.invocation import invoke
-from wsfc_lab.spec import parse_spec
-from wsfc_lab.world import DOWN, JOINING, PAUSED, UP, ConfigChange, PaxosTag, World, faults
+from wsfc_lab.world import DOWN, JOINING, PAUSED, UP, ConfigChange, PaxosTag, faults
 from wsfc_lab.world.cluster import EVENT_STALE_COPY
 from wsfc_lab.world.windows_errors import ERROR_ACCESS_DENIED, ERROR_CLUSTER_NO_QUORUM
 
@@ -18,26 +18,7 @@ FQCN = "wsfc.clusterdb.cluster_node"
 
 
 def make_world(tmp_path, nodes=3, witness="disk"):
-    data = {
-        "cluster": "clu81",
-        "network": "127.0.81.0",
-        "credentials": {"password": "pw"},
-        "nodes": [{"name": f"n{i}", "release": "2022"} for i in range(1, nodes + 1)],
-        "disks": [
-            {
-                "name": "Cluster Disk 1",
-                "signature": "1A2B3C4D",
-                "drive_letter": "Q",
-                "partitions": [{"offset": 1048576, "size": 1073741824}],
-            }
-        ],
-        "file_servers": [{"name": "fs1", "shares": [{"name": "w"}]}],
-    }
-    if witness == "disk":
-        data["witness"] = {"type": "disk", "disk": "Cluster Disk 1"}
-    else:
-        data["witness"] = {"type": "file_share", "path": "\\\\fs1\\w"}
-    return World.create(tmp_path / "lab", parse_spec(data))
+    return cluster_world(tmp_path, 81, nodes=nodes, witness=witness)
 
 
 def run(world, node="N1", check_mode=False, **arguments):

@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
+from cluster_support import cluster_world
 from wsfc_lab.emulation import lookup
 from wsfc_lab.emulation.framework.invocation import invoke
-from wsfc_lab.spec import parse_spec
-from wsfc_lab.world import ConfigChange, World, faults
+from wsfc_lab.world import ConfigChange, faults
 from wsfc_lab.world.backup_media import take_snapshot, write_vss_backup
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -19,25 +19,7 @@ SET = "C:\\Backups\\20261122T020304Z_clusterdb_a"
 
 
 def make_world(tmp_path, release="2022"):
-    data = {
-        "cluster": "clu83",
-        "network": "127.0.83.0",
-        "credentials": {"password": "pw"},
-        "nodes": [
-            {"name": f"n{i}", "release": release, "windows_server_backup": release != "2003"}
-            for i in (1, 2, 3)
-        ],
-        "disks": [
-            {
-                "name": "Cluster Disk 1",
-                "signature": "1A2B3C4D",
-                "drive_letter": "Q",
-                "partitions": [{"offset": 1048576, "size": 1073741824}],
-            }
-        ],
-        "witness": {"type": "disk", "disk": "Cluster Disk 1"},
-    }
-    return World.create(tmp_path / "lab", parse_spec(data))
+    return cluster_world(tmp_path, 83, release=release, file_server=False)
 
 
 def make_set(world):

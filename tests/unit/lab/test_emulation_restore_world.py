@@ -12,8 +12,8 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from wsfc_lab.spec import parse_spec
-from wsfc_lab.world import DOWN, JOINING, UP, ConfigChange, PaxosTag, World, faults, restore
+from cluster_support import QUORUM_DISK, cluster_world
+from wsfc_lab.world import DOWN, JOINING, UP, ConfigChange, PaxosTag, faults, restore
 from wsfc_lab.world.backup_media import (
     take_snapshot,
     vss_machine_directory,
@@ -33,29 +33,14 @@ from wsfc_lab.world.windows_errors import (
 )
 
 TARGET = "C:\\Backups\\set1"
-QUORUM = {"name": "Cluster Disk 1", "signature": "1A2B3C4D", "drive_letter": "Q",
-          "partitions": [{"offset": 1048576, "size": 1073741824}]}  # fmt: skip
 DATA = {"name": "Cluster Disk 2", "signature": "1A2B3C4E", "drive_letter": "S",
         "partitions": [{"offset": 1048576, "size": 2147483648}]}  # fmt: skip
 
 
 def make_world(tmp_path, release="2022", nodes=3, witness="disk"):
-    data = {
-        "cluster": "clu82",
-        "network": "127.0.82.0",
-        "credentials": {"password": "pw"},
-        "nodes": [
-            {"name": f"n{i}", "release": release, "windows_server_backup": release != "2003"}
-            for i in range(1, nodes + 1)
-        ],
-        "disks": [QUORUM, DATA],
-        "file_servers": [{"name": "fs1", "shares": [{"name": "w"}]}],
-    }
-    if witness == "disk":
-        data["witness"] = {"type": "disk", "disk": "Cluster Disk 1"}
-    else:
-        data["witness"] = {"type": "file_share", "path": "\\\\fs1\\w"}
-    return World.create(tmp_path / "lab", parse_spec(data))
+    return cluster_world(
+        tmp_path, 82, nodes=nodes, release=release, witness=witness, disks=(QUORUM_DISK, DATA)
+    )
 
 
 def note(value):

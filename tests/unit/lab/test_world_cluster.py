@@ -7,28 +7,13 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from wsfc_lab.spec import parse_spec
-from wsfc_lab.world import DOWN, JOINING, UP, ConfigChange, PaxosTag, WindowsError, World, faults
+from cluster_support import cluster_world
+from wsfc_lab.world import DOWN, JOINING, UP, ConfigChange, PaxosTag, WindowsError, faults
 from wsfc_lab.world.windows_errors import ERROR_CLUSTER_NO_QUORUM, RPC_S_SERVER_UNAVAILABLE
-
-DISK = {"name": "Cluster Disk 1", "signature": "1A2B3C4D", "drive_letter": "Q",
-        "partitions": [{"offset": 1048576, "size": 1073741824}]}  # fmt: skip
 
 
 def make_world(tmp_path, nodes=3, witness="disk"):
-    data = {
-        "cluster": "clu58",
-        "network": "127.0.58.0",
-        "credentials": {"password": "pw"},
-        "nodes": [{"name": f"n{i}", "release": "2022"} for i in range(1, nodes + 1)],
-        "disks": [DISK],
-        "file_servers": [{"name": "fs1", "shares": [{"name": "w"}]}],
-    }
-    if witness == "disk":
-        data["witness"] = {"type": "disk", "disk": "Cluster Disk 1"}
-    elif witness == "file_share":
-        data["witness"] = {"type": "file_share", "path": "\\\\fs1\\w"}
-    return World.create(tmp_path / "lab", parse_spec(data))
+    return cluster_world(tmp_path, 58, nodes=nodes, witness=witness)
 
 
 def change_parameter(value):
