@@ -7,7 +7,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from backup_runs import apply_role, change_configuration, dir_names, report, summary
+from backup_runs import apply_role, change_configuration, dir_names, report, role_play, summary
+from playbook import run_playbook
 from wsfc_lab.lab import Lab
 
 PRIMARY = r"\\fs01\clusterbackups"
@@ -17,7 +18,7 @@ RETENTION_NAMES = "wsfc.clusterdb.backup : Name the corrupt sets retention keeps
 NODES = ("NODE1", "NODE2", "NODE3")
 
 
-def test_a_rerun_after_a_failed_copy_says_how_to_bring_the_destination_up(
+def test_a_rerun_after_a_failed_copy_brings_the_destination_to_the_newest_set(
     three_node_lab: Lab, tmp_path: Path
 ) -> None:
     role_vars = {"backup_path": PRIMARY, "backup_destinations": [LOCAL]}
@@ -32,22 +33,34 @@ def test_a_rerun_after_a_failed_copy_says_how_to_bring_the_destination_up(
     assert newest not in dir_names(three_node_lab, LOCAL + r"\CLU01", node)
 
     three_node_lab.clear_faults(["disk_full"])
+    # A check-mode run says where the set is missing, and copies nothing.
+    checked = run_playbook(
+        role_play(tmp_path, "check", **role_vars), three_node_lab.inventory_path, check=True
+    )
+    assert checked.rc == 0, checked.output
+    assert summary(checked)["repaired"] == [LOCAL + r"\CLU01"]
+    assert newest not in dir_names(three_node_lab, LOCAL + r"\CLU01", node)
+
+    # A plain run finds the set missing there (in its one check) and copies it.
     again = apply_role(three_node_lab, tmp_path, **role_vars)
     assert again.rc == 0, again.output
     outcome = summary(again)
     assert outcome["written"] is False and outcome["set_name"] == newest
-    # Nothing is written, and the run says which folders it did not look at and what to run.
-    hint = next(line for line in report(again) if "were not looked at" in line)
-    assert f"{LOCAL}\\CLU01" in hint
-    assert (
-        f"run again with backup_refresh_copies=true to bring every destination to set {newest}"
-        in hint
-    )
-
-    refreshed = apply_role(three_node_lab, tmp_path, **role_vars, backup_refresh_copies=True)
-    assert refreshed.rc == 0, refreshed.output
     assert newest in dir_names(three_node_lab, LOCAL + r"\CLU01", node)
-    assert all(d["verified"] for d in summary(refreshed)["destinations"])
+    assert [(d["set_status"], d["verified"]) for d in outcome["destinations"]] == [
+        ("complete", True),
+        ("complete", True),
+    ]
+    assert any(
+        f"Set {newest} was missing at {LOCAL}\\CLU01" in line and "this run copied it there" in line
+        for line in report(again)
+    ), report(again)
+
+    # Then every destination holds it: the next run writes nothing and copies nothing.
+    settled = apply_role(three_node_lab, tmp_path, **role_vars)
+    assert settled.rc == 0, settled.output
+    assert summary(settled)["repaired"] == [] and summary(settled)["destinations"] == []
+    assert any("Every other destination holds set" in line for line in report(settled))
 
 
 def test_a_controller_copy_that_is_missing_is_fetched_by_the_next_run(
