@@ -49,6 +49,7 @@ options:
     type: str
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - wsfc.clusterdb.key_value_escapes
 attributes:
   check_mode:
     support: full

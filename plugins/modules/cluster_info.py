@@ -30,6 +30,7 @@ options:
     default: true
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - wsfc.clusterdb.key_value_escapes
 attributes:
   check_mode:
     support: full
