@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 name: role_option_names
-short_description: The options of the backup or restore role
+short_description: The options of the backup, restore or drift role
 version_added: 0.1.0
 description:
   - The names of the options the role's C(meta/argument_specs.yml) declares, in its order,
@@ -15,7 +15,7 @@ description:
     P(wsfc.clusterdb.role_options#filter).
 options:
   _input:
-    description: The role, V(backup) or V(restore).
+    description: The role, V(backup), V(restore) or V(drift).
     type: str
     required: true
 author:

@@ -11,7 +11,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 name: role_options
-short_description: Check the options of the backup or restore role before any node is touched
+short_description: Check the options of a collection role before any node is touched
 version_added: 0.1.0
 description:
   - Takes the values of a role's options (its variables, or a playbook's own names for
@@ -21,9 +21,10 @@ description:
     true nor false, such as V(maybe), is refused, not read as false), and what each option
     means - every Windows path (no C(..), no C(%NAME%), no control character, a drive with
     its backslash), share names, the controller folder, durations and counts.
-  - With O(defined), a variable that has the role's prefix (C(backup_), C(restore_)) but that
-    the role does not know is refused, with the closest option named; the known names are
-    the options in C(meta/argument_specs.yml) and the names the role sets itself.
+  - With O(defined), a variable that has the role's prefix (C(backup_), C(restore_),
+    C(drift_)) but that the role does not know is refused, with the closest option named;
+    the known names are the options in C(meta/argument_specs.yml) and the names the role
+    sets itself.
   - Never fails; an empty RV(_value.refusals) means the role may go on.
 options:
   _input:
@@ -34,7 +35,7 @@ options:
     description: The role whose options these are.
     type: str
     required: true
-    choices: [backup, restore]
+    choices: [backup, restore, drift]
   defined:
     description:
       - Every variable name the role sees, such as

@@ -49,7 +49,7 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._retention import p
 # plugins/plugin_utils/ -> the collection's root, which holds roles/.
 COLLECTION_ROOT = Path(__file__).resolve().parents[2]
 # The role each prefix belongs to: a variable starting with it is the role's.
-ROLE_PREFIXES = {"backup": "backup_", "restore": "restore_"}
+ROLE_PREFIXES = {"backup": "backup_", "restore": "restore_", "drift": "drift_"}
 
 _INTEGER = re.compile(r"^[+-]?\d+$")
 # $NAME or ${NAME}: expanded by the file and fetch modules on the controller, but not by
@@ -359,6 +359,9 @@ def _string_list(label: str, value: object) -> list[str]:
 _REQUIRED_FIX = {
     "backup_path": "Set backup_path to the folder that holds the backup sets, such as "
     "-e backup_path='\\\\fs01\\clusterbackups' or D:\\Backups.",
+    "drift_backup_path": "Name the folder the backup role writes to: "
+    "-e backup_path='\\\\fs01\\clusterbackups' with the playbook, drift_backup_path with the "
+    "role.",
     "restore_backup_path": "Name the folder that holds the backup sets: "
     "-e backup_path='\\\\fs01\\clusterbackups' with the playbook, restore_backup_path with the "
     "role.",
@@ -401,6 +404,46 @@ def _at_least(minimum: int, what: str) -> Callable[[str, int, ControllerFiles], 
 
 def _duration(label: str, value: str, _controller: ControllerFiles) -> str:
     parse_duration(value, label)
+    return value
+
+
+def _oldest_age(label: str, value: str, _controller: ControllerFiles) -> str:
+    # parse_duration's own refusal of a negative age speaks of leftovers.
+    if value.strip().startswith("-"):
+        raise PolicyRefusal(
+            f"{label} {value!r} is negative.",
+            f"Give {label} as the age of the oldest acceptable backup, such as 2d.",
+        )
+    parse_duration(value, label)
+    return value
+
+
+def _report_directory(label: str, value: str, controller: ControllerFiles) -> str:
+    if value == "":
+        return value
+    check_no_control_characters(value, label)
+    if _POSIX_VARIABLE.search(value):
+        raise PolicyRefusal(
+            f"{label} {value!r} refers to an environment variable, which is not expanded.",
+            "Give the expanded path, such as /srv/drift-reports (~ for the home directory works).",
+        )
+    expanded = os.path.expanduser(value)
+    if not os.path.isabs(expanded):
+        raise PolicyRefusal(
+            f"{label} {value!r} is a relative path, read from whatever directory "
+            "ansible-playbook was started in.",
+            f"Give an absolute path for {label}, such as /srv/drift-reports.",
+        )
+    _writable_directory(label, expanded, controller)
+    return value
+
+
+def _report_format(label: str, value: str, _controller: ControllerFiles) -> str:
+    if value not in _REPORT_FORMATS:
+        raise PolicyRefusal(
+            f"{label} is {value!r}, which is not a report format.",
+            f"Give each of {label.split('[')[0]} as one of {', '.join(_REPORT_FORMATS)}.",
+        )
     return value
 
 
@@ -486,6 +529,14 @@ def _check_together(
     spec: RoleSpec, checked: Mapping[str, t.Any], controller: ControllerFiles
 ) -> Iterator[OptionRefusal]:
     """Rules that need two options: each cluster's folder under every location."""
+    if spec.role == "drift":
+        cluster, location = checked.get("drift_cluster_name"), checked.get("drift_backup_path")
+        if isinstance(cluster, str) and cluster and isinstance(location, BackupPath):
+            try:
+                validate_backup_path(location.child(cluster), "drift_backup_path")
+            except PolicyRefusal as refusal:
+                yield OptionRefusal("drift_backup_path", refusal.problem, refusal.fix)
+        return
     if spec.role != "backup":
         return
     cluster = checked.get("backup_cluster_name")
@@ -518,7 +569,10 @@ def _check_together(
 # The options whose every entry is checked on its own.
 _EACH_ELEMENT: dict[str, Callable[[str, t.Any, ControllerFiles], t.Any]] = {
     "backup_destinations": _windows_path,
+    "drift_report_formats": _report_format,
 }
+# The drift role's report formats (plugin_utils._drift_report.FORMATS).
+_REPORT_FORMATS = ("html", "markdown", "json")
 _MEANING: dict[str, Callable[[str, t.Any, ControllerFiles], t.Any]] = {
     "backup_path": _windows_path,
     "backup_controller_dir": _controller_directory,
@@ -538,4 +592,11 @@ _MEANING: dict[str, Callable[[str, t.Any, ControllerFiles], t.Any]] = {
     "restore_start_timeout": _at_least(1, "seconds to wait for a node to come Up"),
     "restore_wait_retries": _at_least(1, "reads of a node while waiting"),
     "restore_wait_delay": _at_least(0, "seconds between two reads"),
+    "drift_backup_path": _windows_path,
+    "drift_set": _set_name,
+    "drift_max_age": _oldest_age,
+    "drift_report_dir": _report_directory,
+    "drift_cluster_name": _cluster_name,
+    "drift_node_attempts": _at_least(1, "the nodes tried"),
+    "drift_backup_command": _plain_text,
 }
