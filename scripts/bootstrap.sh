@@ -4,6 +4,7 @@
 #   - .venv: the pinned Python requirements and the lab package (editable)
 #   - Debian's Mono C# compiler and runtime (the clusapi P/Invoke util is compiled and
 #     called through Mono in the tests)
+#   - Debian's chromium (the drift report's HTML is rendered headless in the tests)
 #   - ansible.windows, unpacked from PyPI's `ansible` bundle (no Galaxy here)
 #   - a collections tree under .cache/collections where this checkout is
 #     ansible_collections/wsfc/clusterdb (ansible-test needs that path shape)
@@ -40,6 +41,15 @@ if ! command -v mcs >/dev/null 2>&1 || ! command -v mono >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >/dev/null
     apt-get install -y -qq --no-install-recommends mono-mcs mono-runtime >/dev/null
+fi
+
+# Chromium: the drift report's tests render the HTML report headless (--dump-dom), and
+# docs/drift.md's screenshot is taken with it.
+if ! command -v chromium >/dev/null 2>&1; then
+    log "installing Debian's chromium"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
 
 # ansible.windows: the roles use its modules; unpack only that collection from the bundle.
