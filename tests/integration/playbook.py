@@ -40,6 +40,12 @@ class AnsibleRun:
             raise AssertionError(f"no result for task {task!r} on {host}:\n{self.output}")
         return found[-1]
 
+    def result_of(self, task: str, host: str) -> dict[str, Any]:
+        """The last result of a task on a host with `failed` put back: the callback sees a
+        failed task's result without its `failed` key."""
+        record = self.of(task, host)
+        return {**record.result, "failed": record.status == "failed"}
+
     def on_hosts(self, task: str) -> dict[str, TaskRecord]:
         """The last result of a task on every host that ran it."""
         return {r.host: r for r in self.records if task in (r.task, r.action)}

@@ -53,11 +53,7 @@ def run(lab: Lab, playbook: Path, host: str = "NODE1") -> dict[str, dict[str, An
         playbook, lab.inventory_path, extra_vars={"target_host": host, "backup_path": SHARE}
     )
     assert outcome.rc == 0, outcome.output  # ignore_errors: the play itself always passes
-    results = {}
-    for task in ("Back up", "List"):
-        record = outcome.of(task, host)
-        results[task] = {**record.result, "failed": record.status == "failed"}
-    return results
+    return {task: outcome.result_of(task, host) for task in ("Back up", "List")}
 
 
 def cluster_tag(lab: Lab) -> str:

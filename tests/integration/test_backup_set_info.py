@@ -56,11 +56,7 @@ def run(
         check=check,
     )
     assert outcome.rc == 0, outcome.output
-    results = {}
-    for task in ("Back up", "List"):
-        record = outcome.of(task, host)
-        results[task] = {**record.result, "failed": record.status == "failed"}
-    return results
+    return {task: outcome.result_of(task, host) for task in ("Back up", "List")}
 
 
 def real(lab: Lab, host: str, windows_path: str) -> Path:

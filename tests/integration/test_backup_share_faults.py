@@ -57,9 +57,7 @@ def safety_backup(lab: Lab, tmp_path: Path, path: str) -> dict:
             }
         ],
     )
-    run = run_playbook(play, lab.inventory_path)
-    record = run.of("Safety backup", "NODE1")
-    return {**record.result, "failed": record.status == "failed"}
+    return run_playbook(play, lab.inventory_path).result_of("Safety backup", "NODE1")
 
 
 def acl_of(lab: Lab, windows_path: str) -> dict | None:
