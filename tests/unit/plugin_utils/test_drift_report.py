@@ -23,9 +23,9 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._drift_report impor
     summary_lines,
     write_reports,
 )
+from drift_schema import SchemaError, errors
 
 from .drift_samples import NOW, backup_set, changed_configuration, inspect, options, resource
-from .drift_schema import SchemaError, errors
 
 DAY = timedelta(days=1)
 SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
