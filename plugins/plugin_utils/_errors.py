@@ -403,12 +403,6 @@ def win32_code_from_hresult(value: int) -> int | None:
     return None
 
 
-def known_codes(operation: str) -> frozenset[int]:
-    """The codes that have a specific explanation for this operation."""
-    _check_operation(operation)
-    return frozenset(_tables(operation))
-
-
 def safety_backup_failure_message(result: Mapping[str, object]) -> str:
     """The message for a failed safety backup, from the cluster_backup task result.
 

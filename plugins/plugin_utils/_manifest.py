@@ -95,15 +95,6 @@ class QuorumLayout:
     def partition_count(self) -> int:
         return len(self.partitions)
 
-    @property
-    def partition_offsets(self) -> tuple[int, ...]:
-        """The byte offsets known, in partition order."""
-        return tuple(p.offset for p in self._ordered() if p.offset is not None)
-
-    @property
-    def offsets_known(self) -> bool:
-        return all(p.offset is not None for p in self.partitions)
-
     def _ordered(self) -> tuple[Partition, ...]:
         return tuple(sorted(self.partitions, key=lambda p: p.number))
 

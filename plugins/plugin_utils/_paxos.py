@@ -274,24 +274,6 @@ def parse_version_facts(facts: object) -> PaxosTag | None:
         return None
 
 
-def compare_paxos_tags(left: PaxosTag, right: PaxosTag) -> int:
-    """-1, 0 or 1 as ``left`` is older than, the same version as, or newer than ``right``."""
-    if left < right:
-        return -1
-    if right < left:
-        return 1
-    return 0
-
-
-def newest_paxos_tag(tags: list[PaxosTag]) -> PaxosTag | None:
-    """The newest of several tags, None for none (the first wins a tie)."""
-    newest: PaxosTag | None = None
-    for tag in tags:
-        if newest is None or newest < tag:
-            newest = tag
-    return newest
-
-
 def _parse_epoch(text: str, whole: str) -> Epoch:
     match = _EPOCH.match(text)
     if not match:

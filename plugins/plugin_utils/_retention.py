@@ -97,14 +97,6 @@ class RetentionDecision:
 class RetentionPlan:
     decisions: tuple[RetentionDecision, ...]
 
-    @property
-    def to_delete(self) -> tuple[str, ...]:
-        return tuple(d.name for d in self.decisions if d.action == DELETE)
-
-    @property
-    def to_keep(self) -> tuple[str, ...]:
-        return tuple(d.name for d in self.decisions if d.action == KEEP)
-
     def as_result(self) -> list[dict[str, str]]:
         return [{"name": d.name, "action": d.action, "reason": d.reason} for d in self.decisions]
 

@@ -152,13 +152,3 @@ def classify_directory(name: str) -> str:
     if parse_staging_name(name) is not None:
         return STAGING_KIND
     return OTHER_KIND
-
-
-def is_leftover(name: str, marker_present: bool) -> bool:
-    """Whether a directory is what an interrupted backup left behind.
-
-    A staging directory always is; a set directory is when it has no completion marker
-    (the marker is written last, so a set without it was never finished).
-    """
-    kind = classify_directory(name)
-    return kind == STAGING_KIND or (kind == SET_KIND and not marker_present)

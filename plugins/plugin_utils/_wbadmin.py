@@ -78,10 +78,6 @@ class WbadminVersion:
     can_recover: tuple[str, ...] = ()
     snapshot_id: str | None = None
 
-    @property
-    def can_recover_applications(self) -> bool:
-        return any(item.casefold().startswith("application") for item in self.can_recover)
-
 
 @dataclass(frozen=True)
 class WbadminRun:
@@ -109,11 +105,6 @@ def parse_version_id(text: str) -> datetime:
         return datetime(year, month, day, hour, minute, tzinfo=UTC)
     except ValueError as err:
         raise WbadminParseError(f"{text!r} is not a valid date and time: {err}") from err
-
-
-def format_version_id(moment: datetime) -> str:
-    """The version identifier for a time (converted to UTC, to the minute)."""
-    return moment.astimezone(UTC).strftime("%m/%d/%Y-%H:%M")
 
 
 def parse_get_versions(output: str) -> tuple[WbadminVersion, ...]:

@@ -48,7 +48,7 @@ def test_a_backup_succeeds_and_get_versions_lists_it(world):
     versions = parse_get_versions(listing.text)
     (catalog,) = read_vss_catalog(world, "NODE1", TARGET)
     assert [v.version_id for v in versions] == [catalog.version_id]
-    assert versions[0].can_recover_applications
+    assert "Application(s)" in versions[0].can_recover
     assert versions[0].snapshot_id == catalog.snapshot_id
     assert version_created_since(versions, started) == versions[0]
 

@@ -87,7 +87,7 @@ class TestBuild:
         assert manifest.cluster.name == "CLU01"
         assert manifest.configuration_version.version == "2:41"
         assert manifest.quorum.partition_count == 1
-        assert manifest.quorum.partition_offsets == (1048576,)
+        assert [p.offset for p in manifest.quorum.partitions] == [1048576]
         assert manifest.configuration_fingerprint == configuration_fingerprint(configuration())
         assert [f.path for f in manifest.files] == [
             "WindowsImageBackup/NODE1/Catalog/BackupGlobalCatalog",
@@ -254,7 +254,7 @@ class TestQuorumLayout:
         partition["total_size_mb"] = 100
         (difference,) = backup.layout_differences(QuorumLayout.from_quorum_facts(now))
         assert difference == "partition sizes: partition 1 backup 512 MB, now 100 MB"
-        assert not QuorumLayout.from_quorum_facts(now).offsets_known
+        assert [p.offset for p in QuorumLayout.from_quorum_facts(now).partitions] == [None]
 
     def test_a_gpt_witness_keeps_its_identity_in_the_manifest(self) -> None:
         facts = quorum()

@@ -40,6 +40,11 @@ def plan(entries, keep: int = 2, leftover_age: timedelta = DAY):
     return plan_retention(entries, keep=keep, leftover_age=leftover_age, now=NOW)
 
 
+def named(result, action: str) -> tuple[str, ...]:
+    """The names of the sets the plan gives that action, in the plan's order."""
+    return tuple(d.name for d in result.decisions if d.action == action)
+
+
 def decision(result, entry: SetAtDestination):
     (found,) = [d for d in result.decisions if d.name == entry.name]
     return found
@@ -49,8 +54,8 @@ def test_keeps_the_newest_n_complete_sets_and_deletes_older_ones() -> None:
     sets = [a_set(d) for d in (5, 1, 3, 2, 4)]
     result = plan(sets, keep=2)
     newest, second = sets[1], sets[3]
-    assert set(result.to_keep) == {newest.name, second.name}
-    assert set(result.to_delete) == {sets[0].name, sets[2].name, sets[4].name}
+    assert set(named(result, KEEP)) == {newest.name, second.name}
+    assert set(named(result, DELETE)) == {sets[0].name, sets[2].name, sets[4].name}
     assert decision(result, newest).reason == "the newest complete set"
     assert decision(result, second).reason == "one of the 2 newest complete sets"
     assert decision(result, sets[0]).reason == "older than the 2 newest complete sets"
@@ -62,13 +67,13 @@ def test_decisions_follow_the_input_order() -> None:
 
 
 def test_fewer_sets_than_keep_deletes_nothing() -> None:
-    assert plan([a_set(10)], keep=5).to_delete == ()
+    assert named(plan([a_set(10)], keep=5), DELETE) == ()
 
 
 def test_the_last_complete_set_survives_even_when_very_old() -> None:
     only = a_set(400)
     result = plan([only, a_set(0.1, INCOMPLETE), staging(3)], keep=1)
-    assert only.name in result.to_keep
+    assert only.name in named(result, KEEP)
 
 
 @pytest.mark.parametrize("keep", [0, -1, True, 1.5])
@@ -86,14 +91,14 @@ def test_old_leftovers_are_deleted_young_ones_kept() -> None:
     old_staging, young_staging = staging(2), staging(0.5)
     old_incomplete, young_incomplete = a_set(3, INCOMPLETE), a_set(0.2, INCOMPLETE)
     result = plan([a_set(1), old_staging, young_staging, old_incomplete, young_incomplete])
-    assert set(result.to_delete) == {old_staging.name, old_incomplete.name}
+    assert set(named(result, DELETE)) == {old_staging.name, old_incomplete.name}
     assert "interrupted backup" in decision(result, old_staging).reason
     assert "may still be writing it" in decision(result, young_staging).reason
     assert decision(result, young_incomplete).action == KEEP
 
 
 def test_leftover_exactly_at_the_threshold_is_kept() -> None:
-    assert plan([staging(1)], leftover_age=DAY).to_delete == ()
+    assert named(plan([staging(1)], leftover_age=DAY), DELETE) == ()
 
 
 def test_a_set_with_a_future_time_counts_as_new() -> None:
@@ -107,7 +112,7 @@ def test_corrupt_sets_are_kept_and_do_not_count_towards_keep() -> None:
     result = plan([corrupt, *older], keep=2)
     assert decision(result, corrupt).action == KEEP
     assert "corrupt" in decision(result, corrupt).reason
-    assert result.to_delete == (older[2].name,)
+    assert named(result, DELETE) == (older[2].name,)
 
 
 def test_newest_verified_set_is_kept_beyond_keep_when_newer_ones_are_unverified() -> None:
@@ -116,7 +121,7 @@ def test_newest_verified_set_is_kept_beyond_keep_when_newer_ones_are_unverified(
     result = plan([*unverified, verified_old, older], keep=2)
     assert decision(result, verified_old).action == KEEP
     assert "verified" in decision(result, verified_old).reason
-    assert result.to_delete == (older.name,)
+    assert named(result, DELETE) == (older.name,)
 
 
 def test_directories_of_others_are_never_touched() -> None:
@@ -130,8 +135,8 @@ def test_same_time_ties_break_by_name() -> None:
     first = a_set(1, n=5)
     second = SetAtDestination(first.name + "_001", first.created, COMPLETE, True)
     result = plan([first, second], keep=1)
-    assert result.to_keep == (second.name,)
-    assert result.to_delete == (first.name,)
+    assert named(result, KEEP) == (second.name,)
+    assert named(result, DELETE) == (first.name,)
 
 
 def test_naive_times_are_refused() -> None:

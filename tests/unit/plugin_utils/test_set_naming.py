@@ -15,7 +15,6 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._set_naming import 
     STAGING_KIND,
     STAGING_PREFIX,
     classify_directory,
-    is_leftover,
     make_set_name,
     parse_set_name,
     parse_staging_name,
@@ -122,12 +121,3 @@ def test_parse_accepts_any_case_and_rejects_others() -> None:
 )
 def test_classify(name: str, kind: str) -> None:
     assert classify_directory(name) == kind
-
-
-def test_leftovers() -> None:
-    name = make_set_name(WHEN, TAG)
-    assert is_leftover(name.staging_name, marker_present=False)
-    assert is_leftover(name.staging_name, marker_present=True)
-    assert is_leftover(name.name, marker_present=False)
-    assert not is_leftover(name.name, marker_present=True)
-    assert not is_leftover("somebody_elses_dir", marker_present=False)

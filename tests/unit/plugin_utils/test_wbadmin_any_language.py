@@ -149,7 +149,7 @@ def test_english_labels_are_used_when_present_and_details_kept():
     )
     (version,) = parse_get_versions(text)
     assert version.backup_time == "11/21/2026 9:00 PM"
-    assert version.can_recover_applications
+    assert version.can_recover == ("Application(s)", "System State")
 
 
 def test_an_impossible_identifier_is_an_error_not_a_version():
