@@ -1,6 +1,7 @@
 """Parsing what ansible-core 2.19 sends: command lines and exec wrapper payloads, each
 built by ansible-core's own code (see test_execution_support)."""
 
+import base64
 import json
 
 import pytest
@@ -86,10 +87,10 @@ def test_a_module_payload_names_the_module_its_arguments_and_no_wrappers():
     assert module.arguments["_ansible_remote_tmp"] == "%TEMP%"
     assert module.for_module is True
     assert payload.become is None
-    assert payload.async_actions == ()
     assert payload.input_data is None
     # The module's own source travels in the manifest.
-    assert "[Ansible.Basic.AnsibleModule]::Create" in payload.script_source(module.script)
+    source = base64.b64decode(payload.scripts[module.script]["script"]).decode("utf-8")
+    assert "[Ansible.Basic.AnsibleModule]::Create" in source
 
 
 def test_a_become_payload_carries_the_runas_action_before_the_module():
@@ -105,8 +106,8 @@ def test_a_become_payload_carries_the_runas_action_before_the_module():
 def test_an_async_payload_carries_the_async_wrapper_and_watchdog():
     payload = parse_payload(module_payload("win_ping.ps1", {}, async_timeout=45))
 
-    assert [a.name for a in payload.async_actions] == ["async_wrapper.ps1", "async_watchdog.ps1"]
-    assert payload.async_actions[1].params == {"Timeout": 45}
+    assert [a.name for a in payload.wrappers] == ["async_wrapper.ps1", "async_watchdog.ps1"]
+    assert payload.wrappers[1].params == {"Timeout": 45}
     assert payload.final_action.name == "module_wrapper.ps1"
     assert payload.module is not None
     assert payload.module.environment == {"ANSIBLE_ASYNC_DIR": "~/.ansible_async"}

@@ -113,10 +113,6 @@ class ExecPayload:
         return None if become is None else BecomeRequest.from_action(become)
 
     @property
-    def async_actions(self) -> tuple[ManifestAction, ...]:
-        return tuple(a for a in self.actions if a.name in ASYNC_ACTIONS)
-
-    @property
     def module(self) -> ModuleRun | None:
         action = self.final_action
         if action.name != MODULE_WRAPPER:
@@ -131,13 +127,6 @@ class ExecPayload:
             },
             for_module=bool(action.params.get("ForModule", False)),
         )
-
-    def script_source(self, name: str) -> str:
-        """The text of one script the manifest carries (base64 of UTF-8)."""
-        try:
-            return base64.b64decode(self.scripts[name]["script"]).decode("utf-8")
-        except KeyError as error:
-            raise PayloadError(f"the manifest carries no script named {name}") from error
 
 
 def module_fqcn(script: str) -> str:

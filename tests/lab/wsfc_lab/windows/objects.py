@@ -7,7 +7,7 @@ a port that reads an undocumented property gets nothing from it, as the real mod
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -39,15 +39,8 @@ class PSObject:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"{self.type_name} objects are read only in the lab")
 
-    def property_names(self) -> tuple[str, ...]:
-        return tuple(self._properties)
-
     def __repr__(self) -> str:
         return f"<{self.type_name} {self._properties!r}>"
-
-
-def ps_objects(type_name: str, rows: Iterable[Mapping[str, Any]]) -> list[PSObject]:
-    return [PSObject(type_name, row) for row in rows]
 
 
 def as_list(value: object) -> list[Any]:

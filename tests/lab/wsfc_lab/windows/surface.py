@@ -11,10 +11,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    pass
+from typing import Any
 
 # Common parameters every cmdlet accepts (about_CommonParameters); the ports use these.
 COMMON_PARAMETERS = frozenset({"ErrorAction"})
