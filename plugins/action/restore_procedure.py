@@ -30,6 +30,8 @@ ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "preflight": {"type": "dict"},
     "plan": {"type": "dict"},
     "recovery": {"type": "dict"},
+    "removed": {"type": "str"},
+    "leftover_age": {"type": "str", "default": procedure.LEFTOVER_AGE},
     "step": {"type": "str"},
     "hosts": {"type": "list", "elements": "str"},
     "records": {"type": "list", "elements": "dict", "default": []},
@@ -90,6 +92,8 @@ class ActionModule(ActionBase):
             """Host to the value registered as ``name`` there (None where it is not)."""
             return {h: _host_value(hostvars, h, name) for h in (host_list or hosts)}
 
+        # The report says "would be removed" of what a check run only pretended to remove.
+        args["check_mode"] = bool(getattr(self._task, "check_mode", False))
         try:
             result.update(_PHASES[args["phase"]](args, registered, hostvars))
         except ValueError as err:
@@ -136,6 +140,7 @@ def _plan(args: dict[str, t.Any], registered: Registered, hostvars: t.Any) -> di
             safety_backup=args["safety_backup"],
             safety_backup_path=args["safety_backup_path"],
             backup_path=args["backup_path"],
+            leftover_age=args["leftover_age"],
         )
     }
 
@@ -175,7 +180,18 @@ def _recover(args: dict[str, t.Any], registered: Registered, hostvars: t.Any) ->
 
 
 def _report(args: dict[str, t.Any], registered: Registered, hostvars: t.Any) -> dict:  # noqa: ANN401
-    return {"report": procedure.summary(args["plan"], args["records"], args["recovery"])}
+    # The leftovers are removed from the host that took the safety backup.
+    backup_hosts = list((args["plan"].get("hosts") or {}).get("safety_backup") or [])
+    removed = _host_value(hostvars, backup_hosts[0], args["removed"]) if backup_hosts else None
+    return {
+        "report": procedure.summary(
+            args["plan"],
+            args["records"],
+            args["recovery"],
+            removed,
+            check_mode=bool(args["check_mode"]),
+        )
+    }
 
 
 _PHASES: dict[str, t.Callable[[dict[str, t.Any], Registered, t.Any], dict]] = {

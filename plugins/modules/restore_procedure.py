@@ -24,7 +24,8 @@ description:
   - V(recover) says which hosts to start again after a failed step, in which order, and
     what to tell the operator about each node.
   - V(report) is the summary of a restore that ran, with a timeline per node; the safety
-    backup and the restore are read from the records of their steps.
+    backup, the restore and the leftovers of earlier safety backups are read from the
+    records of their steps.
   - Meant for the role; a play may call it to plan a restore without running it.
 options:
   phase:
@@ -60,6 +61,18 @@ options:
         the recovery found the restore had taken effect (RV(recovery.completed)); the report
         then says so.
     type: dict
+  removed:
+    description: V(report) - the name of the variable the role's removal of the leftovers
+      of earlier safety backups registered (a loop over their C(path)), read from the host
+      that took the safety backup.
+    type: str
+  leftover_age:
+    description: V(plan) - the age after which what earlier safety backups left unfinished
+      in the safety backup's folder (C(unfinished_*) staging directories, sets without their
+      completion marker) is to be removed; seconds, or a number with a unit C(s), C(m),
+      C(h), C(d), C(w).
+    type: str
+    default: 1d
   step:
     description: V(record) - the step's kind (V(safety_backup), V(stop_others), V(restore),
       V(start_restoring), V(start_others), V(wait_up)), or V(recovery) with O(hosts).
@@ -247,9 +260,11 @@ plan:
       type: str
 record:
   description: Phase V(record) - the step's record (C(step), C(started), C(finished),
-    C(failed), C(message), C(next_step), C(nodes), C(changed_nodes)). A failed record's
-    C(message) says what was observed on each node, C(next_step) what happens next and
-    what to run.
+    C(failed), C(message), C(next_step), C(leftovers), C(nodes), C(changed_nodes)). A
+    failed record's C(message) says what was observed on each node, C(next_step) what
+    happens next and what to run. C(leftovers), for the V(safety_backup) step, lists what
+    earlier safety backups left in its folder and is to be removed (C(name), C(path),
+    C(reason)), from the listing the safety backup made before it wrote.
   returned: phase is record
   type: dict
 records:
@@ -277,7 +292,8 @@ recovery:
       type: bool
 report:
   description: Phase V(report) - C(lines), C(timeline), C(changed), C(safety_backup_set),
-    C(completed_after_failure).
+    C(completed_after_failure), and C(leftovers) (the paths of the leftovers of earlier
+    safety backups by outcome - C(removed), C(failed), C(kept)).
   returned: phase is report
   type: dict
 """

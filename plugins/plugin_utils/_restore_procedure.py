@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import typing as t
 from collections.abc import Mapping
+from datetime import UTC, datetime
 
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._cluster_nodes import (
     UP,
@@ -30,6 +31,10 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._cluster_nodes impo
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._errors import (
     safety_backup_failure_message,
+)
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import (
+    INCOMPLETE,
+    verify_backup_set,
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paxos import (
     PaxosTag,
@@ -49,6 +54,19 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._restore_plan impor
     plan_recovery,
     plan_restore,
 )
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._retention import (
+    DELETE,
+    SetAtDestination,
+    parse_duration,
+    plan_retention,
+)
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._set_naming import (
+    SET_KIND,
+    STAGING_KIND,
+    classify_directory,
+    parse_set_name,
+    parse_staging_name,
+)
 
 Results = Mapping[str, t.Any]
 SAFETY_DIRECTORY = "pre_restore"
@@ -63,6 +81,11 @@ OK = "ok"
 FAILED = "failed"
 UNREACHABLE = "unreachable"
 SKIPPED = "skipped"
+
+# The age after which what earlier safety backups left unfinished is removed (the role's
+# restore_leftover_age), as the backup role's backup_leftover_age.
+LEFTOVER_AGE = "1d"
+LEFTOVER_AGE_OPTION = "restore_leftover_age"
 
 # plan_recovery starts nodes in at most two rounds: the nodes this run stopped, then the
 # restoring node (after a failed restore, so that it joins their running cluster).
@@ -415,6 +438,7 @@ def plan(
     safety_backup: bool = True,
     safety_backup_path: str = "",
     backup_path: str = "",
+    leftover_age: str = LEFTOVER_AGE,
 ) -> dict[str, t.Any]:
     """The plan as plain data, each step with its hosts; or the refusals, no steps.
 
@@ -425,6 +449,10 @@ def plan(
     """
     check = dict(restore_check or {})
     refusals = [_refusal(None, "PREFLIGHT", str(p)) for p in found.get("problems") or []]
+    try:
+        parse_duration(leftover_age, LEFTOVER_AGE_OPTION)
+    except PolicyRefusal as refusal:
+        refusals.append(_refusal(None, "OPTION", str(refusal)))
     if found.get("restoring_node") is None or found.get("set") is None:
         return _refused(found, refusals, [])
     refusals += _other_cluster(found)
@@ -483,6 +511,7 @@ def plan(
         ),
         configuration_changes=check.get("configuration_changes") or [],
         backup_fingerprint=fingerprints.get("backup"),
+        leftover_age=str(leftover_age),
     )
     data["consent_prompt"] = _consent_prompt(data, check)
     return data
@@ -589,6 +618,71 @@ def _wait_problems(
     return [message], next_step
 
 
+def _moment(stamp: str) -> datetime:
+    """An ISO 8601 time (the role's now(utc=true)) as an aware datetime; now when empty."""
+    if stamp:
+        moment = datetime.fromisoformat(stamp)
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return datetime.now(UTC)
+
+
+def safety_leftovers(
+    result: Mapping[str, t.Any], leftover_age: str, now: datetime
+) -> list[dict[str, str]]:
+    """What earlier safety backups left in the safety backup's folder and is to be removed,
+    each with ``name``, ``path`` and ``reason``: from the folder's listing that the safety
+    backup made before it wrote (cluster_backup's inspect phase, so never this run's own
+    set), the staging directories (``unfinished_*``) and the sets without their completion
+    marker, kept or removed by the backup role's retention rule for leftovers
+    (plugin_utils._retention: older than ``leftover_age``; a corrupt one is kept). A complete
+    set, a set with its marker that lacks something else, and a directory whose name is not
+    one of this collection's are never among them."""
+    inspect = (result.get("phase_results") or {}).get("inspect") or {}
+    folder = str(result.get("backup_path") or "").rstrip("\\/")
+    if not folder:
+        return []
+    entries = []
+    for listed in inspect.get("sets") or []:
+        name = str(listed.get("name") or "")
+        kind = classify_directory(name)
+        # A staging directory always is a leftover, a set only without its marker (written
+        # last); any other name is not this collection's.
+        if kind == STAGING_KIND:
+            parsed = parse_staging_name(name)
+            status = INCOMPLETE  # retention decides a staging directory by its kind
+        elif kind == SET_KIND and not listed.get("marker_present"):
+            parsed = parse_set_name(name)
+            # Without its marker a set is incomplete, or corrupt (kept) when its manifest
+            # cannot be read: retention's own classification.
+            status = verify_backup_set(
+                marker_present=False,
+                manifest_text=listed.get("manifest_text"),
+                files=listed.get("files"),
+                set_name=name,
+            ).status
+        else:
+            continue
+        if parsed is not None:
+            entries.append(SetAtDestination(name, parsed.created, status))
+    decided = plan_retention(
+        entries, keep=1, leftover_age=parse_duration(leftover_age, LEFTOVER_AGE_OPTION), now=now
+    )
+    return [
+        {
+            "name": d.name,
+            "path": f"{folder}\\{d.name}",
+            "reason": (
+                "the staging folder of a safety backup that did not finish"
+                if classify_directory(d.name) == STAGING_KIND
+                else "a set without its completion marker"
+            )
+            + f", older than {leftover_age} ({LEFTOVER_AGE_OPTION})",
+        }
+        for d in decided.decisions
+        if d.action == DELETE
+    ]
+
+
 def record_step(
     results_by_host: Results,
     data: Mapping[str, t.Any],
@@ -652,6 +746,13 @@ def record_step(
             "Next: the recovery reads every node, starts again what this run stopped, and "
             "names the command to run for each node."
         )
+    leftovers: list[dict[str, str]] = []
+    if step == SAFETY_BACKUP:
+        written = [r for r in (results_by_host.get(h) for h in step_hosts) if taken_set(r)]
+        if written:
+            leftovers = safety_leftovers(
+                written[0], str(data.get("leftover_age") or LEFTOVER_AGE), _moment(finished)
+            )
     if after:
         started = str(after[-1].get("finished") or started)
     return {
@@ -661,6 +762,7 @@ def record_step(
         "failed": bool(problems),
         "message": "\n".join(problems),
         "next_step": next_step,
+        "leftovers": leftovers,
         "nodes": nodes,
         "changed_nodes": [n for n, v in nodes.items() if v["changed"]],
     }
@@ -868,16 +970,72 @@ def _entry_text(entry: Mapping[str, t.Any]) -> str:
     return f"{span} {entry['step']}: {entry['status']}{elapsed}{message}"
 
 
+def _removal_of(removed: object) -> dict[str, Mapping[str, t.Any]]:
+    """The removal task's loop result, by the path of each item it removed."""
+    if not isinstance(removed, Mapping):
+        return {}
+    by_path = {}
+    for item in removed.get("results") or []:
+        if isinstance(item, Mapping) and isinstance(item.get("item"), Mapping):
+            by_path[str(item["item"].get("path"))] = item
+    return by_path
+
+
+def leftover_lines(
+    records: list[Mapping[str, t.Any]], removed: object = None, *, check_mode: bool = False
+) -> tuple[list[str], dict[str, list[str]]]:
+    """What the report says of the leftovers of earlier safety backups (the safety backup's
+    record names them, ``removed`` is the removal task's loop result), and the paths by
+    outcome: ``removed``, ``failed`` and ``kept`` (not removed: the run stopped before)."""
+    found = [
+        leftover
+        for record in records
+        if record.get("step") == SAFETY_BACKUP
+        for leftover in record.get("leftovers") or []
+    ]
+    outcomes: dict[str, list[str]] = {"removed": [], "failed": [], "kept": []}
+    if not found:
+        return [], outcomes
+    by_path = _removal_of(removed)
+    lines = [
+        "Leftovers of earlier safety backups "
+        + ("that would be removed:" if check_mode else "removed:")
+    ]
+    for leftover in found:
+        path, reason = leftover["path"], leftover["reason"]
+        result = by_path.get(path)
+        status = outcome(result) if result is not None else SKIPPED
+        if status in (CHANGED, OK):
+            outcomes["removed"].append(path)
+            lines.append(f"  {path} ({reason})")
+        elif status in (FAILED, UNREACHABLE):
+            outcomes["failed"].append(path)
+            message = _failure_message(t.cast(Mapping, result))
+            lines.append(
+                f"  {path} could not be removed: {message}. Remove it once the cause is fixed "
+                f"(ansible.windows.win_file state=absent), or let the next restore remove it."
+            )
+        else:
+            outcomes["kept"].append(path)
+            lines.append(f"  {path} ({reason}): not removed, the run stopped before")
+    return lines, outcomes
+
+
 def summary(
     data: Mapping[str, t.Any],
     records: list[Mapping[str, t.Any]] | None = None,
     recovered: Mapping[str, t.Any] | None = None,
+    removed: object = None,
+    *,
+    check_mode: bool = False,
 ) -> dict[str, t.Any]:
     """The report of the restore: the set, the restoring node and why, the safety backup,
-    the objects restored, the disks left offline, and a timeline per node.
+    the objects restored, the disks left offline, the leftovers of earlier safety backups
+    removed, and a timeline per node.
 
     ``recovered``: :func:`recovery`'s result when a step reported a failure and the role
-    found, reading every node again, that the restore took effect (``completed``)."""
+    found, reading every node again, that the restore took effect (``completed``).
+    ``removed``: the result of the role's removal of the leftovers (a loop's)."""
     records = list(records or [])
     late = recovered if isinstance(recovered, Mapping) and recovered.get("completed") else None
     chosen = data.get("set") or {}
@@ -922,6 +1080,8 @@ def summary(
                 "Disks left offline (added or changed since the backup; bring them online and "
                 "check them): " + ", ".join(offline)
             )
+    leftovers, removal = leftover_lines(records, removed, check_mode=check_mode)
+    lines += leftovers
     lines += [f"Note: {note}" for note in data.get("notes") or []]
     nodes = timeline(records)
     if nodes:
@@ -935,4 +1095,5 @@ def summary(
         "changed": any(r.get("changed_nodes") for r in records),
         "safety_backup_set": safety_set,
         "completed_after_failure": late is not None,
+        "leftovers": removal,
     }
