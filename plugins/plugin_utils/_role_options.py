@@ -589,6 +589,7 @@ _MEANING: dict[str, Callable[[str, t.Any, ControllerFiles], t.Any]] = {
     "restore_quorum_drive": _quorum_drive,
     "restore_node": _plain_text,
     "restore_safety_backup_path": _optional_windows_path,
+    "restore_leftover_age": _duration,
     "restore_start_timeout": _at_least(1, "seconds to wait for a node to come Up"),
     "restore_wait_retries": _at_least(1, "reads of a node while waiting"),
     "restore_wait_delay": _at_least(0, "seconds between two reads"),
