@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import typing as t
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._cluster_nodes import (
     RUNNING,
@@ -270,28 +270,12 @@ def plan_restore(
             )
     running_others = tuple(n.name for n in others if n.reachable and n.service_running)
     if running_others and not force:
-        explanation = explain_win32_error(ERROR_CLUSTER_NODE_UP, RESTORE)
         refusals.append(
-            ErrorExplanation(
-                operation=explanation.operation,
-                code=explanation.code,
-                name=explanation.name,
-                cause=f"{explanation.cause} (running on: {', '.join(running_others)})",
-                fix=explanation.fix,
-                options=explanation.options,
-            )
+            _restore_refusal(ERROR_CLUSTER_NODE_UP, f"running on: {', '.join(running_others)}")
         )
     if quorum_differences and not force and not quorum_drive:
-        explanation = explain_win32_error(ERROR_QUORUM_DISK_NOT_FOUND, RESTORE)
         refusals.append(
-            ErrorExplanation(
-                operation=explanation.operation,
-                code=explanation.code,
-                name=explanation.name,
-                cause=f"{explanation.cause} ({'; '.join(quorum_differences)})",
-                fix=explanation.fix,
-                options=explanation.options,
-            )
+            _restore_refusal(ERROR_QUORUM_DISK_NOT_FOUND, "; ".join(quorum_differences))
         )
     if refusals:
         return plan(refusals=tuple(refusals), notes=tuple(notes))
@@ -366,6 +350,13 @@ def plan_restore(
         )
     )
     return plan(tuple(steps), notes=tuple(notes))
+
+
+def _restore_refusal(code: int, observed: str) -> ErrorExplanation:
+    """The restore's explanation of the Windows error ``code``, its cause followed by what
+    was observed on this cluster (the nodes that run, the layout that differs)."""
+    explanation = explain_win32_error(code, RESTORE)
+    return replace(explanation, cause=f"{explanation.cause} ({observed})")
 
 
 def converged(

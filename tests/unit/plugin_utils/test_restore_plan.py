@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._cluster_nodes import ClusterNode
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._errors import (
+    RESTORE,
+    explain_win32_error,
+)
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paxos import (
     parse_paxos_tag,
     version_range,
@@ -160,6 +166,18 @@ class TestPlan:
         )
         assert not replaced.refusals
         assert "Q:" in replaced.step(RESTORE_STEP).description
+
+    def test_each_refusal_is_the_tables_explanation_with_what_was_observed(self) -> None:
+        plan = plan_restore(
+            cluster(), backup_version=BACKUP, force=False, quorum_differences=("a", "b")
+        )
+        running, layout = plan.refusals
+        for refusal, code, observed in (
+            (running, 5056, "running on: NODE1, NODE3"),
+            (layout, 5086, "a; b"),
+        ):
+            table = explain_win32_error(code, RESTORE)
+            assert refusal == replace(table, cause=f"{table.cause} ({observed})")
 
     def test_both_refusals_together(self) -> None:
         plan = plan_restore(
