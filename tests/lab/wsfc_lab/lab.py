@@ -237,8 +237,18 @@ class Lab:
     def inventory_path(self) -> Path:
         return self.lab_dir / "inventory.yml"
 
+    @property
+    def winrm_inventory_path(self) -> Path:
+        """The same hosts as an INI inventory for ansible-test windows-integration."""
+        return self.lab_dir / "inventory.winrm"
+
     def write_inventory(self) -> Path:
-        return write_inventory(self.world.peek(), self.inventory_path)
+        # Imported here: inventory_winrm builds on this module's inventory().
+        from wsfc_lab.inventory_winrm import write_inventory_winrm
+
+        data = self.world.peek()
+        write_inventory_winrm(data, self.winrm_inventory_path)
+        return write_inventory(data, self.inventory_path)
 
     # -- processes -----------------------------------------------------------------------------
 

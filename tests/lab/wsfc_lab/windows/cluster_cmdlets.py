@@ -18,7 +18,7 @@ from wsfc_lab.windows.errors import LabSurfaceError, PowerShellError
 from wsfc_lab.windows.host import PowerShellHost
 from wsfc_lab.windows.objects import PSObject
 from wsfc_lab.windows.surface import command
-from wsfc_lab.world import LabState
+from wsfc_lab.world import ConfigChange, LabState
 
 T_CLUSTER = "Microsoft.FailoverClusters.PowerShell.Cluster"
 T_NODE = "Microsoft.FailoverClusters.PowerShell.ClusterNode"
@@ -319,3 +319,59 @@ def stop_cluster_node(host: PowerShellHost, Name: str) -> None:
     with host.world.transaction() as state:
         # Refused below quorum (fact stop-clusternode), in world/cluster.py.
         state.cluster.stop_service(state.node_name(Name), check_quorum=True)
+
+
+# -- changes an administrator makes (fact add-clustergroup, remove-clustergroup) --------------
+# The collection never changes a cluster's configuration itself; these two are what an
+# administrator's ansible.windows.win_powershell task runs (the validation kit adds and
+# removes a throwaway group, which a restore must undo).
+
+
+@command("Add-ClusterGroup", fact="add-clustergroup", parameters={"Name"})
+def add_cluster_group(host: PowerShellHost, Name: str) -> PSObject:
+    host.operation("Add-ClusterGroup")
+    with host.world.transaction() as state:
+        objects = _objects(state)
+        if _find(objects["groups"], Name) is not None:
+            # Microsoft documents no outcome for a name in use: fail loudly, never guess.
+            raise LabSurfaceError(f"Add-ClusterGroup -Name {Name}: a group of that name exists")
+        node = state.node_name(host.node)
+        # An empty group: its state and owner are *unconfirmed* (fact add-clustergroup); the
+        # lab makes it Offline, owned by the node the cmdlet ran on.
+        state.cluster.change_configuration(
+            node,
+            ConfigChange("group", "set", Name, {"state": "Offline", "owner_node": node}),
+        )
+        return _group(state, _find(_objects(state)["groups"], Name))  # type: ignore[arg-type]
+
+
+@command(
+    "Remove-ClusterGroup",
+    fact="remove-clustergroup",
+    parameters={"Name", "Force", "RemoveResources"},
+)
+def remove_cluster_group(
+    host: PowerShellHost, Name: str, Force: bool = False, RemoveResources: bool = False
+) -> None:
+    if not Force:
+        # Without -Force the cmdlet asks for confirmation (fact remove-clustergroup); a module
+        # run has no one to answer, and what Windows then does is not documented.
+        raise LabSurfaceError("Remove-ClusterGroup without -Force asks for confirmation")
+    host.operation("Remove-ClusterGroup")
+    with host.world.transaction() as state:
+        objects = _objects(state)
+        group = _find(objects["groups"], Name)
+        if group is None or group.get("is_core_group"):
+            # Neither is documented (a missing group, the cluster's own group).
+            raise LabSurfaceError(
+                f"Remove-ClusterGroup -Name {Name}: no such group or the core one"
+            )
+        members = [r for r in objects["resources"].values() if r["group"].lower() == Name.lower()]
+        if members and not RemoveResources:
+            # "remove the resources first, or specify the RemoveResources parameter"; the
+            # error Windows gives otherwise is not documented.
+            raise LabSurfaceError(f"Remove-ClusterGroup -Name {Name}: the group holds resources")
+        state.cluster.change_configuration(
+            state.node_name(host.node),
+            ConfigChange("group", "remove", group["name"], {"remove_resources": RemoveResources}),
+        )
