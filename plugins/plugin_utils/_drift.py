@@ -24,9 +24,12 @@ failover without the configuration changing: they are left out, as the restore's
 comparison leaves them out (plugin_utils._configuration). "Owner" here is configuration: a
 group's preferred owners, a resource's possible owners.
 
-Freshness: a cluster is ``flagged`` when its set is older than the oldest acceptable age,
-when it drifted since the set, when it has no set to compare with, or when its newest set
-was passed over as corrupt; a flagged cluster names the command that takes a fresh backup.
+Freshness: a cluster is ``flagged`` when it drifted since the set, when its set is older than
+the oldest acceptable age and no longer holds the configuration version the cluster runs,
+when it has no set to compare with, or when its newest set was passed over as corrupt; a
+flagged cluster names the command that takes a fresh backup. A set that holds the running
+version is current however old it is: the backup role writes a new set only when the version
+moved, so for it a fresh backup would write nothing (its age is still reported, ``too_old``).
 """
 
 from __future__ import annotations
@@ -590,7 +593,10 @@ def assess(
         record["state"] = IN_SYNC if drift.is_empty else DRIFTED
         if not drift.is_empty:
             flags.append(FLAG_DRIFT)
-        if too_old:
+        if too_old and not record["configuration_version"]["equal"]:
+            # A set that holds the very version the cluster runs is current however old: the
+            # backup role writes a set only when the version moved (its check of the newest
+            # set), so a fresh backup would write nothing.
             flags.append(FLAG_AGE)
         if choice.passed_over:
             flags.append(FLAG_CORRUPT_NEWEST)
@@ -639,7 +645,14 @@ def _summary(record: dict[str, t.Any], choice: SetChoice, options: DriftOptions)
             f" The newer set{'s' if len(choice.passed_over) > 1 else ''} {newer} failed "
             f"verification, so the previous complete set {backup_set['name']} was used."
         )
-    if backup_set["too_old"]:
+    if backup_set["too_old"] and record["configuration_version"]["equal"]:
+        text += (
+            f" The set is older than the oldest acceptable backup ({options.max_age_text}) but "
+            f"holds the configuration version the cluster runs "
+            f"({backup_set['configuration_version']}), so a backup would write no new set: "
+            "the backup role writes one when the version moves."
+        )
+    elif backup_set["too_old"]:
         text += f" The set is older than the oldest acceptable backup ({options.max_age_text})."
     if record["state"] == IN_SYNC and not record["configuration_version"]["equal"]:
         text += (

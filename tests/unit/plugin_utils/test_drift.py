@@ -236,15 +236,25 @@ def test_a_drifted_cluster_is_flagged_with_the_backup_playbook_for_its_hosts() -
     assert task_message(record).endswith("Next: take a fresh backup: " + record["next_command"])
 
 
-def test_an_old_set_flags_the_cluster_even_in_sync() -> None:
-    record = _record(inspect([backup_set(NOW - 3 * DAY - timedelta(hours=4))]))
-    assert record["state"] == "in_sync"
-    assert record["flags"] == ["age"] and record["set"]["too_old"] is True
-    assert record["set"]["age"] == "3d 4h"
-    assert "older than the oldest acceptable backup (2d)" in record["message"]
-    assert record["next_command"]
-    younger = _record(inspect([backup_set(NOW - DAY)]), max_age=timedelta(hours=25))
-    assert younger["flagged"] is False
+def test_an_old_set_flags_the_cluster_once_the_version_moved_since_it() -> None:
+    old = NOW - 3 * DAY - timedelta(hours=4)
+    moved = _record(inspect([backup_set(old, tag="1:1:7")], tag="1:1:8"))
+    assert moved["state"] == "in_sync"
+    assert moved["flags"] == ["age"] and moved["set"]["too_old"] is True
+    assert moved["set"]["age"] == "3d 4h"
+    assert "The set is older than the oldest acceptable backup (2d)." in moved["message"]
+    assert moved["next_command"]
+    younger = _record(inspect([backup_set(NOW - DAY)], tag="1:1:8"), max_age=timedelta(hours=25))
+    assert younger["flagged"] is False and younger["set"]["too_old"] is False
+
+
+def test_an_old_set_that_holds_the_running_version_is_reported_old_but_not_flagged() -> None:
+    # The backup role would write no new set for it: its version is the cluster's.
+    record = _record(inspect([backup_set(NOW - 3 * DAY)]))
+    assert record["set"]["too_old"] is True
+    assert record["configuration_version"]["equal"] is True
+    assert (record["flagged"], record["flags"], record["next_command"]) == (False, [], None)
+    assert "holds the configuration version the cluster runs (1:7)" in record["message"]
 
 
 def test_the_newest_complete_verified_set_is_the_one_compared_with() -> None:
