@@ -317,7 +317,9 @@ class Cluster:
         copy_now = self.cluster_copy()
         if copy_now is None or witness["type"] == "none" or not witness.get("online", True):
             return
-        if witness["type"] == "disk":
+        # Only when it differs: a new copy put into the state, even an equal one, costs the
+        # store a serialisation and a parse (world/store.py).
+        if witness["type"] == "disk" and witness.get("database") != copy_now:
             witness["database"] = copy.deepcopy(copy_now)
         witness["paxos_tag"] = copy_now["paxos_tag"]
 

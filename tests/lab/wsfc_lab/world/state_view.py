@@ -60,13 +60,19 @@ class StateView:
 
     def node_name(self, name: str) -> str:
         """The node's canonical name; WindowsError 5042 for a name that is not a node."""
-        key = find_key(self.data["nodes"], name.split(".")[0])
+        nodes = self.data["nodes"]
+        if name in nodes:
+            # The canonical name itself, as the cluster rules pass it: node names are
+            # unique whatever their case (spec.py), so no other key matches.
+            return name
+        key = find_key(nodes, name.split(".")[0])
         if key is None:
             raise WindowsError(ERROR_CLUSTER_NODE_NOT_FOUND, f"The node {name} was not found")
         return key
 
     def node(self, name: str) -> dict[str, Any]:
-        return self.data["nodes"][self.node_name(name)]
+        nodes = self.data["nodes"]
+        return nodes[name] if name in nodes else nodes[self.node_name(name)]
 
     def host_name(self, name_or_address: str) -> str | None:
         """The host (node or file server) known by a name, FQDN or address."""

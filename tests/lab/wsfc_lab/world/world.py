@@ -9,10 +9,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wsfc_lab.world import acl, concurrent_changes, faults
+from wsfc_lab.world import acl, concurrent_changes, faults, liveness
 from wsfc_lab.world.paths import host_root
 from wsfc_lab.world.state import LabState, initial_state
 from wsfc_lab.world.store import StateStore
+from wsfc_lab.world.tracked import tracker_of
 
 if TYPE_CHECKING:
     from wsfc_lab.spec import LabSpec
@@ -31,6 +32,22 @@ LATENCY_CLASSES: dict[str, str] = {
     "wbadmin start systemstaterecovery": "restore",
     "restoreclusterdatabase": "restore",
 }
+RECONCILED = "reconciled"  # the mark _reconcile leaves on a state it reconciled
+
+
+def _reconcile(state: LabState) -> None:
+    """Reconcile the cluster, unless nothing it reads changed since it last did on this
+    copy of the state: reconcile is a function of the state and of which node processes
+    run, and reconciling its own result changes nothing. Without that, every transaction
+    would look at every node again, and a module run makes tens of them."""
+    tracker = tracker_of(state.data)
+    running = liveness.RUNNING
+    if tracker is not None and tracker.marks.get(RECONCILED) == (tracker.count, running.generation):
+        return
+    unpinned = running.unpinned
+    state.cluster.reconcile()
+    if tracker is not None and running.unpinned == unpinned:
+        tracker.marks[RECONCILED] = (tracker.count, running.generation)
 
 
 class World:
@@ -75,10 +92,11 @@ class World:
     def transaction(self) -> Iterator[LabState]:
         """Read and change the state under the lab-wide lock; saved when the block ends
         normally, discarded when it raises. The cluster is reconciled first, so node
-        states reflect node processes that died or came back since the last transaction."""
-        with self.store.locked_data() as data:
+        states reflect node processes that died or came back since the last transaction
+        (each process found alive is checked once per transaction, liveness.py)."""
+        with self.store.locked_data() as data, liveness.checked_once():
             state = LabState(data, self.lab_dir, self.logon)
-            state.cluster.reconcile()
+            _reconcile(state)
             yield state
 
     def read(self) -> LabState:
@@ -87,7 +105,8 @@ class World:
             return LabState(copy.deepcopy(state.data), self.lab_dir, self.logon)
 
     def peek(self) -> dict[str, Any]:
-        """The last saved state without taking the lock: for frequent polling."""
+        """The last saved state without taking the lock: for frequent polling (the same
+        dict again while the state is unchanged: read it, do not change it)."""
         return self.store.read_unlocked()
 
     # -- Windows operations --------------------------------------------------------------
