@@ -47,13 +47,14 @@ LISTING = [
 ]
 
 
-def backed_up(sets: list[dict[str, t.Any]] = LISTING, **overrides: t.Any) -> dict[str, t.Any]:
-    """The safety backup's cluster_backup result, with its inspect listing of the folder."""
+def backed_up(sets: list[dict[str, t.Any]] | None = None, **overrides: t.Any) -> dict[str, t.Any]:
+    """The safety backup's cluster_backup result, with its inspect listing of the folder
+    (LISTING unless ``sets``)."""
     result = {
         "changed": True,
         "backup_path": FOLDER,
         "set_path": FOLDER + "\\20261122T115900Z_clusterdb_e2s57",
-        "phase_results": {"inspect": {"sets": sets}},
+        "phase_results": {"inspect": {"sets": LISTING if sets is None else sets}},
     }
     result.update(overrides)
     return result
