@@ -137,23 +137,12 @@ def _inspect(module: EmulatedModule, host: PowerShellHost, path: str) -> None:
     result["os"] = facts.get_os_fact(host)
     result["backup_tools"] = facts.get_backup_tool_fact(host)
     result["cluster_service"] = facts.get_cluster_service_fact(host)
-    paxos_tag = facts.get_paxos_tag(host)
-    result["configuration_version"] = {
-        "paxos_tag": paxos_tag,
-        "source": "cluster" if paxos_tag is not None else "none",
-    }
-    cluster_facts: dict[str, Any] = {
-        "cluster": None,
-        "nodes": [],
-        "core_group_owner": None,
-        "quorum": None,
-        "configuration": None,
-        "cluster_error": None,
-    }
-    if result["cluster_service"]["installed"]:
-        cluster_facts = facts.get_cluster_fact(host, module.params["_include_configuration"])
-    for key in ("cluster", "nodes", "core_group_owner", "quorum", "configuration", "cluster_error"):
-        result[key] = cluster_facts[key]
+    result["configuration_version"] = facts.get_configuration_version_fact(host)
+    result.update(
+        facts.get_installed_cluster_fact(
+            host, result["cluster_service"], module.params["_include_configuration"]
+        )
+    )
     try:
         result["path_info"] = backup_set.get_backup_path_info(host, path)
         result["sets"] = backup_set.get_backup_set_listing(host, path, module.params["_hash_sets"])
