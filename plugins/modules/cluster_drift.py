@@ -26,9 +26,12 @@ description:
   - Run-time fields - a group's or resource's state and current owner node - change with
     every failover and are not compared. The owners compared are configuration - a group's
     preferred owners (in order) and a resource's possible owners.
-  - A cluster is flagged (RV(flagged)) when its set is older than O(max_age), when it drifted
-    since it, when there is no set to compare with, or when its newest set was passed over;
-    RV(next_command) then names the command that takes a fresh backup.
+  - A cluster is flagged (RV(flagged)) when it drifted since its set, when the set is older
+    than O(max_age) and no longer holds the running configuration version, when there is no
+    set to compare with, or when its newest set was passed over; RV(next_command) then names
+    the command that takes a fresh backup. A set that holds the running version is current
+    however old (M(wsfc.clusterdb.cluster_backup) writes a new set only when the version
+    moved): its age is reported (C(too_old) in RV(set)), the cluster is not flagged.
   - The task fails when this node cannot answer for its cluster - its Cluster service not
     running, its cluster not readable, another cluster than O(cluster_name) - and is
     unreachable when the node does not answer, so that another node of the cluster may be
@@ -238,8 +241,8 @@ flagged:
   returned: when the node answered
   type: bool
 flags:
-  description: Why - V(age) (older than O(max_age)), V(drift), V(no_backup),
-    V(corrupt_newest) (the newest set was passed over).
+  description: Why - V(age) (older than O(max_age), and the version moved since), V(drift),
+    V(no_backup), V(corrupt_newest) (the newest set was passed over).
   returned: when the node answered
   type: list
   elements: str
