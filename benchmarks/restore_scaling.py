@@ -23,29 +23,26 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-from wsfc_lab.lab import Lab
-from wsfc_lab.ports import free_port_pair
-from wsfc_lab.spec import parse_spec
-from wsfc_lab.world import ConfigChange
+from _lab_cluster import (
+    BACKUP_PATH,
+    REPO_ROOT,
+    RESULTS_DIR,
+    back_up_and_change,
+    run_playbook,
+    running_lab,
+    runs_since,
+)
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = REPO_ROOT / "tests" / "lab" / "examples" / "three-node.yml"
 PLAYBOOK = REPO_ROOT / "playbooks" / "restore.yml"
-RESULTS = REPO_ROOT / "benchmarks" / "results" / "restore_scaling.json"
-NETWORK = "127.0.202.0"
-BACKUP_PATH = r"\\FS01\clusterbackups"
+RESULTS = RESULTS_DIR / "restore_scaling.json"
 # Seconds, per emulated operation (docs/lab.md, latencies).
 LATENCIES = {"service_stop": 2.0, "service_start": 2.0, "restore": 3.0}
 # The critical path the latencies alone put on a restore: stop the others (in parallel),
@@ -84,61 +81,6 @@ class RestoreFigures:
     module_runs: int
     module_runs_by_module: dict[str, int]
     latency_path_seconds: float
-
-
-def cluster_spec(size: int) -> dict[str, Any]:
-    """The three-node example with `size` nodes NODE1..NODEn."""
-    spec = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
-    spec["nodes"] = [{"name": f"NODE{i}", "release": "2022"} for i in range(1, size + 1)]
-    spec["network"] = NETWORK
-    base = NETWORK.rsplit(".", 1)[0]
-    addresses = [f"{base}.{11 + i}" for i in range(size)] + [f"{base}.31"]
-    http, https = free_port_pair(addresses)
-    spec["ports"] = {"http": http, "https": https}
-    spec["latencies"] = {"backup": 0.0, **LATENCIES}
-    return spec
-
-
-@contextmanager
-def running_lab(size: int, workdir: Path) -> Iterator[Lab]:
-    lab = Lab(workdir / f"lab{size:02d}")
-    lab.create(parse_spec(cluster_spec(size)))
-    try:
-        lab.start()
-        yield lab
-    finally:
-        lab.stop()
-
-
-def ansible_env(forks: int) -> dict[str, str]:
-    env = dict(os.environ)
-    env.setdefault("ANSIBLE_COLLECTIONS_PATH", str(REPO_ROOT / ".cache" / "collections"))
-    env.setdefault("ANSIBLE_CONFIG", str(REPO_ROOT / "tests" / "ansible.cfg"))
-    env["ANSIBLE_FORKS"] = str(forks)
-    return env
-
-
-def back_up_and_change(lab: Lab, workdir: Path) -> None:
-    """One set of the running configuration, then an administrator's change."""
-    play = workdir / "backup.yml"
-    task = {"name": "Back up", "wsfc.clusterdb.cluster_backup": {"path": BACKUP_PATH}}
-    document = [{"name": "Backup", "hosts": "NODE1", "gather_facts": False, "tasks": [task]}]
-    play.write_text(yaml.safe_dump(document), encoding="utf-8")
-    subprocess.run(
-        ["ansible-playbook", "-i", str(lab.inventory_path), str(play)],
-        env=ansible_env(1),
-        check=True,
-        capture_output=True,
-    )
-    change = {"name": "Address", "value": "10.0.0.99"}
-    lab.change(ConfigChange("parameter", "set", "FileServer-01 IP", change))
-
-
-def runs_since(lab: Lab, started: float) -> list[dict[str, Any]]:
-    """The lab's module runs (executions.jsonl) that started after `started`."""
-    log = lab.lab_dir / "executions.jsonl"
-    entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
-    return [e for e in entries if e["time"] >= started]
 
 
 def module_counts(runs: list[dict[str, Any]]) -> dict[str, int]:
@@ -188,14 +130,11 @@ def step_spans(runs: list[dict[str, Any]]) -> StepSpans:
 
 
 def measure(size: int, workdir: Path) -> RestoreFigures:
-    with running_lab(size, workdir) as lab:
+    with running_lab(size, workdir, LATENCIES) as lab:
         back_up_and_change(lab, workdir)
-        extra = json.dumps({"backup_path": BACKUP_PATH, "force": True, "restore_consent": True})
-        command = ["ansible-playbook", "-i", str(lab.inventory_path), str(PLAYBOOK), "-e", extra]
+        extra = {"backup_path": BACKUP_PATH, "force": True, "restore_consent": True}
         started = time.time()
-        run = subprocess.run(
-            command, env=ansible_env(size), capture_output=True, text=True, check=False
-        )
+        run = run_playbook(lab, PLAYBOOK, size, extra)
         wall = time.time() - started
         if run.returncode != 0:
             print(run.stdout[-4000:], run.stderr[-2000:], file=sys.stderr)
