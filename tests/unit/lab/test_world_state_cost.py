@@ -323,3 +323,17 @@ def test_tracked_containers_note_only_real_changes():
     tracker.open = False
     data["a"] = 5
     assert tracker.stray
+
+
+def test_a_thread_keeps_the_states_of_a_bounded_number_of_labs(tmp_path, monkeypatch):
+    monkeypatch.setattr(store, "KEPT_PER_THREAD", 2)
+    worlds = [cluster_world(tmp_path / str(number), 58, nodes=2) for number in range(4)]
+    for number, world in enumerate(worlds):
+        with world.transaction() as state:
+            state.extension("x")["value"] = number
+        world.peek()
+    assert len(store._table("parsed")) == 2 and len(store._table("peeked")) == 2
+    for number, world in enumerate(worlds):  # a forgotten one is read again
+        with world.transaction() as state:
+            assert state.extension("x") == {"value": number}
+        assert world.peek()["extensions"]["x"] == {"value": number}

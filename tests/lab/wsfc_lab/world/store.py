@@ -65,12 +65,35 @@ class _Parsed:
         return self.data
 
 
+# How many labs' states a thread keeps: a node process uses one, a test run or a benchmark
+# many after each other (a fleet of 16 at once), and each copy holds the whole state.
+KEPT_PER_THREAD = 32
+
+
 def _table(name: str) -> dict[str, Any]:
     table: dict[str, Any] | None = getattr(_per_thread, name, None)
     if table is None:
         table = {}
         setattr(_per_thread, name, table)
     return table
+
+
+def _recall(name: str, path: str) -> Any:  # noqa: ANN401
+    """What this thread kept for `path` in the table `name`, now the last one used."""
+    table = _table(name)
+    kept = table.pop(path, None)
+    if kept is not None:
+        table[path] = kept
+    return kept
+
+
+def _keep(name: str, path: str, value: object) -> None:
+    """Keep `value` for `path`, forgetting the least recently used beyond KEPT_PER_THREAD."""
+    table = _table(name)
+    table.pop(path, None)
+    table[path] = value
+    while len(table) > KEPT_PER_THREAD:
+        del table[next(iter(table))]
 
 
 def _file_key(token: bytes, stat: os.stat_result) -> FileKey:
@@ -95,12 +118,11 @@ class StateStore:
         token = self._token_unlocked()
         with self.state_path.open("rb") as file:
             key = _file_key(token, os.fstat(file.fileno()))
-            peeked = _table("peeked")
-            last = peeked.get(self._name)
+            last = _recall("peeked", self._name)
             if last is not None and last[0] == key:
                 return last[1]
             data: dict[str, Any] = json.loads(file.read().decode("utf-8"))
-        peeked[self._name] = (key, data)
+        _keep("peeked", self._name, (key, data))
         return data
 
     def write_new(self, data: dict[str, Any]) -> None:
@@ -108,7 +130,7 @@ class StateStore:
         with self._locked() as lock:
             text = _serialise(data)
             key = self._write(lock, text)
-            _table("parsed")[self._name] = _Parsed(key, text, Tracker())
+            _keep("parsed", self._name, _Parsed(key, text, Tracker()))
 
     @contextmanager
     def locked_data(self) -> Iterator[dict[str, Any]]:
@@ -139,7 +161,7 @@ class StateStore:
         token = os.pread(lock, TOKEN_BYTES, 0)
         try:
             key = _file_key(token, os.stat(self.state_path))
-            parsed: _Parsed | None = _table("parsed").get(self._name)
+            parsed: _Parsed | None = _recall("parsed", self._name)
             if parsed is not None and parsed.key == key:
                 return parsed
             with self.state_path.open("rb") as file:
@@ -148,7 +170,7 @@ class StateStore:
         except FileNotFoundError:
             raise FileNotFoundError(f"no lab state at {self.state_path}") from None
         parsed = _Parsed(key, text, Tracker())
-        _table("parsed")[self._name] = parsed
+        _keep("parsed", self._name, parsed)
         return parsed
 
     def _save(self, lock: int, parsed: _Parsed, data: TrackedDict) -> None:
