@@ -30,8 +30,8 @@ description:
     than O(max_age) and no longer holds the running configuration version, when there is no
     set to compare with, or when its newest set was passed over; RV(next_command) then names
     the command that takes a fresh backup. A set that holds the running version is current
-    however old (M(wsfc.clusterdb.cluster_backup) writes a new set only when the version
-    moved): its age is reported (C(too_old) in RV(set)), the cluster is not flagged.
+    however old, since M(wsfc.clusterdb.cluster_backup) writes a new set only when the version
+    moved; its age is reported (C(too_old) in RV(set)) and the cluster is not flagged.
   - The task fails when this node cannot answer for its cluster - its Cluster service not
     running, its cluster not readable, another cluster than O(cluster_name) - and is
     unreachable when the node does not answer, so that another node of the cluster may be
