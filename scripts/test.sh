@@ -5,6 +5,8 @@
 #      ansible-lint (production profile), the contract check
 #   2. unit and integration tests (pytest; integration runs ansible-playbook against the lab)
 #   3. molecule scenarios against the lab
+#   4. the validation kit (tests/kit: the integration targets through ansible-test
+#      windows-integration and the real_cluster scenario) against one two-node lab
 set -euo pipefail
 # shellcheck source=scripts/bootstrap.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/bootstrap.sh"
@@ -20,3 +22,6 @@ python -m pytest -n 2 -p no:cacheprovider tests/unit tests/integration
 
 section "molecule scenarios"
 bash tests/molecule/run_scenarios.sh
+
+section "validation kit against a lab"
+bash tests/kit/run_against_lab.sh
