@@ -39,6 +39,7 @@ from evidence_report import Redactor, Step, group_steps, read_evidence, write_re
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TARGETS = REPO_ROOT / "tests" / "integration" / "targets"
 SCENARIO = "real_cluster"
+REPORT_FILES = ("report.md", "report.json", "ansible-test.log", "molecule.log")
 LAB_EXAMPLE = REPO_ROOT / "tests" / "lab" / "examples" / "two-node-file-share-witness.yml"
 PASSWORD_VARIABLES = (
     "ansible_password",
@@ -179,6 +180,8 @@ def run_kit(inventory_path: Path, report_dir: Path, *, scenario: bool = True) ->
     inventory = read_inventory(inventory_path)
     redactor = inventory.redactor
     report_dir.mkdir(parents=True, exist_ok=True)
+    for name in REPORT_FILES:  # an earlier run's, which this run may not write again
+        (report_dir / name).unlink(missing_ok=True)
     root = content_root()
     evidence_dir = root / "tests" / "output" / "clusterdb-kit"
     shutil.rmtree(evidence_dir, ignore_errors=True)
@@ -258,7 +261,9 @@ def run_kit(inventory_path: Path, report_dir: Path, *, scenario: bool = True) ->
     for step in steps:
         print(f"  {step.name:32} {step.status:8} {step.duration or '':>7} {step.reason}")
     print(f"  seconds: {json.dumps(timings)}")
-    print(f"  report: {as_markdown} (and {as_json.name}, ansible-test.log, molecule.log)")
+    logs = [p.name for p in (report_dir / "ansible-test.log", report_dir / "molecule.log")]
+    kept = ", ".join([as_json.name, *(n for n in logs if (report_dir / n).exists())])
+    print(f"  report: {as_markdown} (and {kept})")
     return 1 if failed or tests_rc != 0 or scenario_rc not in (None, 0) else 0
 
 
