@@ -112,20 +112,22 @@ class _RunningProcesses:
                 os.close(fd)
                 self.generation += 1
 
+    def _unpinned(self, answer: bool) -> bool:
+        with self._lock:
+            self.unpinned += 1
+        return answer
+
     def _check_and_keep(self, pid: int) -> bool:
         try:
             # Opened before the check, so that the pidfd is of the process checked.
             fd = os.pidfd_open(pid)
         except ProcessLookupError:
-            self.unpinned += 1
-            return False
+            return self._unpinned(False)
         except (AttributeError, OSError):
-            self.unpinned += 1
-            return process_alive(pid)  # no pidfds here: the full check each time
+            return self._unpinned(process_alive(pid))  # no pidfds: the full check each time
         if not process_alive(pid):
             os.close(fd)
-            self.unpinned += 1
-            return False
+            return self._unpinned(False)
         with self._lock:
             if pid in self._fds:  # another thread kept it meanwhile
                 os.close(fd)
