@@ -238,9 +238,10 @@ def test_no_backup_says_why_no_set_every_set_corrupt_or_an_unreadable_location(
     assert [(p["name"], p["status"]) for p in corrupt["passed_over"]] == [(name, "corrupt")]
     assert "does not have the SHA-256 the manifest records" in corrupt["msg"]
 
+    # The folder exists (the set above is in it); listing it is refused.
     lab.lab.inject("fail", "NODE1", operation="Get-ChildItem", code=5)
     try:
-        unreadable = lab.drift(lab.root("in_sync"))
+        unreadable = lab.drift(root)
     finally:
         lab.lab.clear_faults()
     answer = unreadable.result()
