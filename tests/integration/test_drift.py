@@ -268,8 +268,8 @@ def test_an_old_backup_is_flagged_and_the_command_it_names_takes_a_fresh_one(
     assert '<td class="old">' in (current.reports / "drift-report.html").read_text("utf-8")
 
     # A change undone: the same objects, a newer version. Now the old set is stale.
-    lab.change("parameter", "set", "FileServer-01", name="DnsName", value="undone")
-    lab.change("parameter", "set", "FileServer-01", name="DnsName", value="fileserver01")
+    lab.change("parameter", "set", "FileServer-01", name="UndoneByTheOldTest", value=1)
+    lab.change("parameter", "remove", "FileServer-01", name="UndoneByTheOldTest")
     stale = lab.drift(root, drift_max_age="1s").result()
     assert (stale["state"], stale["flags"]) == ("in_sync", ["age"])
     assert stale["set"]["name"] == old_set
@@ -294,8 +294,9 @@ def test_a_corrupt_newest_set_is_passed_over_for_the_previous_complete_one(
 ) -> None:
     lab = drift_lab
     root = lab.root("corrupt_newest")
+    lab.change("parameter", "set", "FileServer-01", name="CorruptNewestTest", value="before")
     previous = lab.back_up(root)
-    lab.change("parameter", "set", "FileServer-01", name="DnsName", value="fileserver01-new")
+    lab.change("parameter", "set", "FileServer-01", name="CorruptNewestTest", value="after")
     newest = lab.back_up(root)
     lab.lab.inject("corrupt", "NODE1", path=f"{root}\\CLU01\\{newest}\\WindowsImageBackup")
     outcome = lab.drift(root)
@@ -306,9 +307,9 @@ def test_a_corrupt_newest_set_is_passed_over_for_the_previous_complete_one(
     assert result["state"] == "drifted"
     (change,) = result["changes"]
     assert (change["name"], change["before"], change["after"]) == (
-        "DnsName",
-        "fileserver01",
-        "fileserver01-new",
+        "CorruptNewestTest",
+        "before",
+        "after",
     )
     assert result["flags"] == ["drift", "corrupt_newest"]
     assert f"The newer set {newest} (corrupt) failed verification" in result["msg"]
