@@ -171,6 +171,7 @@ options:
     default: []
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - wsfc.clusterdb.key_value_escapes
 attributes:
   check_mode:
     support: full

@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._configuration import (
     normalize_configuration,
 )
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import quoted
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paxos import (
     PaxosTag,
     PaxosTagError,
@@ -473,11 +474,11 @@ def verify_backup_set(
 def normalize_relative_path(path: str, where: str = "path") -> str:
     """A set-relative path with ``/`` separators; refuses absolute paths and ``..``."""
     if not isinstance(path, str) or not path:
-        raise ManifestError(f"{where}: expected a relative file path, found {path!r}")
+        raise ManifestError(f"{where}: expected a relative file path, found {quoted(path)}")
     text = path.replace("\\", "/")
     parts = text.split("/")
     if text.startswith("/") or ":" in text or any(p in ("", ".", "..") for p in parts):
-        raise ManifestError(f"{where}: {path!r} is not a plain path relative to the set")
+        raise ManifestError(f"{where}: {quoted(path)} is not a plain path relative to the set")
     return text
 
 

@@ -69,6 +69,16 @@ _ESCAPE_OF_CONTROL = {
 _RESERVED_SHARE_NAMES = frozenset(["PIPE", "MAILSLOT"])
 
 
+def quoted(text: object) -> str:
+    """A value as a message quotes it: as the operator typed it, backslashes single (a
+    Python repr would double them), and each character that cannot be seen (a control
+    character, which Windows does not allow in a name) as the escape that makes it (\\n,
+    \\x07), which is how key=value decoding turned a backslash and a letter into it."""
+    if not isinstance(text, str):
+        return repr(text)  # a value of another type (a number from YAML) as Python shows it
+    return "'" + "".join(c if c.isprintable() else repr(c)[1:-1] for c in text) + "'"
+
+
 @dataclass(frozen=True)
 class BackupPath:
     """A validated backup directory.
@@ -93,7 +103,7 @@ class BackupPath:
     def child(self, *names: str) -> str:
         """The Windows path of a directory or file below this one."""
         for name in names:
-            _check_component(name, f"the name {name!r}")
+            _check_component(name, f"the name {quoted(name)}")
         base = self.path.rstrip("\\")
         return "\\".join([base, *names])
 
@@ -117,7 +127,7 @@ def validate_backup_path(value: object, option: str = "backup_path") -> BackupPa
     check_no_environment_variables(value, option)
     if value != value.strip():
         raise PolicyRefusal(
-            f"{option} {value!r} starts or ends with white space.",
+            f"{option} {quoted(value)} starts or ends with white space.",
             "Remove the spaces around the path (Windows drops trailing spaces, so the "
             "directory written would not be the one named).",
         )
@@ -140,7 +150,7 @@ def validate_quorum_drive(value: object, option: str = "quorum_drive") -> str | 
         return None
     if not isinstance(value, str) or not _QUORUM_DRIVE.match(value):
         raise PolicyRefusal(
-            f"{option} {value!r} is not a drive letter followed by a colon.",
+            f"{option} {quoted(value)} is not a drive letter followed by a colon.",
             f"Write {option} as a single letter A-Z and a colon, such as Q: (no backslash).",
         )
     return value.upper()
@@ -151,12 +161,13 @@ def validate_local_directory(value: object, option: str) -> BackupPath:
     path = validate_backup_path(value, option)
     if path.is_unc:
         raise PolicyRefusal(
-            f"{option} {value!r} is a UNC path; it must be a folder of the backup node itself.",
+            f"{option} {quoted(value)} is a UNC path; it must be a folder of the backup node "
+            "itself.",
             f"Give a local path with its drive, such as C:\\WsfcClusterBackup, for {option}.",
         )
     if not path.components:
         raise PolicyRefusal(
-            f"{option} {value!r} is the root of a drive, which cannot be given its own ACL "
+            f"{option} {quoted(value)} is the root of a drive, which cannot be given its own ACL "
             "and removed again.",
             f"Give a folder below the root, such as {path.drive}\\WsfcClusterBackup, for {option}.",
         )
@@ -179,13 +190,14 @@ def validate_share_name(value: object, option: str) -> str:
     bad = sorted({c for c in value if c in _ILLEGAL_SHARE_CHARACTERS})
     if bad:
         raise PolicyRefusal(
-            f"{option} {value!r} contains {''.join(bad)!r}, which a share name cannot hold "
+            f"{option} {quoted(value)} contains {quoted(''.join(bad))}, which a share name "
+            "cannot hold "
             '(none of " / \\ [ ] : | < > + = ; , ? *).',
             f"Choose a name of letters, digits, - _ . and an optional final $ for {option}.",
         )
     if value != value.strip():
         raise PolicyRefusal(
-            f"{option} {value!r} starts or ends with white space.",
+            f"{option} {quoted(value)} starts or ends with white space.",
             f"Remove the spaces around the share name in {option}.",
         )
     if len(value) > _MAX_SHARE_NAME_LENGTH:
@@ -195,7 +207,7 @@ def validate_share_name(value: object, option: str) -> str:
         )
     if value.rstrip("$").upper() in _RESERVED_SHARE_NAMES:
         raise PolicyRefusal(
-            f"{option} {value!r} is a name Windows reserves (pipe, mailslot).",
+            f"{option} {quoted(value)} is a name Windows reserves (pipe, mailslot).",
             f"Choose another name for {option}, such as WsfcClusterBackup$.",
         )
     return value
@@ -214,17 +226,17 @@ def validate_directory_name(value: object, option: str) -> str:
     """One directory name (a set's, a cluster's folder): no separator, no ``..``."""
     if not isinstance(value, str) or value == "":
         raise PolicyRefusal(
-            f"{option} is {value!r}, which is not a directory name.",
+            f"{option} is {quoted(value)}, which is not a directory name.",
             f"Set {option} to a single name without backslashes.",
         )
     _check_characters(value, option)
     check_no_environment_variables(value, option)
     if "\\" in value or "/" in value:
         raise PolicyRefusal(
-            f"{option} {value!r} contains a path separator; it names one directory.",
+            f"{option} {quoted(value)} contains a path separator; it names one directory.",
             f"Give only the directory's own name in {option}, without backslashes.",
         )
-    _check_component(value, f"{option} {value!r}")
+    _check_component(value, f"{option} {quoted(value)}")
     return value
 
 
@@ -235,7 +247,7 @@ def check_no_environment_variables(value: str, option: str) -> None:
         return
     reference, name = match.group(0), match.group(1)
     raise PolicyRefusal(
-        f"{option} {value!r} contains {reference}: environment variables are not expanded "
+        f"{option} {quoted(value)} contains {reference}: environment variables are not expanded "
         f"in {option}. The collection's modules would use the name {reference} literally, "
         "while the ansible.windows modules the roles use expand it, so folders would be made "
         "in two places.",
@@ -257,7 +269,7 @@ def check_no_control_characters(value: str, option: str) -> None:
                 else ""
             )
             raise PolicyRefusal(
-                f"{option} contains the control character {char!r} at position {position}; "
+                f"{option} contains the control character {quoted(char)} at position {position}; "
                 "Windows does not allow control characters (newline, tab, ...) in a path."
                 f"{decoded}",
                 f"Remove the control character from {option}; on the command line pass the "
@@ -275,12 +287,13 @@ def _validate_local(text: str, original: str, option: str) -> BackupPath:
         letter = text[0]
         if not ("A" <= letter.upper() <= "Z" and letter.isascii()):
             raise PolicyRefusal(
-                f"{option} {original!r} starts with {text[:2]!r}, which is not a drive.",
+                f"{option} {quoted(original)} starts with {quoted(text[:2])}, which is not a "
+                "drive.",
                 "Start the path with a drive letter A-Z and a colon, such as D:\\Backups.",
             )
         if len(text) == 2 or text[2] != "\\":
             raise PolicyRefusal(
-                f"{option} {original!r} names drive {text[:2]} without a backslash after it, "
+                f"{option} {quoted(original)} names drive {text[:2]} without a backslash after it, "
                 "which Windows reads as relative to the current directory on that drive.",
                 f"Write the full path from the root of the drive, such as {text[:2]}\\Backups.",
             )
@@ -290,11 +303,11 @@ def _validate_local(text: str, original: str, option: str) -> BackupPath:
         return BackupPath(LOCAL, path, drive, None, None, components)
     if text.startswith("\\"):
         raise PolicyRefusal(
-            f"{option} {original!r} has no drive letter, so it depends on the current drive.",
+            f"{option} {quoted(original)} has no drive letter, so it depends on the current drive.",
             "Give the drive, such as D:\\Backups, or a UNC path such as \\\\fs01\\share.",
         )
     raise PolicyRefusal(
-        f"{option} {original!r} is a relative path; the directory it names would depend on "
+        f"{option} {quoted(original)} is a relative path; the directory it names would depend on "
         "the working directory of the remote session.",
         "Give an absolute path, such as D:\\Backups, or a UNC path such as \\\\fs01\\share.",
     )
@@ -303,7 +316,7 @@ def _validate_local(text: str, original: str, option: str) -> BackupPath:
 def _validate_unc(text: str, original: str, option: str) -> BackupPath:
     if text.startswith(("\\\\?\\", "\\\\.\\")):
         raise PolicyRefusal(
-            f"{option} {original!r} uses a Win32 device or extended-length prefix.",
+            f"{option} {quoted(original)} uses a Win32 device or extended-length prefix.",
             "Write the path without the \\\\?\\ or \\\\.\\ prefix, such as D:\\Backups.",
         )
     parts = text[2:].split("\\")
@@ -312,19 +325,20 @@ def _validate_unc(text: str, original: str, option: str) -> BackupPath:
     server = parts[0] if parts else ""
     if not server or not _SERVER_NAME.match(server):
         raise PolicyRefusal(
-            f"{option} {original!r} does not name a server after the two backslashes.",
+            f"{option} {quoted(original)} does not name a server after the two backslashes.",
             "Write a UNC path as \\\\server\\share, such as \\\\fs01\\clusterbackups.",
         )
     if len(parts) < 2 or parts[1] == "":
         raise PolicyRefusal(
-            f"{option} {original!r} names the server {server} but no share on it.",
+            f"{option} {quoted(original)} names the server {server} but no share on it.",
             f"Add the share name: \\\\{server}\\<share>, such as \\\\{server}\\clusterbackups.",
         )
     share = parts[1]
     bad = sorted({c for c in share if c in _ILLEGAL_SHARE_CHARACTERS})
     if bad:
         raise PolicyRefusal(
-            f"{option} {original!r}: the share name {share!r} contains {''.join(bad)!r}, "
+            f"{option} {quoted(original)}: the share name {quoted(share)} contains "
+            f"{quoted(''.join(bad))}, "
             "which a share name cannot hold.",
             "Use the share's real name (see Get-SmbShare on the file server).",
         )
@@ -341,7 +355,7 @@ def _split_components(rest: str, original: str, option: str) -> tuple[str, ...]:
         return ()
     components = tuple(rest.split("\\"))
     for name in components:
-        _check_component(name, f"{option} {original!r}")
+        _check_component(name, f"{option} {quoted(original)}")
     return components
 
 
@@ -353,37 +367,38 @@ def _check_component(name: str, where: str) -> None:
         )
     if name in (".", ".."):
         raise PolicyRefusal(
-            f"{where} contains the directory name {name!r}, which refers to another "
+            f"{where} contains the directory name {quoted(name)}, which refers to another "
             "directory instead of naming one.",
             "Write the path without . or .. components.",
         )
     if "\\" in name or "/" in name:
         raise PolicyRefusal(
-            f"{where} contains a path separator inside a single name ({name!r}).",
+            f"{where} contains a path separator inside a single name ({quoted(name)}).",
             "Pass each directory name separately.",
         )
     for char in name:
         if char in _ILLEGAL_NAME_CHARACTERS:
             raise PolicyRefusal(
-                f"{where} contains {char!r} in the name {name!r}; Windows does not allow "
+                f"{where} contains {quoted(char)} in the name {quoted(name)}; Windows does not "
+                "allow "
                 '<>:"|?* in file or directory names (a colon only after the drive letter).',
-                f"Remove {char!r} from the path.",
+                f"Remove {quoted(char)} from the path.",
             )
         if ord(char) < 32 or ord(char) == 127:
             raise PolicyRefusal(
-                f"{where} contains the control character {char!r}; Windows does not allow "
+                f"{where} contains the control character {quoted(char)}; Windows does not allow "
                 "control characters in file or directory names.",
                 "Remove the control character.",
             )
     if name[-1] in " .":
         raise PolicyRefusal(
-            f"{where} has the name {name!r}, which ends with a space or a dot; Windows "
+            f"{where} has the name {quoted(name)}, which ends with a space or a dot; Windows "
             "silently drops those, so a different directory would be written.",
             "Remove the trailing spaces or dots from that directory name.",
         )
     if name.split(".", 1)[0].rstrip(" ").upper() in _RESERVED_DEVICE_NAMES:
         raise PolicyRefusal(
-            f"{where} uses {name!r}, a name Windows reserves for a device.",
+            f"{where} uses {quoted(name)}, a name Windows reserves for a device.",
             "Choose another directory name (not CON, PRN, AUX, NUL, COM1-9 or LPT1-9).",
         )
     if len(name) > _MAX_COMPONENT_LENGTH:

@@ -36,6 +36,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import (
     BackupPath,
     check_no_control_characters,
+    quoted,
     restore_lost_unc_backslash,
     validate_backup_path,
     validate_directory_name,
@@ -335,7 +336,7 @@ def _kind(value: object) -> str:
 def _string_list(label: str, value: object) -> list[str]:
     if isinstance(value, str):
         raise PolicyRefusal(
-            f"{label} is the string {value!r}, not a list of folders.",
+            f"{label} is the string {quoted(value)}, not a list of folders.",
             f"Give {label} as a list: in YAML, or on the command line as JSON, "
             f'-e \'{{"{label}": ["D:\\\\Copies"]}}\'.',
         )
@@ -348,7 +349,7 @@ def _string_list(label: str, value: object) -> list[str]:
     for number, item in enumerate(value):
         if not isinstance(item, str):
             raise PolicyRefusal(
-                f"{label}[{number}] is {item!r}, not a path.",
+                f"{label}[{number}] is {quoted(item)}, not a path.",
                 f"Give every entry of {label} as a string, such as D:\\Copies.",
             )
         items.append(item)
@@ -424,13 +425,13 @@ def _report_directory(label: str, value: str, controller: ControllerFiles) -> st
     check_no_control_characters(value, label)
     if _POSIX_VARIABLE.search(value):
         raise PolicyRefusal(
-            f"{label} {value!r} refers to an environment variable, which is not expanded.",
+            f"{label} {quoted(value)} refers to an environment variable, which is not expanded.",
             "Give the expanded path, such as /srv/drift-reports (~ for the home directory works).",
         )
     expanded = os.path.expanduser(value)
     if not os.path.isabs(expanded):
         raise PolicyRefusal(
-            f"{label} {value!r} is a relative path, read from whatever directory "
+            f"{label} {quoted(value)} is a relative path, read from whatever directory "
             "ansible-playbook was started in.",
             f"Give an absolute path for {label}, such as /srv/drift-reports.",
         )

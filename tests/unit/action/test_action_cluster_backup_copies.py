@@ -115,7 +115,7 @@ class TestValidation:
         [
             ([COPY_A, "relative"], "copies[1] 'relative' is a relative path"),
             (["D:\\Back\nups"], "copies[0] contains the control character"),
-            (["C:\\%TEMP%\\x"], "copies[0] 'C:\\\\%TEMP%\\\\x' contains %TEMP%"),
+            (["C:\\%TEMP%\\x"], "copies[0] 'C:\\%TEMP%\\x' contains %TEMP%"),
             ([COPY_A, "\\\\fs02\\CLUSTERBACKUPS\\"],
              "copies[1] \\\\fs02\\CLUSTERBACKUPS is the same folder as copies[0]"),
             (["\\\\fs01\\clusterbackups"],

@@ -56,7 +56,7 @@ def _listing(manifest_text: str | None) -> list[dict[str, object]]:
     ("manifest_text", "reason", "words"),
     [
         ("{ not json", "corrupt", ("manifest.json is not valid JSON",)),
-        (_escaping_manifest(), "corrupt", ("'..\\\\..\\\\Windows\\\\x'", "not a plain path")),
+        (_escaping_manifest(), "corrupt", ("'..\\..\\Windows\\x'", "not a plain path")),
         (_manifest("CLU02"), "foreign", ("belongs to cluster CLU02", "not to CLU01")),
         (None, "incomplete", ("manifest.json is missing",)),
     ],

@@ -199,3 +199,16 @@ class TestQuorumDrive:
         with pytest.raises(PolicyRefusal) as caught:
             validate_quorum_drive(value)
         assert "Q:" in caught.value.fix
+
+
+def test_a_refusal_quotes_the_path_as_typed_not_as_a_python_repr() -> None:
+    with pytest.raises(PolicyRefusal) as refused:
+        validate_backup_path("\\\\FS01", option="backup_path")
+    # One backslash each, as the operator wrote \\FS01 (a repr would show \\\\FS01).
+    assert "backup_path '\\\\FS01' does not name a server" in str(refused.value) or (
+        "backup_path '\\\\FS01' names the server FS01 but no share" in str(refused.value)
+    )
+    assert "\\\\\\\\" not in str(refused.value)
+    # A control character stays visible as the escape that made it.
+    with pytest.raises(PolicyRefusal, match=r"control character '\\n'"):
+        validate_backup_path("C:\\Back\nups", option="backup_path")

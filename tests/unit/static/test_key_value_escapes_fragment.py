@@ -22,7 +22,8 @@ NOTES = safe_load(ModuleDocFragment.DOCUMENTATION)["notes"]
 
 
 @pytest.mark.parametrize(
-    "module", ["backup_set_info", "cluster_info", "cluster_node", "cluster_restore"]
+    "module",
+    ["backup_set_info", "cluster_backup", "cluster_info", "cluster_node", "cluster_restore"],
 )
 def test_each_module_shows_the_notes_as_ansible_doc_reads_them(module: str) -> None:
     # get_docstring merges the fragments in, as ansible-doc does (tests/unit/conftest.py
