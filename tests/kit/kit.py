@@ -39,7 +39,9 @@ from evidence_report import Redactor, Step, group_steps, read_evidence, write_re
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TARGETS = REPO_ROOT / "tests" / "integration" / "targets"
 SCENARIO = "real_cluster"
-REPORT_FILES = ("report.md", "report.json", "ansible-test.log", "molecule.log")
+REPORT_FILES = ("report.md", "report.json", "ansible-test.log", "molecule.log", "cleanup.log")
+CLEANUP = REPO_ROOT / "tests" / "kit" / "cleanup.yml"
+CALLBACKS = TARGETS / "setup_clusterdb_kit" / "callback_plugins"
 LAB_EXAMPLE = REPO_ROOT / "tests" / "lab" / "examples" / "two-node-file-share-witness.yml"
 PASSWORD_VARIABLES = (
     "ansible_password",
@@ -222,8 +224,24 @@ def run_kit(inventory_path: Path, report_dir: Path, *, scenario: bool = True) ->
         )  # fmt: skip
         timings["real_cluster scenario"] = round(time.monotonic() - run_started, 1)
 
+    cleanup_rc: int | None = None
+    if inventory.allow_changes:
+        env = dict(
+            os.environ,
+            CLUSTERDB_KIT_EVIDENCE=str(evidence_dir / "cleanup.jsonl"),
+            CLUSTERDB_KIT_SCENARIO="kit",
+            ANSIBLE_CONFIG=str(REPO_ROOT / "tests" / "ansible.cfg"),
+            ANSIBLE_CALLBACK_PLUGINS=f"{REPO_ROOT / 'tests' / 'callback_plugins'}:{CALLBACKS}",
+        )
+        cleanup_rc = run_logged(
+            ["ansible-playbook", "-i", str(inventory.path), str(CLEANUP)],
+            report_dir / "cleanup.log", redactor, cwd=REPO_ROOT, env=env,
+        )  # fmt: skip
+
     steps = group_steps(
-        read_evidence([evidence_dir / "evidence.jsonl", evidence_dir / "scenario.jsonl"])
+        read_evidence(
+            [evidence_dir / n for n in ("evidence.jsonl", "scenario.jsonl", "cleanup.jsonl")]
+        )
     )
     ran = {s.name for s in steps}
     for name, destructive in known.items():
@@ -244,6 +262,12 @@ def run_kit(inventory_path: Path, report_dir: Path, *, scenario: bool = True) ->
         reason = f"ansible-test exited with {tests_rc}; see ansible-test.log"
         steps.append(Step("ansible-test", "target", outcome="failed", reason=reason))
 
+    if cleanup_rc not in (None, 0) and not any(
+        s.name == "kit cleanup" for s in failed_of(steps, "scenario")
+    ):
+        reason = f"ansible-playbook exited with {cleanup_rc}; see cleanup.log"
+        steps.append(Step("kit cleanup", "scenario", outcome="failed", reason=reason))
+
     timings["total"] = round(time.monotonic() - clock, 1)
     kit = {
         "started": started,
@@ -261,10 +285,10 @@ def run_kit(inventory_path: Path, report_dir: Path, *, scenario: bool = True) ->
     for step in steps:
         print(f"  {step.name:32} {step.status:8} {step.duration or '':>7} {step.reason}")
     print(f"  seconds: {json.dumps(timings)}")
-    logs = [p.name for p in (report_dir / "ansible-test.log", report_dir / "molecule.log")]
+    logs = ("ansible-test.log", "molecule.log", "cleanup.log")
     kept = ", ".join([as_json.name, *(n for n in logs if (report_dir / n).exists())])
     print(f"  report: {as_markdown} (and {kept})")
-    return 1 if failed or tests_rc != 0 or scenario_rc not in (None, 0) else 0
+    return 1 if failed or tests_rc != 0 or scenario_rc not in (None, 0) or cleanup_rc else 0
 
 
 def failed_of(steps: list[Step], kind: str) -> list[Step]:
