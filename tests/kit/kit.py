@@ -385,7 +385,7 @@ def run_against_lab(report_dir: Path, keep_lab: bool = False) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run the kit against the cluster of an inventory")
     run.add_argument("--inventory", required=True, type=Path, help="the INI inventory.winrm")
