@@ -121,11 +121,6 @@ def get_acl(state: LabState, host: str, windows_path: str) -> dict[str, Any] | N
     return state.extension(EXTENSION).get(_key(state, real))
 
 
-def clear_acl(state: LabState, host: str, windows_path: str) -> None:
-    real = state.resolve_path(host, windows_path)
-    state.extension(EXTENSION).pop(_key(state, real), None)
-
-
 def clear_acls_below(state: LabState, host: str, windows_path: str) -> None:
     """Forget the ACLs of a deleted item and of everything that was below it."""
     table = state.extension(EXTENSION)

@@ -35,7 +35,7 @@ from typing import Any
 
 from wsfc_lab.world.configuration import ConfigChange, apply_change
 from wsfc_lab.world.liveness import node_running
-from wsfc_lab.world.paxos import PaxosTag, newer, newest
+from wsfc_lab.world.paxos import PaxosTag, newest
 from wsfc_lab.world.state_view import StateView
 from wsfc_lab.world.windows_errors import (
     ERROR_CLUSTER_NO_QUORUM,
@@ -87,9 +87,6 @@ class Cluster:
         """Votes of the running nodes, plus the witness when a running node arbitrates it."""
         active = self.active_nodes() if active is None else active
         return len(active) + (self.witness_vote() if active else 0)
-
-    def has_quorum(self) -> bool:
-        return self.votes_present() >= self.majority()
 
     @property
     def formed(self) -> bool:
@@ -361,8 +358,3 @@ class Cluster:
         previous = self.state.events(EVENT_STALE_COPY, node)
         if not previous or previous[-1]["message"] != message:
             self.state.log_event(node, EVENT_STALE_COPY, message)
-
-
-def is_newer(a: str | None, b: str | None) -> bool:
-    """Whether PaxosTag string `a` is newer than `b` (re-exported for callers)."""
-    return newer(a, b)

@@ -19,23 +19,11 @@ class WindowsRelease:
     os_version: str
 
     @property
-    def major_minor(self) -> tuple[int, int]:
-        major, minor, _build = self.os_version.split(".")
-        return int(major), int(minor)
-
-    @property
     def has_vss_cluster_writer(self) -> bool:
         # docs/windows-behaviour.md#windows-server-backup-feature: the Cluster Database VSS writer
         # is in the
         # box from Windows Server 2008.
         return self.release != "2003"
-
-    @property
-    def clusapi_backup_implemented(self) -> bool:
-        # docs/windows-behaviour.md#clusapi-backup-restore: on 2008 and later BackupClusterDatabase
-        # and
-        # RestoreClusterDatabase return ERROR_CALL_NOT_IMPLEMENTED (120).
-        return self.release == "2003"
 
 
 RELEASES: dict[str, WindowsRelease] = {
