@@ -63,8 +63,6 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._phased_action impo
     PhaseFailed,
     internal_options,
     internal_options_message,
-    phase_data,
-    public_invocation,
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._routes import (
@@ -139,6 +137,7 @@ def _utc_now() -> datetime:
 
 
 class ActionModule(PhasedAction):
+    CONTROLLER_OPTIONS = ADDED_OPTIONS
     MODULE = "wsfc.clusterdb.cluster_backup"
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset(_ARGUMENT_SPEC)
@@ -155,10 +154,7 @@ class ActionModule(PhasedAction):
         self._module_runs = 0
         self._phases_run = []
         self._result: dict[str, t.Any] = {"changed": False}
-        self._phase_results: dict[str, dict[str, t.Any]] = {}
-        self._run_messages: dict[str, list[t.Any]] = {"warnings": [], "deprecations": []}
-        self._invocation: dict[str, t.Any] | None = None
-        self._task_options: dict[str, t.Any] = {}
+        self.start_recording()
         self._copies: list[BackupPath] = []
         internal = internal_options(self._task.args)
         if internal:
@@ -186,31 +182,7 @@ class ActionModule(PhasedAction):
         return self._finish()
 
     def _finish(self) -> dict[str, t.Any]:
-        result = self._result
-        result.update(self.phase_summary())
-        result[RAW_RESULTS_KEY] = self._phase_results
-        if not result.get("node_name"):
-            # A failed inspect still names the node it ran on.
-            for raw in self._phase_results.values():
-                if raw.get("node_name"):
-                    result["node_name"] = raw["node_name"]
-                    break
-        for key, messages in self._run_messages.items():
-            if messages:
-                result[key] = messages + list(result.get(key) or [])
-        if self._invocation is not None:
-            result["invocation"] = self._invocation
-        return result
-
-    def _record(self, phase: str, raw: dict[str, t.Any]) -> None:
-        """Keeps a phase's raw result for phase_results, its warnings for the task's."""
-        self._phase_results[phase] = phase_data(raw)
-        for key, messages in self._run_messages.items():
-            messages.extend(raw.get(key) or [])
-        if self._invocation is None and isinstance(raw.get("invocation"), dict):
-            self._invocation = public_invocation(
-                raw["invocation"], self._task_options, ADDED_OPTIONS
-            )
+        return self.finish_result(self._result, RAW_RESULTS_KEY)
 
     def _back_up(self, backup_path: BackupPath, requested_route: str, task_vars: dict) -> None:
         path = backup_path.path
@@ -353,7 +325,7 @@ class ActionModule(PhasedAction):
         try:
             result = self._run_phase_or_lost(phase, args, task_vars)
         except PhaseFailed as failed:
-            self._record(phase, failed.result)
+            self.record_phase(phase, failed.result)
             lost = bool(failed.result.get("unreachable"))
             if lost:
                 self._result["unreachable"] = True
@@ -364,7 +336,7 @@ class ActionModule(PhasedAction):
             raise explain_module_failure(
                 failed.result, path=path, node=node, phase=phase
             ) from failed
-        self._record(phase, result)
+        self.record_phase(phase, result)
         if result.get("changed"):
             self._result["changed"] = True
         return result

@@ -32,8 +32,6 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._phased_action impo
     PhaseFailed,
     internal_options,
     internal_options_message,
-    phase_data,
-    public_invocation,
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._restore_decisions import (
@@ -105,6 +103,7 @@ ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
 
 
 class ActionModule(PhasedAction):
+    CONTROLLER_OPTIONS = ADDED_OPTIONS
     MODULE = "wsfc.clusterdb.cluster_restore"
     PHASE_OPTION = "_phase"
     TRANSFERS_FILES = False
@@ -114,10 +113,7 @@ class ActionModule(PhasedAction):
     ) -> dict[str, t.Any]:
         self._supports_check_mode = True
         task_vars = task_vars or {}
-        self._phase_results: dict[str, dict[str, t.Any]] = {}
-        self._run_messages: dict[str, list[t.Any]] = {"warnings": [], "deprecations": []}
-        self._invocation: dict[str, t.Any] | None = None
-        self._task_options: dict[str, t.Any] = {}
+        self.start_recording()
         result = super().run(tmp, task_vars)
         result.update(
             changed=False,
@@ -172,29 +168,7 @@ class ActionModule(PhasedAction):
         return self._finish(result)
 
     def _finish(self, result: dict[str, t.Any]) -> dict[str, t.Any]:
-        result.update(self.phase_summary())
-        result[RAW_RESULTS_KEY] = self._phase_results
-        for raw in self._phase_results.values():
-            if raw.get("node_name"):
-                result["node_name"] = raw["node_name"]
-                break
-        for key, messages in self._run_messages.items():
-            # The module's own warnings first, then the plugin's (added before _finish).
-            if messages:
-                result[key] = messages + list(result.get(key) or [])
-        if self._invocation is not None:
-            result["invocation"] = self._invocation
-        return result
-
-    def _record(self, phase: str, raw: dict[str, t.Any]) -> None:
-        """Keeps a phase's raw result for phase_results, its warnings for the task's."""
-        self._phase_results[phase] = phase_data(raw)
-        for key, messages in self._run_messages.items():
-            messages.extend(raw.get(key) or [])
-        if self._invocation is None and isinstance(raw.get("invocation"), dict):
-            self._invocation = public_invocation(
-                raw["invocation"], self._task_options, ADDED_OPTIONS
-            )
+        return self.finish_result(result, RAW_RESULTS_KEY)
 
     def _run(
         self, phase: str, args: dict[str, t.Any], target: SetLocation, task_vars: dict
@@ -202,9 +176,9 @@ class ActionModule(PhasedAction):
         try:
             raw = self.run_phase(phase, args, task_vars)
         except PhaseFailed as failed:
-            self._record(phase, failed.result)
+            self.record_phase(phase, failed.result)
             raise explain_phase_failure(failed.result, target) from failed
-        self._record(phase, raw)
+        self.record_phase(phase, raw)
         return raw
 
     def _restore(

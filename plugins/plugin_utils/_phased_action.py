@@ -76,6 +76,47 @@ class PhasedAction(ActionBase):
         """What the operation cost on the node, for the task result."""
         return {"module_runs": self._module_runs, "phases": list(getattr(self, "_phases_run", []))}
 
+    # --- each phase's raw result, kept under the task's phase_results (RAW_RESULTS_KEY) ---
+
+    # The options only the controller reads (the plugin's ADDED_OPTIONS): shown in
+    # `invocation` from the task's options, since the module never receives them.
+    CONTROLLER_OPTIONS: frozenset[str] = frozenset()
+
+    def start_recording(self, task_options: Mapping[str, t.Any] | None = None) -> None:
+        """Forget an earlier run's phases; ``task_options``: the task's checked options."""
+        self._phase_results: dict[str, dict[str, t.Any]] = {}
+        self._run_messages: dict[str, list[t.Any]] = {"warnings": [], "deprecations": []}
+        self._invocation: dict[str, t.Any] | None = None
+        self._task_options: dict[str, t.Any] = dict(task_options or {})
+
+    def record_phase(self, phase: str, raw: Mapping[str, t.Any]) -> None:
+        """Keeps a phase's raw result for phase_results, its warnings for the task's."""
+        self._phase_results[phase] = phase_data(raw)
+        for key, messages in self._run_messages.items():
+            messages.extend(raw.get(key) or [])
+        if self._invocation is None and isinstance(raw.get("invocation"), dict):
+            self._invocation = public_invocation(
+                raw["invocation"], self._task_options, self.CONTROLLER_OPTIONS
+            )
+
+    def finish_result(self, result: dict[str, t.Any], raw_key: str) -> dict[str, t.Any]:
+        """The task result with the cost, each phase's raw result under ``raw_key``, the
+        node's name (a failed phase still names the node it ran on), the module's warnings
+        before the plugin's, and the task's own invocation."""
+        result.update(self.phase_summary())
+        result[raw_key] = self._phase_results
+        if not result.get("node_name"):
+            for raw in self._phase_results.values():
+                if raw.get("node_name"):
+                    result["node_name"] = raw["node_name"]
+                    break
+        for key, messages in self._run_messages.items():
+            if messages:
+                result[key] = messages + list(result.get(key) or [])
+        if self._invocation is not None:
+            result["invocation"] = self._invocation
+        return result
+
 
 def internal_options(task_args: Iterable[object]) -> list[str]:
     """The internal options (INTERNAL_OPTION_PREFIX) among a task's option names, sorted."""
