@@ -54,6 +54,7 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._restore_decisions 
     stopped_by_restore,
     verify_set,
     wbadmin_arguments,
+    with_verified_hashes,
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._routes import ROUTE_CHOICES, VSS
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._wbadmin_target import (
@@ -89,7 +90,7 @@ RAW_RESULTS_KEY = "phase_results"
 # The options only the controller reads: documented in plugins/modules/cluster_restore.py,
 # never passed to the PowerShell module, so its spec does not carry them (the contract
 # check reads this).
-ADDED_OPTIONS: frozenset[str] = frozenset({"loopback_target"})
+ADDED_OPTIONS: frozenset[str] = frozenset({"loopback_target", "verified_files"})
 
 # The options a task may set; the internal ones (_phase, _wbadmin_*, _other_nodes) are not
 # among them: run() refuses them by their prefix before this spec is read.
@@ -99,6 +100,7 @@ ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "quorum_drive": {"type": "str"},
     "route": {"type": "str", "default": "auto", "choices": list(ROUTE_CHOICES)},
     "loopback_target": {"type": "bool", "default": False},
+    "verified_files": {"type": "list", "elements": "dict"},
 }
 
 
@@ -189,7 +191,13 @@ class ActionModule(PhasedAction):
         options: dict[str, t.Any],
         task_vars: dict[str, t.Any],
     ) -> None:
-        inspect = self._run("inspect", module_args, target, task_vars)
+        verified = options["verified_files"]
+        if verified:
+            # The set was hashed moments ago by this restore's check (its set.files): listed
+            # again without hashing, compared, and refused if it changed since.
+            inspect = self._run("inspect", dict(module_args, _hash_set=False), target, task_vars)
+        else:
+            inspect = self._run("inspect", module_args, target, task_vars)
         result["set"] = {"path": target.path.path, "name": target.name, "status": "missing"}
         result["configuration_version"] = {
             "before": current_paxos_tag(inspect),
@@ -198,8 +206,10 @@ class ActionModule(PhasedAction):
         }
 
         check_set_found(inspect, target)
+        if verified:
+            inspect = with_verified_hashes(inspect, verified, target)
         verification = verify_set(inspect, target)
-        result["set"] = _set_summary(target, verification)
+        result["set"] = _set_summary(target, verification, inspect)
         manifest = check_set_usable(verification, inspect, target)
         result["configuration_version"]["backup"] = manifest.configuration_version.raw
         result["configuration_fingerprint"] = {
@@ -297,8 +307,11 @@ def _fingerprint(configuration: object) -> str | None:
     return configuration_fingerprint(t.cast(dict, configuration))
 
 
-def _set_summary(target: SetLocation, verification: SetVerification) -> dict[str, t.Any]:
+def _set_summary(
+    target: SetLocation, verification: SetVerification, inspect: dict[str, t.Any]
+) -> dict[str, t.Any]:
     manifest = verification.manifest
+    listed = (inspect.get("set") or {}).get("files") or []
     summary: dict[str, t.Any] = {
         "path": target.path.path,
         "name": target.name,
@@ -306,6 +319,13 @@ def _set_summary(target: SetLocation, verification: SetVerification) -> dict[str
         "problems": [p.text for p in verification.problems],
         "hashes_checked": verification.hashes_checked,
         "unexpected_files": list(verification.unexpected_files),
+        # What a later run of the same restore passes as verified_files.
+        "files": [
+            {key: entry.get(key) for key in ("path", "size", "last_write_utc", "sha256")}
+            for entry in listed
+        ]
+        if verification.hashes_checked
+        else [],
     }
     if manifest is not None:
         summary.update(

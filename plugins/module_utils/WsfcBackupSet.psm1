@@ -76,8 +76,8 @@ Function Get-WsfcFileSha256 {
 Function Get-WsfcDirectoryFile {
     <#
     .SYNOPSIS
-    Every file below a directory: relative path (backslashes), size in bytes, and SHA-256
-    when -Hash is set.
+    Every file below a directory: relative path (backslashes), size in bytes, last-write
+    time (UTC, round-trip format), and SHA-256 when -Hash is set.
 
     .DESCRIPTION
     Hidden and system files are included (-Force): the legacy route's marker Clusbackup.dat
@@ -101,6 +101,9 @@ Function Get-WsfcDirectoryFile {
         $entry = @{
             path = $file.FullName.Substring($root.Length).TrimStart('\')
             size = [int64]$file.Length
+            # docs/windows-behaviour.md#file-last-write-time: 'o' is the round-trip format,
+            # the same text whatever the node's culture.
+            last_write_utc = $file.LastWriteTimeUtc.ToString('o')
             sha256 = $null
         }
         if ($Hash) {

@@ -12,7 +12,9 @@
 # One phase of a cluster database restore per run (docs/internals.md, "cluster_restore"):
 #   inspect  read the facts the controller decides from: this node and its cluster (with the
 #            configuration objects), the Cluster service on every other node, this node's
-#            local copy of the database, and the set at path with its files hashed (read only);
+#            local copy of the database, and the set at path with its files hashed (read only;
+#            with _hash_set false the files are listed with sizes and last-write times only,
+#            for a controller that compares them with an earlier run's hashed listing);
 #   restore  run the route: wbadmin's authoritative restore of the cluster, or
 #            RestoreClusterDatabase; then read the states again.
 # The action plugin (plugins/action/cluster_restore.py) makes every decision: whether the
@@ -35,6 +37,7 @@ $spec = @{
         _wbadmin_target = @{ type = 'str' }
         _wbadmin_machine = @{ type = 'str' }
         _other_nodes = @{ type = 'list'; elements = 'str'; default = @() }
+        _hash_set = @{ type = 'bool'; default = $true }
     }
     supports_check_mode = $true
 }
@@ -143,7 +146,12 @@ if ($phase -eq 'inspect') {
                 }
             }
             if ($entry) {
-                $entry.files = Get-WsfcDirectoryFile -LiteralPath $path -Hash
+                if ($module.Params._hash_set) {
+                    $entry.files = Get-WsfcDirectoryFile -LiteralPath $path -Hash
+                }
+                else {
+                    $entry.files = Get-WsfcDirectoryFile -LiteralPath $path
+                }
                 $module.Result.set = $entry
             }
             if (-not $entry -or (-not $entry.marker_present -and $null -eq $entry.manifest_text)) {

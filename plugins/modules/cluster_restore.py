@@ -90,6 +90,21 @@ options:
         controller only; the route V(clusapi) ignores it.
     type: bool
     default: false
+  verified_files:
+    description:
+      - The set's files as an earlier run of this restore verified them moments before,
+        the C(files) of that run's RV(set). The restore role passes its check-mode run's
+        list to the run that restores, so that the set is hashed once per restore.
+      - When given, the set's files are listed again with their sizes and last-write times
+        but not hashed; a file added, removed, or of another size or last-write time
+        refuses the restore as a corrupt set (Windows error 5087) before any node is
+        stopped, and the hashes of the list are then checked against the manifest as usual.
+      - A last-write time can be set by anyone who may write the file's attributes
+        (docs/windows-behaviour.md#file-last-write-time), so this guards against a set
+        rewritten between the two runs, not against a writer who hides it. Omit it to hash
+        the set in this run. Read on the controller only.
+    type: list
+    elements: dict
   _phase:
     description:
       - Internal; set by the action plugin, refused from a task.
@@ -125,6 +140,13 @@ options:
     type: list
     elements: str
     default: []
+  _hash_set:
+    description:
+      - Internal; set by the action plugin, refused from a task.
+      - With O(_phase=inspect), whether the set's files are hashed; V(false) when
+        O(verified_files) is given.
+    type: bool
+    default: true
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - wsfc.clusterdb.key_value_escapes
@@ -199,8 +221,10 @@ set:
     - The set, as the controller verified it. The module's raw listing of it is
       RV(phase_results.inspect.set).
     - C(path), C(name), C(status) (V(complete), V(incomplete), V(corrupt), V(missing)),
-      C(problems) (texts), C(hashes_checked), C(unexpected_files), and from the manifest
-      when readable C(cluster), C(source_node), C(route), C(created),
+      C(problems) (texts), C(hashes_checked), C(unexpected_files), C(files) (each file's
+      C(path), C(size), C(last_write_utc) and C(sha256) once the set is verified, else
+      empty; a later run of the same restore takes it as O(verified_files)), and from the
+      manifest when readable C(cluster), C(source_node), C(route), C(created),
       C(configuration_version) and C(wbadmin_version).
   returned: always
   type: dict
@@ -383,8 +407,9 @@ phase_results:
           type: dict
         set:
           description: The set as listed on the node, C(name), C(marker_present),
-            C(manifest_text) and C(files) (C(path), C(size), C(sha256)); V(null) when
-            O(path) is not a set.
+            C(manifest_text) and C(files) (C(path), C(size), C(last_write_utc), C(sha256),
+            the last V(null) when the files were listed unhashed for O(verified_files));
+            V(null) when O(path) is not a set.
           type: dict
         child_sets:
           description: When O(path) is not a set, the names of the complete sets directly

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing as t
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._cluster_nodes import inspect_nodes
@@ -176,6 +177,62 @@ def verify_set(inspect: RawResult, target: SetLocation) -> SetVerification:
         # verified set, and a restore takes only a verified one.
         verification = dataclasses.replace(verification, status="incomplete")
     return verification
+
+
+# What identifies a file of the set as unchanged between two listings of one restore
+# (docs/windows-behaviour.md#file-last-write-time): a rewritten file has a new last-write time.
+_UNCHANGED_KEYS = ("size", "last_write_utc")
+
+
+def _file_key(entry: Mapping[str, t.Any]) -> tuple[object, ...]:
+    return tuple(entry.get(key) for key in _UNCHANGED_KEYS)
+
+
+def set_changes_since(
+    listed: list[Mapping[str, t.Any]], verified: list[Mapping[str, t.Any]]
+) -> list[str]:
+    """The files added, removed or rewritten (size or last-write time) since the verified
+    listing, one phrase each; empty when the set is as it was verified."""
+    now = {str(entry.get("path")): entry for entry in listed}
+    before = {str(entry.get("path")): entry for entry in verified}
+    changes = [f"{path} was added" for path in sorted(set(now) - set(before))]
+    changes += [f"{path} was removed" for path in sorted(set(before) - set(now))]
+    changes += [
+        f"{path} was rewritten"
+        for path in sorted(set(now) & set(before))
+        if _file_key(now[path]) != _file_key(before[path])
+    ]
+    return changes
+
+
+def with_verified_hashes(
+    inspect: RawResult, verified: list[Mapping[str, t.Any]], target: SetLocation
+) -> RawResult:
+    """The inspect result with the SHA-256 of the verified listing filled in, when inspect
+    listed the set unhashed (``_hash_set`` false) and every file is as it was verified; a
+    set that changed since is refused as corrupt (5087) before any node is stopped."""
+    listing = inspect.get("set")
+    if not isinstance(listing, Mapping) or listing.get("files") is None:
+        return inspect
+    files = [t.cast(Mapping[str, t.Any], f) for f in listing["files"]]
+    incomplete = [str(e.get("path")) for e in verified if not e.get("sha256")]
+    changes = set_changes_since(files, verified)
+    if incomplete:
+        changes.append("the verified listing has no SHA-256 for " + ", ".join(incomplete))
+    if changes:
+        raise RestoreBlocked(
+            _explained(
+                ERROR_DATABASE_BACKUP_CORRUPT,
+                path=target.path.path,
+                node=inspect.get("node_name"),
+                cause_detail="the set changed since it was verified ("
+                + "; ".join(changes)
+                + "); run the restore again so that it is verified afresh",
+            )
+        )
+    hashes = {str(entry.get("path")): entry.get("sha256") for entry in verified}
+    hashed = [dict(entry, sha256=hashes[str(entry.get("path"))]) for entry in files]
+    return dict(inspect, set=dict(listing, files=hashed))
 
 
 def check_set_usable(

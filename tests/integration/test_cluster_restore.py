@@ -306,6 +306,52 @@ def test_a_corrupt_set_is_refused_before_any_node_is_stopped(
     assert "Reporting" in groups(facts(lab, tmp_path)["NODE3"])
 
 
+def verified_by_check(lab: Lab, tmp_path: Path, set_path: str) -> list[dict[str, Any]]:
+    """The set's files as a check-mode restore hashed them (its set.files)."""
+    check = restore(lab, tmp_path, set_path, force=True, check=True)
+    assert check.rc == 0, check.output
+    verified = check.of(RESTORE, "NODE1").result["set"]["files"]
+    assert verified and all(len(entry["sha256"]) == 64 for entry in verified)
+    return list(verified)
+
+
+def test_a_set_the_check_verified_is_restored_without_hashing_it_again(
+    lab: Lab, set_path: str, tmp_path: Path
+) -> None:
+    verified = verified_by_check(lab, tmp_path, set_path)
+    # From now on every SHA-256 on NODE1 fails: a run that hashes the set cannot restore.
+    lab.inject("fail", "NODE1", operation="Get-FileHash", code=5)
+    hashing = restore(lab, tmp_path, set_path, force=True, check=True)
+    assert hashing.rc != 0 and "set" in hashing.of(RESTORE, "NODE1").result["msg"]
+    run = restore(lab, tmp_path, set_path, force=True, verified_files=verified)
+    result = run.of(RESTORE, "NODE1").result
+    assert run.rc == 0, run.output
+    assert result["phases"] == ["inspect", "restore"]
+    assert result["set"]["status"] == "complete" and result["set"]["hashes_checked"] is True
+    inspected = result["phase_results"]["inspect"]["set"]["files"]
+    assert [entry["sha256"] for entry in inspected] == [None] * len(verified)
+    lab.clear_faults(["fail"])
+    start_all(lab, tmp_path)
+    assert "Reporting" not in groups(facts(lab, tmp_path)["NODE3"])
+
+
+def test_a_set_rewritten_after_the_check_is_refused_before_any_node_is_stopped(
+    lab: Lab, set_path: str, tmp_path: Path
+) -> None:
+    verified = verified_by_check(lab, tmp_path, set_path)
+    with lab.world.transaction() as state:
+        touched = faults.corrupt(state, "NODE1", set_path + "\\WindowsImageBackup")
+    assert touched
+    run = restore(lab, tmp_path, set_path, force=True, verified_files=verified)
+    result = run.of(RESTORE, "NODE1").result
+    assert run.rc != 0
+    assert result["error_code"] == 5087
+    assert "changed since it was verified" in result["msg"]
+    assert "was rewritten" in result["msg"] and Path(touched[0]).name in result["msg"]
+    assert result["phases"] == ["inspect"]
+    assert services(lab) == dict.fromkeys(NODES, "running")
+
+
 def test_the_restoring_node_killed_mid_restore_leaves_it_interrupted_and_a_rerun_completes(
     lab: Lab, set_path: str, tmp_path: Path
 ) -> None:

@@ -155,3 +155,21 @@ def test_the_restoring_node_crashing_mid_restore_keeps_the_safety_backup_and_a_r
     assert again.rc == 0, again.output
     assert up_everywhere(lab)
     assert ip_address(lab) == BACKED_UP_ADDRESS
+
+
+def test_the_set_is_hashed_once_per_restore_by_the_preflight_check(
+    three_node_lab: Lab, tmp_path: Path
+) -> None:
+    lab = three_node_lab
+    set_path = back_up(lab, tmp_path)
+    change_configuration(lab)
+    files = [p for p in lab.world.resolve_path("NODE1", set_path).rglob("*") if p.is_file()]
+    # Each file's SHA-256 succeeds once (the preflight's check) and fails ever after: a
+    # restore that hashed the set a second time would fail at its restore step.
+    lab.inject("fail", "NODE1", operation="Get-FileHash", code=5, passes=len(files))
+
+    run = apply_role(lab, tmp_path, restore_safety_backup=False)
+    assert run.rc == 0, run.output
+    assert ip_address(lab) == BACKED_UP_ADDRESS
+    assert up_everywhere(lab)
+    lab.clear_faults(["fail"])

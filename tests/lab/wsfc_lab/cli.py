@@ -71,7 +71,7 @@ def _fault(lab: Lab, args: argparse.Namespace) -> int:
     elif kind == "fail":
         options.update(
             operation=args.operation, code=_error_code(args.code), count=args.count,
-            message=args.message,
+            message=args.message, passes=args.passes,
         )  # fmt: skip
     elif kind == "disk_full":
         options.update(path=args.path, budget=args.budget)
@@ -260,6 +260,7 @@ def _parser() -> argparse.ArgumentParser:
     fail.add_argument("code", help="a Win32 code, e.g. 5 or ERROR_ACCESS_DENIED")
     fail.add_argument("--count", type=int, default=None, help="fail this many times only")
     fail.add_argument("--message")
+    fail.add_argument("--passes", type=int, default=0, help="let the first N calls succeed")
     disk_full = kinds.add_parser(
         "disk-full", parents=[common], help="ERROR_DISK_FULL after N bytes"
     )

@@ -115,7 +115,7 @@ class Lab:
 
     def inject(self, kind: str, node: str, **options: Any) -> list[str]:  # noqa: ANN401
         """Inject a fault (docs/lab.md, Faults). Options per kind:
-        slow: seconds; fail: operation, code, count=None, message=None;
+        slow: seconds; fail: operation, code, count=None, message=None, passes=0;
         disk_full: path, budget; corrupt: path, flips=1. Returns files touched (corrupt)."""
         if kind == "crash":
             self.kill_node(node)
@@ -133,6 +133,7 @@ class Lab:
                     int(options["code"]),
                     options.get("count"),
                     options.get("message"),
+                    int(options.get("passes", 0)),
                 )
             elif kind == "disk_full":
                 faults.add_disk_full(state, node, str(options["path"]), int(options["budget"]))

@@ -560,6 +560,7 @@ class TestPublicInterface:
             "quorum_drive": None,
             "route": "auto",
             "loopback_target": False,
+            "verified_files": None,
         }
 
     def test_raw_keys_are_under_phase_results_by_phase(self) -> None:

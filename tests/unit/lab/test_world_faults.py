@@ -34,6 +34,19 @@ def test_a_failure_with_a_count_fails_that_many_times(world):
     world.operation("n2", "Get-ClusterNode")
 
 
+def test_a_failure_after_passes_lets_the_first_calls_succeed(world):
+    with world.transaction() as state:
+        faults.add_failure(state, "n1", "Get-FileHash", ERROR_ACCESS_DENIED, passes=2)
+    world.operation("N1", "Get-FileHash")
+    world.operation("n2", "Get-FileHash")  # another node's calls do not count
+    world.operation("n1", "get-filehash")
+    for _attempt in range(2):
+        with pytest.raises(WindowsError):
+            world.operation("n1", "Get-FileHash")
+    with world.transaction() as state, pytest.raises(ValueError, match="negative"):
+        faults.add_failure(state, "n1", "Get-FileHash", 5, passes=-1)
+
+
 def test_a_failure_for_every_node_lasts_until_cleared(world):
     with world.transaction() as state:
         faults.add_failure(state, "*", "wbadmin start backup", 5, message="no way")

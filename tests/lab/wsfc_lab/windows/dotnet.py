@@ -6,6 +6,7 @@ ACLs apply to the caller (world/acl.py), disk_full to writes, faults to each ope
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 from wsfc_lab.windows.host import PowerShellHost
@@ -110,3 +111,9 @@ def file_sha256(host: PowerShellHost, windows_path: str) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def round_trip_utc(value: datetime) -> str:
+    """DateTime.ToString('o') of a DateTime of kind Utc (fact file-last-write-time): seven
+    fractional digits and a Z; the lab's times carry microseconds, so the last digit is 0."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"

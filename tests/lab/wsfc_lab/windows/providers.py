@@ -10,6 +10,7 @@ this node) and `Registry::HKLM\\<key>` for a hive this run loaded with reg load.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from wsfc_lab.world import WindowsError, acl
 
 CLUSTER_HIVE = "HKLM:\\Cluster"
 LIST_OPERATION = "Get-ChildItem"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 registry_value(CLUSTER_HIVE, "PaxosTag", fact="paxos-tag")
 registry_value(CLUSTER_HIVE, "ClusterName", fact="cluster-database")
@@ -102,12 +104,15 @@ def _resolve(host: PowerShellHost, path: str) -> Path | None:
 
 def _file_object(real: Path, windows_path: str) -> PSObject:
     is_dir = real.is_dir()
+    stat = real.stat()
     return PSObject(
         "System.IO.DirectoryInfo" if is_dir else "System.IO.FileInfo",
         {
             "Name": real.name,
             "FullName": windows_path.rstrip("\\") if len(windows_path) > 3 else windows_path,
-            "Length": None if is_dir else real.stat().st_size,
+            "Length": None if is_dir else stat.st_size,
+            # fact file-last-write-time: a DateTime of kind Utc (the port formats it).
+            "LastWriteTimeUtc": _EPOCH + timedelta(microseconds=stat.st_mtime_ns // 1000),
             "PSIsContainer": is_dir,
         },
         text=windows_path,

@@ -4,9 +4,11 @@ unreachable  [node, ...]              the node's endpoints refuse connections
 crashed      [node, ...]              the node is powered off (its process is killed by
                                       the Lab); cleared by starting the node again
 slow         {node: seconds}          every WinRM reply from the node is delayed
-fail         [{node, operation, code, message, remaining}]
+fail         [{node, operation, code, message, remaining, passes}]
                                       the operation fails with a Win32 code; node and
-                                      operation may be "*"; remaining None = until cleared
+                                      operation may be "*"; remaining None = until cleared;
+                                      the first `passes` calls succeed (a failure of the
+                                      n-th call, or a proof that a call is not made again)
 disk_full    [{node, path, root, budget, used}]
                                       writes under root fail with ERROR_DISK_FULL after
                                       `budget` bytes
@@ -69,9 +71,12 @@ def add_failure(
     code: int,
     count: int | None = None,
     message: str | None = None,
+    passes: int = 0,
 ) -> None:
     if count is not None and count < 1:
         raise ValueError("count must be at least 1 (or None for until cleared)")
+    if passes < 0:
+        raise ValueError("passes cannot be negative")
     state.faults.setdefault("fail", []).append(
         {
             "node": "*" if node == "*" else state.node_name(node),
@@ -79,6 +84,7 @@ def add_failure(
             "code": int(code),
             "message": message,
             "remaining": count,
+            "passes": int(passes),
         }
     )
 
@@ -91,6 +97,9 @@ def take_failure(state: LabState, node: str, operation: str) -> WindowsError | N
             continue
         if failure["operation"] != "*" and failure["operation"].lower() != operation.lower():
             continue
+        if failure.get("passes"):
+            failure["passes"] -= 1
+            return None
         if failure["remaining"] is not None:
             failure["remaining"] -= 1
             if failure["remaining"] <= 0:

@@ -50,6 +50,7 @@ def get_directory_file(
         entry: dict[str, Any] = {
             "path": str(file.FullName)[len(root) :].lstrip("\\"),
             "size": int(file.Length),
+            "last_write_utc": dotnet.round_trip_utc(file.LastWriteTimeUtc),
             "sha256": None,
         }
         if hash_files:

@@ -40,6 +40,7 @@ SPEC = {
         "_wbadmin_target": {"type": "str"},
         "_wbadmin_machine": {"type": "str"},
         "_other_nodes": {"type": "list", "elements": "str", "default": []},
+        "_hash_set": {"type": "bool", "default": True},
     },
     "supports_check_mode": True,
 }
@@ -144,7 +145,9 @@ def _inspect(module: EmulatedModule, host: PowerShellHost) -> None:
                 if item["name"] == set_name:
                     entry = item
             if entry is not None:
-                entry["files"] = backup_set.get_directory_file(host, path, hash_files=True)
+                entry["files"] = backup_set.get_directory_file(
+                    host, path, hash_files=module.params["_hash_set"]
+                )
                 result["set"] = entry
             if entry is None or (not entry["marker_present"] and entry["manifest_text"] is None):
                 children = backup_set.get_backup_set_listing(host, path, "none")
