@@ -117,8 +117,9 @@ sets:
     - Raw result of the module - one entry per directory directly under O(path), sorted by
       name (ordinal), each with C(name), C(marker_present) (bool), C(manifest_text) (the text
       of C(manifest.json), V(null) when absent) and C(files) (every file under the
-      directory with C(path) relative to it with backslashes, C(size) in bytes and
-      C(sha256) in lower-case hexadecimal, hidden and system files included, sorted
+      directory with C(path) relative to it with backslashes, C(size) in bytes,
+      C(last_write_utc) (round-trip format) and C(sha256) in lower-case hexadecimal,
+      hidden and system files included, sorted
       ordinally; V(null) when O(verify=false)). Empty when O(path) does not exist.
     - In the task result the action plugin replaces it with the report below - the set and
       staging directories, and any other directory holding a manifest or a marker, in name

@@ -570,8 +570,8 @@ phase_results:
           sample: "2:2:43"
         files:
           description: Every file under the staging directory, hidden and system files
-            included, each with C(path) (relative to it, with backslashes), C(size) and
-            C(sha256), sorted ordinally.
+            included, each with C(path) (relative to it, with backslashes), C(size),
+            C(last_write_utc) and C(sha256), sorted ordinally.
           type: list
           elements: dict
         condition:
