@@ -50,6 +50,9 @@ class ClusterNode:
     # The host answered, but reading it failed: not reachable for the plan (its state is
     # unknown), yet not to be reported as out of reach.
     read_failed: bool = False
+    # False for a node of the cluster that no host of the play is (a --limit, a job slice,
+    # an inventory without it): the play cannot stop, start or wait on it.
+    in_play: bool = True
 
     @property
     def service_running(self) -> bool:
@@ -77,6 +80,7 @@ class ClusterNode:
             "cluster": dict(self.cluster) if self.cluster else None,
             "error": self.error,
             "read_failed": self.read_failed,
+            "in_play": self.in_play,
         }
 
     @classmethod
@@ -92,6 +96,7 @@ class ClusterNode:
             cluster=data.get("cluster"),
             error=data.get("error"),
             read_failed=bool(data.get("read_failed")),
+            in_play=bool(data.get("in_play", True)),
         )
 
 
@@ -194,6 +199,7 @@ def read_nodes(results_by_host: Mapping[str, t.Any]) -> list[ClusterNode]:
                 state=state,
                 owns_core_group=key == owner,
                 error=f"{name} is a node of the cluster but no host of the play",
+                in_play=False,
             )
     return sorted(nodes.values(), key=lambda n: n.name.casefold())
 

@@ -251,7 +251,20 @@ def plan_restore(
     notes: list[str] = []
     refusals: list[ErrorExplanation] = []
     for node in others:
-        if not node.reachable and node.state != "Down":
+        if not node.in_play:
+            refusals.append(
+                ErrorExplanation(
+                    operation=RESTORE,
+                    code=None,
+                    name="NODE_NOT_IN_PLAY",
+                    cause=f"{node.name} is a node of the cluster but no host of this play (a "
+                    "--limit, a job slice, or an inventory without it), and the restore stops, "
+                    "starts and waits on every node",
+                    fix="Run the restore with every node of the cluster in the play: no --limit "
+                    "that leaves a node out, and a job template with one slice only.",
+                )
+            )
+        elif not node.reachable and node.state != "Down":
             refusals.append(
                 ErrorExplanation(
                     operation=RESTORE,

@@ -61,7 +61,8 @@ def back_up(lab: Lab, tmp_path: Path, location: str = BACKUP_LOCATION) -> str:
 
 def apply_role(lab: Lab, tmp_path: Path, **options: Any) -> AnsibleRun:
     """The restore role on every node, unattended, forced, restoring on NODE1; ``options``
-    add or replace role variables."""
+    add or replace role variables (``_limit``: ansible-playbook's --limit)."""
+    limit = options.pop("_limit", None)
     role_vars = {
         "restore_backup_path": BACKUP_LOCATION,
         "restore_force": True,
@@ -74,7 +75,7 @@ def apply_role(lab: Lab, tmp_path: Path, **options: Any) -> AnsibleRun:
     role = {"role": "wsfc.clusterdb.restore", "vars": role_vars}
     document = [{"name": "Restore", "hosts": "all", "gather_facts": False, "roles": [role]}]
     play.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-    return run_playbook(play, lab.inventory_path)
+    return run_playbook(play, lab.inventory_path, limit=limit)
 
 
 def change_configuration(lab: Lab, address: str = CHANGED_ADDRESS) -> str:

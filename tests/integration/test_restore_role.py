@@ -173,3 +173,24 @@ def test_the_set_is_hashed_once_per_restore_by_the_preflight_check(
     assert ip_address(lab) == BACKED_UP_ADDRESS
     assert up_everywhere(lab)
     lab.clear_faults(["fail"])
+
+
+def test_a_play_limited_to_part_of_the_cluster_refuses_before_touching_any_node(
+    three_node_lab: Lab, tmp_path: Path
+) -> None:
+    lab = three_node_lab
+    back_up(lab, tmp_path)
+    change_configuration(lab)
+    before = nodes(lab)
+    runs_before = len(executions(lab))
+
+    # As --limit, or one slice of a sliced AWX job, would run it.
+    run = apply_role(lab, tmp_path, _limit="NODE1,NODE2")
+    assert run.rc != 0
+    refusal = result_of(run, REFUSAL_TASK)["msg"]
+    assert "NODE3 is a node of the cluster but no host of this play" in refusal
+    assert "--limit" in refusal and "one slice" in refusal
+    assert "cannot be reached" not in refusal
+    assert nodes(lab) == before
+    assert ip_address(lab) == CHANGED_ADDRESS
+    assert changing_runs(executions(lab)[runs_before:]) == []
