@@ -5,12 +5,14 @@ from __future__ import annotations
 import copy
 import itertools
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import yaml
+from wsfc_lab.execution.execution_log import LOG_NAME
 from wsfc_lab.lab import Lab
 from wsfc_lab.ports import free_port_pair
 from wsfc_lab.spec import parse_spec
@@ -57,3 +59,56 @@ def running_lab(description: dict[str, Any], lab_dir: Path) -> Iterator[Lab]:
         yield lab
     finally:
         lab.stop()
+
+
+# What a lab's world is on disk besides state.json: the hosts' file systems, the cluster
+# disks and the log of module runs (docs/lab.md, Contract 3 and the execution log).
+_WORLD_FILES = ("fs", "disks", LOG_NAME)
+
+
+class SavedWorld:
+    """A running lab's world (state.json, its files, its execution log) kept aside, so that
+    cases that share the lab each start from it: ``restore`` puts it back and starts any
+    node process that is not running, as a lab freshly started on that world would be.
+
+    Between two cases nothing runs on the lab: the copy is made and put back under the
+    state's lock all the same, so that no node process sees half of it. The node
+    processes keep running; every piece of a node's state lives in the world (wsfc_lab.node),
+    so what they held before is what the saved state says. Only the process records (pids)
+    are the lab's current ones: they say which processes run now, not then."""
+
+    def __init__(self, lab: Lab, into: Path) -> None:
+        self.lab = lab
+        self.path = into
+        into.mkdir(parents=True)
+        with lab.world.transaction() as state:
+            self.state = copy.deepcopy(state.data)
+            for name in _WORLD_FILES:
+                _copy(lab.lab_dir / name, into / name)
+
+    def restore(self) -> None:
+        lab = self.lab
+        data = copy.deepcopy(self.state)
+        with lab.world.transaction() as state:
+            for name, node in data["nodes"].items():
+                node["process"] = copy.deepcopy(state.node(name)["process"])
+            for name in _WORLD_FILES:
+                _remove(lab.lab_dir / name)
+                _copy(self.path / name, lab.lab_dir / name)
+            state.data.clear()
+            state.data.update(data)
+        lab.start()  # a node killed in the case before comes up again on this world
+
+
+def _copy(source: Path, target: Path) -> None:
+    if source.is_dir():
+        shutil.copytree(source, target, symlinks=True)
+    elif source.exists():
+        shutil.copy2(source, target)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)

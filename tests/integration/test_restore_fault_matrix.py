@@ -9,18 +9,24 @@ For every case, whatever the first run did:
 - the next command is named: the failure says what to run, per node;
 - a re-run converges: once the fault is gone (a crashed node powered on again), running the
   same command again ends with every node Up on the backed-up configuration.
+
+Every case starts from the same world: the three-node lab with one set of its configuration
+under the backup location, then the administrator's change. Each pytest-xdist worker that
+takes cases starts one lab, takes that set once and saves the world (labs.SavedWorld); each
+case puts it back before it begins, so it finds the lab as a fresh one that took the set.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from labs import SavedWorld, example, running_lab
 from playbook import AnsibleRun
 from restore_scenarios import (
     BACKED_UP_ADDRESS,
@@ -245,16 +251,35 @@ def _record_outcome(step: str, kind: str, run: AnsibleRun, text: str) -> dict[st
     return outcome
 
 
+@dataclass(frozen=True)
+class BackedUp:
+    """The worker's lab, the set it took and the world every case starts from."""
+
+    lab: Lab
+    set_path: str
+    world: SavedWorld
+
+
+@pytest.fixture(scope="module")
+def backed_up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackedUp]:
+    root = tmp_path_factory.mktemp("restore_matrix")
+    with running_lab(example("three-node"), root / "lab") as lab:
+        # Where the backup role writes: the cluster's folder under the location, which the
+        # restore finds by the cluster's name even when no node can tell it (the cluster
+        # down).
+        set_path = back_up(lab, root, BACKUP_LOCATION + "\\CLU01")
+        change_configuration(lab)
+        yield BackedUp(lab, set_path, SavedWorld(lab, root / "world"))
+
+
 @pytest.mark.parametrize(("step_name", "kind"), CASES, ids=[f"{s}-{k}" for s, k in CASES])
 def test_a_fault_at_a_step_loses_nothing_reports_truly_and_a_rerun_converges(
-    three_node_lab: Lab, tmp_path: Path, step_name: str, kind: str
+    backed_up: BackedUp, tmp_path: Path, step_name: str, kind: str
 ) -> None:
-    lab = three_node_lab
+    backed_up.world.restore()
+    lab = backed_up.lab
+    set_path = backed_up.set_path
     step = STEPS[step_name]
-    # Where the backup role writes: the cluster's folder under the location, which the
-    # restore finds by the cluster's name even when no node can tell it (the cluster down).
-    set_path = back_up(lab, tmp_path, BACKUP_LOCATION + "\\CLU01")
-    change_configuration(lab)
 
     run = first_run(lab, tmp_path, step, kind)
     text = (
