@@ -223,6 +223,7 @@ _SET_KEYS = (
     "created",
     "source_node",
     "route",
+    "signature",
 )
 
 
@@ -1021,6 +1022,22 @@ def leftover_lines(
     return lines, outcomes
 
 
+def signature_line(signature: object) -> str:
+    """What the report says about the set's signature (backup_set_info's verdict)."""
+    verdict = signature if isinstance(signature, Mapping) else {}
+    status = verdict.get("status")
+    if status == "verified":
+        return f"Signature: verified, signed by trusted key {verdict.get('key_fingerprint')}."
+    if status == "unsigned" and verdict.get("checked"):
+        return (
+            "Signature: the set is not signed; restored because restore_require_signature is false."
+        )
+    return (
+        "Signature: not checked - no restore_trusted_keys are configured, so the set's "
+        "origin is not verified (sets are not signed; docs/security.md)."
+    )
+
+
 def summary(
     data: Mapping[str, t.Any],
     records: list[Mapping[str, t.Any]] | None = None,
@@ -1045,7 +1062,8 @@ def summary(
     restored = step_result(records, RESTORE_STEP)
 
     lines = [
-        f"Cluster {cluster}, backup set {chosen.get('name')} (configuration version {version})."
+        f"Cluster {cluster}, backup set {chosen.get('name')} (configuration version {version}).",
+        signature_line(chosen.get("signature")),
     ]
     if data.get("already_current"):
         lines.append(

@@ -560,6 +560,8 @@ class TestPublicInterface:
             "quorum_drive": None,
             "route": "auto",
             "loopback_target": False,
+            "trusted_keys": [],
+            "require_signature": False,
         }
 
     def test_raw_keys_are_under_phase_results_by_phase(self) -> None:
