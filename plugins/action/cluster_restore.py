@@ -52,6 +52,7 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._restore_decisions 
     other_nodes,
     plan_on_this_node,
     refusal_of,
+    set_signature,
     stopped_by_restore,
     verify_set,
     wbadmin_arguments,
@@ -208,10 +209,9 @@ class ActionModule(PhasedAction):
         verification = verify_set(inspect, target)
         result["set"] = _set_summary(target, verification)
         manifest = check_set_usable(verification, inspect, target)
-        signature, warnings = check_set_signature(
-            inspect, target, options["trusted"], required=options["require_signature"]
-        )
+        signature = set_signature(inspect, options["trusted"])
         result["set"]["signature"] = signature.as_result()
+        warnings = check_set_signature(signature, target, required=options["require_signature"])
         result["configuration_version"]["backup"] = manifest.configuration_version.raw
         result["configuration_fingerprint"] = {
             "current": _fingerprint(inspect.get("configuration")),

@@ -153,6 +153,7 @@ class TestRestoreVerifies:
         assert result["failed"] is True
         assert node.phases == ["inspect"]
         assert result["error"]["name"] == "FORGED_SET"
+        assert result["set"]["signature"]["reason"] == "bad_signature"
         assert restore_tests.SET_NAME in result["msg"] and FINGERPRINT in result["msg"]
         assert "Do not restore it" in result["msg"]
 
