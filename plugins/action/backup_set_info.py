@@ -24,6 +24,9 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._errors import (
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import validate_backup_path
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._signing import (
+    check_signature_options,
+)
 
 # The keys of the task result that the module does not return: the controller adds them
 # (the contract check reads this).
@@ -39,10 +42,16 @@ ADDED_RESULT_KEYS: frozenset[str] = frozenset(
     }
 )
 
+# The options only the controller reads: documented in plugins/modules/backup_set_info.py,
+# never passed to the PowerShell module (the contract check reads this).
+ADDED_OPTIONS: frozenset[str] = frozenset({"trusted_keys", "require_signature"})
+
 _ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "path": {"type": "str", "required": True},
     "verify": {"type": "bool", "default": True},
     "cluster_name": {"type": "str"},
+    "trusted_keys": {"type": "list", "elements": "str", "default": [], "no_log": False},
+    "require_signature": {"type": "bool", "default": False},
 }
 
 
@@ -61,6 +70,7 @@ class ActionModule(ActionBase):
         _validation_result, args = self.validate_argument_spec(argument_spec=_ARGUMENT_SPEC)
         try:
             backup_path = validate_backup_path(args["path"], option="path")
+            trusted = check_signature_options(args["trusted_keys"], args["require_signature"])
         except PolicyRefusal as refusal:
             result.update(failed=True, msg=str(refusal), error_code=None)
             return result
@@ -106,6 +116,8 @@ class ActionModule(ActionBase):
             list(raw.get("sets") or []),
             verify=verify,
             cluster_name=to_text(cluster_name) if cluster_name else None,
+            trusted_keys=trusted,
+            require_signature=bool(args["require_signature"]),
         )
         result.update(
             exists=bool(info.get("exists")),

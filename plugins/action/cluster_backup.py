@@ -74,6 +74,12 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._routes import (
     resolve_route,
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._set_naming import make_set_name
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._signing import (
+    HIDDEN,
+    SigningKey,
+    load_signing_key,
+    sign_manifest,
+)
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._wbadmin_target import (
     check_local_path,
     check_remote_target,
@@ -106,6 +112,7 @@ ADDED_RESULT_KEYS: frozenset[str] = frozenset(
         "error_code",
         "error",
         "copies",
+        "signed_by",
         "module_runs",
         "phases",
         "phase_results",
@@ -119,7 +126,7 @@ RAW_RESULTS_KEY = "phase_results"
 # The options only the controller reads: documented in plugins/modules/cluster_backup.py,
 # never passed to the PowerShell module, so its spec does not carry them (the contract
 # check reads this).
-ADDED_OPTIONS: frozenset[str] = frozenset({"loopback_target", "node_account_domain"})
+ADDED_OPTIONS: frozenset[str] = frozenset({"loopback_target", "node_account_domain", "signing_key"})
 
 # The options a task may set; the internal ones (_phase, _staging_name, ...) are not among
 # them: run() refuses them by their prefix before this spec is read.
@@ -129,6 +136,9 @@ _ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "loopback_target": {"type": "bool", "default": False},
     "node_account_domain": {"type": "str", "default": ""},
     "copies": {"type": "list", "elements": "str", "default": []},
+    # A secret: parsed here, used here, never sent to a node nor shown (invocation shows
+    # HIDDEN in its place).
+    "signing_key": {"type": "str", "no_log": True},
 }
 
 
@@ -165,6 +175,10 @@ class ActionModule(PhasedAction):
         try:
             _validation_result, args = self.validate_argument_spec(argument_spec=_ARGUMENT_SPEC)
             self._task_options = {name: args[name] for name in _ARGUMENT_SPEC}
+            self._signing_key: SigningKey | None = None
+            if args["signing_key"]:
+                self._task_options["signing_key"] = HIDDEN
+                self._signing_key = load_signing_key(args["signing_key"], "signing_key")
             backup_path = validate_backup_path(args["path"], option="path")
             self._result["backup_path"] = backup_path.path
             self._copies = validate_copies(list(args["copies"] or []), backup_path)
@@ -222,11 +236,14 @@ class ActionModule(PhasedAction):
                 loopback_target=self._loopback_target,
             )
 
-        up_to_date = find_up_to_date_set(inspect, tag)
+        signer = self._signing_key.public if self._signing_key is not None else None
+        up_to_date = find_up_to_date_set(inspect, tag, signer)
         # The set of the result is in a copy only when it exists already: a set this run
         # writes (or would write, in check mode) was in none when the copies were listed.
         self._report_copies(inspect, up_to_date.name if up_to_date is not None else None)
         if up_to_date is not None:
+            if signer is not None:
+                self._result["signed_by"] = signer.fingerprint
             self._report_up_to_date(backup_path, up_to_date.name, up_to_date.verification)
             return
 
@@ -299,15 +316,21 @@ class ActionModule(PhasedAction):
             {"path": f.path, "size": f.size, "sha256": f.sha256} for f in manifest.files
         ]
 
+        manifest_text = manifest_to_json(manifest)
+        finalize_args = {
+            "path": path,
+            "route": route,
+            "_staging_name": set_name.staging_name,
+            "_set_name": set_name.name,
+            "_manifest": manifest_text,
+        }
+        if self._signing_key is not None:
+            # Only the signature goes to the node; the key stays here.
+            finalize_args["_signature"] = sign_manifest(self._signing_key, manifest_text)
+            self._result["signed_by"] = self._signing_key.fingerprint
         finalize = self._phase(
             "finalize",
-            {
-                "path": path,
-                "route": route,
-                "_staging_name": set_name.staging_name,
-                "_set_name": set_name.name,
-                "_manifest": manifest_to_json(manifest),
-            },
+            finalize_args,
             task_vars,
             path,
             node,

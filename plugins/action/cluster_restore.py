@@ -42,6 +42,7 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._restore_decisions 
     check_service_installed,
     check_set_found,
     check_set_path,
+    check_set_signature,
     check_set_usable,
     choose_route,
     configuration_changes,
@@ -51,12 +52,16 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._restore_decisions 
     other_nodes,
     plan_on_this_node,
     refusal_of,
+    set_signature,
     stopped_by_restore,
     verify_set,
     wbadmin_arguments,
     with_verified_hashes,
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._routes import ROUTE_CHOICES, VSS
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._signing import (
+    check_signature_options,
+)
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._wbadmin_target import (
     RESTORE_ROLE_OPT_IN,
     check_local_path,
@@ -90,7 +95,9 @@ RAW_RESULTS_KEY = "phase_results"
 # The options only the controller reads: documented in plugins/modules/cluster_restore.py,
 # never passed to the PowerShell module, so its spec does not carry them (the contract
 # check reads this).
-ADDED_OPTIONS: frozenset[str] = frozenset({"loopback_target", "verified_files"})
+ADDED_OPTIONS: frozenset[str] = frozenset(
+    {"loopback_target", "verified_files", "trusted_keys", "require_signature"}
+)
 
 # The options a task may set; the internal ones (_phase, _wbadmin_*, _other_nodes) are not
 # among them: run() refuses them by their prefix before this spec is read.
@@ -101,6 +108,8 @@ ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "route": {"type": "str", "default": "auto", "choices": list(ROUTE_CHOICES)},
     "loopback_target": {"type": "bool", "default": False},
     "verified_files": {"type": "list", "elements": "dict"},
+    "trusted_keys": {"type": "list", "elements": "str", "default": [], "no_log": False},
+    "require_signature": {"type": "bool", "default": False},
 }
 
 
@@ -139,6 +148,7 @@ class ActionModule(PhasedAction):
             self._task_options = {name: args[name] for name in ARGUMENT_SPEC}
             target = check_set_path(args["path"])
             quorum_drive = validate_quorum_drive(args["quorum_drive"])
+            trusted = check_signature_options(args["trusted_keys"], args["require_signature"])
             # A set on a local path restored with route vss is read through the node's own
             # admin share: a loopback target whatever the node says.
             check_local_path(
@@ -157,7 +167,7 @@ class ActionModule(PhasedAction):
             "route": args["route"],
         }
         try:
-            self._restore(result, module_args, target, args, task_vars)
+            self._restore(result, module_args, target, dict(args, trusted=trusted), task_vars)
         except RestoreBlocked as blocked:
             result.update(
                 failed=True,
@@ -211,6 +221,9 @@ class ActionModule(PhasedAction):
         verification = verify_set(inspect, target)
         result["set"] = _set_summary(target, verification, inspect)
         manifest = check_set_usable(verification, inspect, target)
+        signature = set_signature(inspect, options["trusted"])
+        result["set"]["signature"] = signature.as_result()
+        warnings = check_set_signature(signature, target, required=options["require_signature"])
         result["configuration_version"]["backup"] = manifest.configuration_version.raw
         result["configuration_fingerprint"] = {
             "current": _fingerprint(inspect.get("configuration")),
@@ -228,7 +241,7 @@ class ActionModule(PhasedAction):
                 before_header=before, after_header=target.path.path
             )
 
-        warnings = check_same_cluster(inspect, manifest, options["force"])
+        warnings.extend(check_same_cluster(inspect, manifest, options["force"]))
         check_service_installed(inspect, target)
         route = choose_route(options["route"], manifest, inspect)
         result["route"] = route

@@ -20,11 +20,13 @@
 # (plugin_utils._manifest) uses the same names.
 $script:WsfcManifestFileName = 'manifest.json'
 $script:WsfcMarkerFileName = 'backup.complete'
+# The manifest's signature, when the backup signed it (plugin_utils._signing).
+$script:WsfcSignatureFileName = 'manifest.sig'
 
 Function Get-WsfcBackupSetFileName {
     <#
     .SYNOPSIS
-    The names of the manifest and the completion marker inside a set.
+    The names of the manifest, its signature and the completion marker inside a set.
     #>
     [OutputType([hashtable])]
     param ()
@@ -32,6 +34,7 @@ Function Get-WsfcBackupSetFileName {
     @{
         manifest = $script:WsfcManifestFileName
         marker = $script:WsfcMarkerFileName
+        signature = $script:WsfcSignatureFileName
     }
 }
 
@@ -143,7 +146,7 @@ Function Get-WsfcBackupSetListing {
 
     .DESCRIPTION
     Each entry has name, marker_present, manifest_text (the raw text of manifest.json, or
-    $null) and files (relative path, size, sha256) when the set was hashed, else $null.
+    $null), signature_text (the raw text of manifest.sig, or $null) and files (relative path, size, sha256) when the set was hashed, else $null.
 
     -HashSets says which sets are hashed:
       all     every directory;
@@ -178,11 +181,17 @@ Function Get-WsfcBackupSetListing {
             # ReadAllText detects a byte order mark and defaults to UTF-8 without one.
             $manifestText = [System.IO.File]::ReadAllText($manifestPath)
         }
+        $signaturePath = Join-Path -Path $directory.FullName -ChildPath $script:WsfcSignatureFileName
+        $signatureText = $null
+        if (Test-Path -LiteralPath $signaturePath -PathType Leaf) {
+            $signatureText = [System.IO.File]::ReadAllText($signaturePath)
+        }
         $sets.Add(@{
                 name = $directory.Name
                 full_name = $directory.FullName
                 marker_present = [bool](Test-Path -LiteralPath $markerPath -PathType Leaf)
                 manifest_text = $manifestText
+                signature_text = $signatureText
                 files = $null
             })
     }
@@ -213,6 +222,7 @@ Function Get-WsfcBackupSetListing {
                 name = $set.name
                 marker_present = $set.marker_present
                 manifest_text = $set.manifest_text
+                signature_text = $set.signature_text
                 files = $set.files
             })
     }

@@ -47,6 +47,26 @@ options:
         out when this is set.
       - Applied on the controller; the module accepts it and does not use it.
     type: str
+  trusted_keys:
+    description:
+      - The Ed25519 public keys (PEM, C(-----BEGIN PUBLIC KEY-----)) whose signatures are
+        trusted; several at once, so that sets signed with the previous key still verify
+        after a rotation. See C(docs/security.md).
+      - With keys, every set's C(manifest.sig) is checked against its manifest; a set
+        whose signature does not verify, or is made by a key not listed, is forged and
+        left out into RV(rejected) with reason V(forged).
+      - A key that does not parse, or a private key, is refused before the module runs.
+      - Read on the controller only.
+    type: list
+    elements: str
+    default: []
+  require_signature:
+    description:
+      - Whether a set must be signed by one of O(trusted_keys); an unsigned set is then
+        left out into RV(rejected) with reason V(unsigned). Needs O(trusted_keys).
+      - Read on the controller only.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - wsfc.clusterdb.key_value_escapes
@@ -116,7 +136,8 @@ sets:
   description:
     - Raw result of the module - one entry per directory directly under O(path), sorted by
       name (ordinal), each with C(name), C(marker_present) (bool), C(manifest_text) (the text
-      of C(manifest.json), V(null) when absent) and C(files) (every file under the
+      of C(manifest.json), V(null) when absent), C(signature_text) (the text of
+      C(manifest.sig), V(null) when absent) and C(files) (every file under the
       directory with C(path) relative to it with backslashes, C(size) in bytes,
       C(last_write_utc) (round-trip format) and C(sha256) in lower-case hexadecimal,
       hidden and system files included, sorted
@@ -207,6 +228,20 @@ sets:
       description: The total size in bytes of those files.
       type: int
       sample: 73400320
+    signature:
+      description:
+        - The verdict on the set's C(manifest.sig), with C(status), C(key_fingerprint) (the
+          fingerprint the signature names, SHA-256 of the raw public key in hexadecimal, or
+          V(null)), C(reason) (of a forged one), C(checked) (whether O(trusted_keys) were
+          given to check it with) and C(message).
+        - C(status) is V(verified) (signed by one of O(trusted_keys), matching the
+          manifest), V(unsigned) (no C(manifest.sig)), V(forged) (C(reason) V(bad_signature),
+          V(untrusted_key) or V(unreadable)) or V(not_checked) (signed, but no
+          O(trusted_keys) given).
+      type: dict
+      sample: {"status": "verified", "key_fingerprint":
+        "3b6a27bccebfb8a1b3fa6d2a3e9e23c9d9ae0fa1a8f1a5e8a1c4e7b2c3d4e5f6", "reason": null,
+        "checked": true, "message": "signed by trusted key 3b6a27bc..."}
 newest_complete:
   description: The complete set with the latest creation time (ties broken by name), in
     the form of an RV(sets) entry; V(null) when there is none (added by the action plugin).
@@ -225,8 +260,11 @@ rejected:
       V(foreign) (the manifest names another cluster, in C(cluster)) or the set's status,
       V(corrupt) or V(incomplete), when its manifest cannot be read (C(problems) names
       the check that failed, such as a file path that leaves the set). So a set asked for
-      by name is reported as what it is, not as absent. Empty without O(cluster_name)
-      (added by the action plugin).
+      by name is reported as what it is, not as absent.
+    - With O(trusted_keys), also the forged sets (reason V(forged)) and, with
+      O(require_signature), the sets not signed by a trusted key (reason V(unsigned)); the
+      message names the set, the key's fingerprint and what to do.
+    - Empty without O(cluster_name) and O(trusted_keys) (added by the action plugin).
   returned: success
   type: list
   elements: dict

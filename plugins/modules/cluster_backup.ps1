@@ -15,8 +15,8 @@
 #             of copies (read only);
 #   backup    create path (protected, when it is new) and path\_staging_name, run the
 #             route into the staging directory, list what it wrote;
-#   finalize  write the manifest, then the completion marker, then rename the staging
-#             directory to _set_name.
+#   finalize  write the manifest, then its signature (when the controller signed it),
+#             then the completion marker, then rename the staging directory to _set_name.
 # The action plugin (plugins/action/cluster_backup.py) decides everything between phases:
 # the route, whether a backup is needed, the set name, the manifest, what a code means.
 # This script makes no decision; it carries out the step it is given and reports raw facts.
@@ -38,6 +38,7 @@ $spec = @{
         _wbadmin_target = @{ type = 'str' }
         _set_name = @{ type = 'str' }
         _manifest = @{ type = 'str' }
+        _signature = @{ type = 'str' }
         _home_writers = @{ type = 'list'; elements = 'str'; default = @() }
     }
     required_if = @(
@@ -311,8 +312,9 @@ if ($phase -eq 'backup') {
     $module.ExitJson()
 }
 
-# phase finalize: manifest, then marker, then the rename; each step only after the one
-# before it succeeded, so a set directory without the marker was never finished.
+# phase finalize: manifest, then its signature, then marker, then the rename; each step
+# only after the one before it succeeded, so a set directory without the marker was never
+# finished.
 $names = Get-WsfcBackupSetFileName
 $setPath = [System.IO.Path]::Combine($path, $module.Params._set_name)
 $module.Result.set_path = $setPath
@@ -334,6 +336,10 @@ try {
     [System.IO.File]::WriteAllText(
         [System.IO.Path]::Combine($stagingPath, $names.manifest), $module.Params._manifest, $utf8NoBom)
     $module.Result.changed = $true
+    if ($module.Params._signature) {
+        [System.IO.File]::WriteAllText(
+            [System.IO.Path]::Combine($stagingPath, $names.signature), $module.Params._signature, $utf8NoBom)
+    }
     [System.IO.File]::WriteAllText([System.IO.Path]::Combine($stagingPath, $names.marker), '', $utf8NoBom)
     [System.IO.Directory]::Move($stagingPath, $setPath)
 }

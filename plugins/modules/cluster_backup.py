@@ -108,14 +108,27 @@ options:
         the cluster's DNS domain, in upper case. Read on the controller only.
     type: str
     default: ""
+  signing_key:
+    description:
+      - An Ed25519 private key in PEM (unencrypted; keep it in Ansible Vault) that signs
+        every new set's manifest on the controller. The signature is written beside the
+        manifest as C(manifest.sig) before the completion marker; the key never leaves the
+        controller, and is never shown (RV(signed_by) names its fingerprint, the SHA-256 of
+        the raw public key in hexadecimal). See C(docs/security.md).
+      - A key that does not parse is refused before any module run, without quoting it.
+      - With a key, the newest set counts as up to date only when it is signed by this key;
+        an unsigned or forged newest set does not stop a new, signed one.
+      - Read on the controller only.
+    type: str
   _phase:
     description:
       - Internal; set by the action plugin, refused from a task.
       - The step this module run carries out. V(inspect) reads the facts and lists the sets
         under O(path) (read only). V(backup) creates O(path)\\O(_staging_name), runs the
         route into it and lists the files it wrote. V(finalize) writes O(_manifest) as
-        C(manifest.json) into the staging directory, then the completion marker
-        C(backup.complete), then renames the staging directory to O(_set_name).
+        C(manifest.json) into the staging directory, then O(_signature) as
+        C(manifest.sig) when given, then the completion marker C(backup.complete), then
+        renames the staging directory to O(_set_name).
     type: str
     choices: [inspect, backup, finalize]
     default: inspect
@@ -159,6 +172,13 @@ options:
       - Internal; set by the action plugin, refused from a task.
       - With O(_phase=finalize) (required then), the manifest as JSON text, written
         unchanged as C(manifest.json) (UTF-8 without byte order mark).
+    type: str
+  _signature:
+    description:
+      - Internal; set by the action plugin, refused from a task.
+      - With O(_phase=finalize), the manifest's signature (a JSON text the controller made
+        with O(signing_key)), written unchanged as C(manifest.sig) after C(manifest.json)
+        and before the completion marker. Absent, no signature is written.
     type: str
   _home_writers:
     description:
@@ -411,6 +431,12 @@ copies:
         E:\ClusterBackups does not exist or cannot be reached from NODE1 (Windows error 3,
         ERROR_PATH_NOT_FOUND), so it holds no copy of the set. Create the folder (or make
         its share reachable) and copy the set there.
+signed_by:
+  description: The fingerprint (SHA-256 of the raw Ed25519 public key, hexadecimal) of
+    O(signing_key), which signed the set of the result.
+  returned: when O(signing_key) is given and RV(set_name) is
+  type: str
+  sample: 3b6a27bccebfb8a1b3fa6d2a3e9e23c9d9ae0fa1a8f1a5e8a1c4e7b2c3d4e5f6
 module_runs:
   description: How many times the PowerShell module ran for this task (one per phase).
   returned: always
@@ -491,7 +517,8 @@ phase_results:
         sets:
           description: One entry per directory directly under O(path), sorted by name
             (ordinal), each with C(name), C(marker_present) (bool), C(manifest_text) (the
-            text of C(manifest.json), V(null) when absent) and C(files) (as
+            text of C(manifest.json), V(null) when absent), C(signature_text) (the text of
+            C(manifest.sig), V(null) when absent) and C(files) (as
             RV(phase_results.backup.files), for the sets O(_hash_sets) names; V(null) for
             the others). Empty when O(path) does not exist.
           type: list

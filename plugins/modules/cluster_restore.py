@@ -105,6 +105,26 @@ options:
         the set in this run. Read on the controller only.
     type: list
     elements: dict
+  trusted_keys:
+    description:
+      - The Ed25519 public keys (PEM) whose signatures are trusted; several at once, so that
+        sets signed with the previous key stay restorable after a rotation.
+      - With keys, the set's C(manifest.sig) is checked after the read-only inspect, before
+        any node is stopped; a forged set (a signature that does not match its manifest, or
+        by a key not listed) is refused (C(FORGED_SET)), naming the set and the key's
+        fingerprint. An unsigned set is restored with a warning, unless
+        O(require_signature). See C(docs/security.md).
+      - A key that does not parse, or a private key, is refused before any module run.
+        Read on the controller only.
+    type: list
+    elements: str
+    default: []
+  require_signature:
+    description:
+      - Refuse (C(UNSIGNED_SET)) a set that is not signed by one of O(trusted_keys).
+        Needs O(trusted_keys). Read on the controller only.
+    type: bool
+    default: false
   _phase:
     description:
       - Internal; set by the action plugin, refused from a task.
@@ -226,6 +246,10 @@ set:
       empty; a later run of the same restore takes it as O(verified_files)), and from the
       manifest when readable C(cluster), C(source_node), C(route), C(created),
       C(configuration_version) and C(wbadmin_version).
+    - C(signature), once the set verified against its manifest - the verdict on its
+      signature, as
+      RV(wsfc.clusterdb.backup_set_info#module:sets[].signature)
+      gives it (C(status) V(verified), V(unsigned), V(forged) or V(not_checked)).
   returned: always
   type: dict
 route:
@@ -407,9 +431,10 @@ phase_results:
           type: dict
         set:
           description: The set as listed on the node, C(name), C(marker_present),
-            C(manifest_text) and C(files) (C(path), C(size), C(last_write_utc), C(sha256),
-            the last V(null) when the files were listed unhashed for O(verified_files));
-            V(null) when O(path) is not a set.
+            C(manifest_text), C(signature_text) (the text of C(manifest.sig), V(null) when
+            absent) and C(files) (C(path), C(size), C(last_write_utc), C(sha256), the last
+            V(null) when the files were listed unhashed for O(verified_files)); V(null) when
+            O(path) is not a set.
           type: dict
         child_sets:
           description: When O(path) is not a set, the names of the complete sets directly

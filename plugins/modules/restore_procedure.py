@@ -218,7 +218,9 @@ preflight:
       type: str
     set:
       description: The set to restore (C(name), C(path), C(status), C(cluster),
-        C(configuration_version), C(created), C(source_node), C(route)), V(null) when none
+        C(configuration_version), C(created), C(source_node), C(route), C(signature) as
+        M(wsfc.clusterdb.backup_set_info) verified it, and C(left_out) - the newer sets it
+        left out as forged or unsigned, when the newest was asked for), V(null) when none
         was found.
       type: dict
     set_locations:

@@ -46,6 +46,11 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paxos import (
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._routes import VSS
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._signing import (
+    VERIFIED,
+    TrustedKey,
+    check_signature,
+)
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._wbadmin import (
     WbadminParseError,
     parse_get_versions,
@@ -235,9 +240,15 @@ def newest_hashed_set(sets: list[RawResult]) -> RawResult | None:
     return max(hashed, key=lambda s: str(s.get("name"))) if hashed else None
 
 
-def find_up_to_date_set(inspect: RawResult, tag: PaxosTag) -> UpToDateSet | None:
+def find_up_to_date_set(
+    inspect: RawResult, tag: PaxosTag, signed_by: TrustedKey | None = None
+) -> UpToDateSet | None:
     """The newest set, when it is complete, verified (every hash checked), of this cluster,
     and holds configuration version ``tag``; otherwise None (a backup is needed).
+
+    With ``signed_by`` (the backup signs its sets) the set must also carry a signature by
+    that key that verifies: an unsigned or forged newest set does not stop a signed one
+    from being written.
 
     A set during whose backup the configuration changed holds some version of its range,
     which one is not known, so it never holds ``tag``: the next run backs up again.
@@ -259,6 +270,12 @@ def find_up_to_date_set(inspect: RawResult, tag: PaxosTag) -> UpToDateSet | None
         return None
     if manifest.configuration_version.moved or manifest.configuration_version != tag:
         return None
+    if signed_by is not None:
+        check = check_signature(
+            newest.get("manifest_text"), newest.get("signature_text"), (signed_by,)
+        )
+        if check.status != VERIFIED:
+            return None
     return UpToDateSet(str(newest["name"]), verification)
 
 

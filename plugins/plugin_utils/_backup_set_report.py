@@ -16,6 +16,11 @@ With a cluster name, the sets that cannot be this cluster's are not in ``sets`` 
 ``rejected``, each with why: ``foreign`` (its manifest names another cluster, which is
 named) or its status (``corrupt``, ``incomplete``) when its manifest cannot be read, so it
 cannot be attributed. A set asked for by name is then reported as what it is, not as absent.
+
+Each set's ``signature`` is the verdict on its ``manifest.sig`` (plugin_utils._signing). With
+trusted keys, a set whose signature does not verify is left out into ``rejected`` with
+reason ``forged``; with signatures required, one that is not signed by a trusted key with
+reason ``unsigned``. Their messages name the set, the key's fingerprint and what to do.
 """
 
 from __future__ import annotations
@@ -31,6 +36,13 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import (
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._set_naming import (
     OTHER_KIND,
     classify_directory,
+)
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._signing import (
+    FORGED,
+    UNSIGNED,
+    TrustedKey,
+    check_signature,
+    signature_refusal,
 )
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -64,6 +76,8 @@ def report_backup_sets(
     *,
     verify: bool,
     cluster_name: str | None = None,
+    trusted_keys: tuple[TrustedKey, ...] = (),
+    require_signature: bool = False,
 ) -> BackupSetReport:
     """Verify and describe every set in ``listing``.
 
@@ -71,6 +85,8 @@ def report_backup_sets(
     judged on its marker and manifest only and reported with ``verified`` false.
     ``cluster_name`` keeps only the sets whose manifest names that cluster (ignoring case);
     a set whose manifest cannot be read cannot be attributed and is left out then.
+    ``trusted_keys`` and ``require_signature``: a forged set, and with signatures required
+    an unsigned one, is left out into ``rejected`` too (the module docs say which).
     """
     sets: list[dict[str, t.Any]] = []
     others: list[str] = []
@@ -90,8 +106,19 @@ def report_backup_sets(
             set_name=name,
         )
         described = _describe(backup_path, name, kind, verification, files)
+        signature = check_signature(
+            entry.get("manifest_text"), entry.get("signature_text"), trusted_keys
+        )
+        described["signature"] = signature.as_result()
         if cluster_name is not None and not _of_cluster(verification, cluster_name):
             rejected.append(_rejection(described, cluster_name))
+            continue
+        refusal = signature_refusal(name, signature, required=require_signature)
+        if refusal is not None:
+            _code, cause, fix = refusal
+            reason = FORGED if signature.status == FORGED else UNSIGNED
+            message = f"{cause[:1].upper()}{cause[1:]}. {fix}"
+            rejected.append({**described, "reason": reason, "message": message})
             continue
         sets.append(described)
 

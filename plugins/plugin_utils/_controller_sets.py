@@ -21,6 +21,7 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._backup_set_report 
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import (
     COMPLETION_MARKER_NAME,
     MANIFEST_NAME,
+    SIGNATURE_NAME,
 )
 
 _CHUNK = 1024 * 1024
@@ -60,10 +61,12 @@ def _listing(directory: Path, hash_files: bool) -> dict[str, t.Any]:
         if path.is_file()
     ]
     manifest = directory / MANIFEST_NAME
+    signature = directory / SIGNATURE_NAME
     return {
         "name": directory.name,
         "marker_present": (directory / COMPLETION_MARKER_NAME).is_file(),
         "manifest_text": manifest.read_text(encoding="utf-8") if manifest.is_file() else None,
+        "signature_text": signature.read_text(encoding="utf-8") if signature.is_file() else None,
         "files": files,
     }
 

@@ -46,6 +46,9 @@ MANIFEST_FORMAT = "wsfc.clusterdb/backup-set"
 SCHEMA_VERSION = 1
 MANIFEST_NAME = "manifest.json"
 COMPLETION_MARKER_NAME = "backup.complete"
+# The manifest's signature (plugin_utils._signing), when the backup signed it.
+SIGNATURE_NAME = "manifest.sig"
+_BOOKKEEPING = (MANIFEST_NAME, COMPLETION_MARKER_NAME, SIGNATURE_NAME)
 
 COMPLETE = "complete"
 INCOMPLETE = "incomplete"
@@ -490,7 +493,7 @@ def _listing(files: Iterable[dict | ListedFile]) -> dict[str, ListedFile]:
                 path=item["path"], size=int(item["size"]), sha256=item.get("sha256") or None
             )
         path = normalize_relative_path(item.path, "listing")
-        if path.casefold() in (MANIFEST_NAME, COMPLETION_MARKER_NAME):
+        if path.casefold() in _BOOKKEEPING:
             continue
         listed[path.casefold()] = ListedFile(path, item.size, item.sha256)
     return listed
@@ -513,7 +516,7 @@ def _check_file_names(files: tuple[FileEntry, ...]) -> None:
     seen: set[str] = set()
     for entry in files:
         key = entry.path.casefold()
-        if key in (MANIFEST_NAME, COMPLETION_MARKER_NAME):
+        if key in _BOOKKEEPING:
             raise ManifestError(f"files: {entry.path} is reserved for the set's own bookkeeping")
         if key in seen:
             raise ManifestError(f"files: {entry.path} is listed twice")

@@ -61,6 +61,14 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._routes import (
     HostBackupFacts,
     resolve_route,
 )
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._signing import (
+    UNSIGNED,
+    VERIFIED,
+    SignatureCheck,
+    TrustedKey,
+    check_signature,
+    signature_refusal,
+)
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._wbadmin import parse_run_output
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._wbadmin_target import (
     wbadmin_target_for,
@@ -253,6 +261,30 @@ def check_set_usable(
             )
         )
     return verification.manifest
+
+
+def set_signature(inspect: RawResult, trusted: tuple[TrustedKey, ...]) -> SignatureCheck:
+    """The verdict on the signature of the set inspect listed (plugin_utils._signing)."""
+    listing = inspect.get("set") or {}
+    return check_signature(listing.get("manifest_text"), listing.get("signature_text"), trusted)
+
+
+def check_set_signature(check: SignatureCheck, target: SetLocation, *, required: bool) -> list[str]:
+    """Refuses, before any node is stopped, a forged set (its signature does not verify, or
+    its key is not trusted) and, when signatures are ``required``, an unsigned one;
+    returns warnings. With trusted keys an unsigned set is restored with a warning; with
+    none, nothing is checked (the restore role's report says the set is not verified)."""
+    refusal = signature_refusal(target.name, check, required=required)
+    if refusal is not None:
+        name, cause, fix = refusal
+        raise RestoreBlocked(_without_code(name, f"{cause} ({target.path.path})", fix))
+    if check.checked and check.status != VERIFIED:
+        what = "is not signed" if check.status == UNSIGNED else f"is not verified ({check.text})"
+        return [
+            f"Set {target.name} {what}: its origin cannot be checked. Restored because "
+            "signed sets are not required; require them once every set is signed."
+        ]
+    return []
 
 
 def check_same_cluster(inspect: RawResult, manifest: Manifest, force: bool) -> list[str]:

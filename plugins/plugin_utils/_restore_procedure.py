@@ -165,6 +165,20 @@ def _rejected(listing: Mapping[str, t.Any], set_name: str) -> Mapping[str, t.Any
     )
 
 
+# backup_set_info's reasons for leaving a set out on its signature (_backup_set_report).
+_SIGNATURE_REASONS = ("forged", "unsigned")
+
+
+def _left_out_newer(listing: Mapping[str, t.Any], chosen: str) -> list[str]:
+    """The sets newer than ``chosen`` that backup_set_info left out on their signature, so
+    that the report says why the newest set was not taken."""
+    return [
+        f"{entry.get('name')} ({entry.get('reason')})"
+        for entry in listing.get("rejected") or []
+        if entry.get("reason") in _SIGNATURE_REASONS and str(entry.get("name")) > chosen
+    ]
+
+
 def _set_entry(listed: object, set_name: str) -> tuple[dict[str, t.Any] | None, str | None]:
     """The set to restore from the restoring host's backup_set_info results (one per
     location, in order: the first location that has it wins), or why there is none."""
@@ -196,7 +210,9 @@ def _set_entry(listed: object, set_name: str) -> tuple[dict[str, t.Any] | None, 
             if entry is not None:
                 return entry, None
         elif listing.get("newest_complete"):
-            return dict(listing["newest_complete"]), None
+            newest = dict(listing["newest_complete"])
+            newest["left_out"] = _left_out_newer(listing, str(newest.get("name")))
+            return newest, None
     where = ", ".join(str(x.get("backup_path") or x.get("item")) for x in listings or [])
     found = "; ".join(seen) or "none"
     if set_name:
@@ -223,6 +239,8 @@ _SET_KEYS = (
     "created",
     "source_node",
     "route",
+    "signature",
+    "left_out",
 )
 
 
@@ -1021,6 +1039,22 @@ def leftover_lines(
     return lines, outcomes
 
 
+def signature_line(signature: object) -> str:
+    """What the report says about the set's signature (backup_set_info's verdict)."""
+    verdict = signature if isinstance(signature, Mapping) else {}
+    status = verdict.get("status")
+    if status == "verified":
+        return f"Signature: verified, signed by trusted key {verdict.get('key_fingerprint')}."
+    if status == "unsigned" and verdict.get("checked"):
+        return (
+            "Signature: the set is not signed; restored because restore_require_signature is false."
+        )
+    return (
+        "Signature: not checked - no restore_trusted_keys are configured, so the set's "
+        "origin is not verified (sets are not signed; docs/security.md)."
+    )
+
+
 def summary(
     data: Mapping[str, t.Any],
     records: list[Mapping[str, t.Any]] | None = None,
@@ -1045,8 +1079,14 @@ def summary(
     restored = step_result(records, RESTORE_STEP)
 
     lines = [
-        f"Cluster {cluster}, backup set {chosen.get('name')} (configuration version {version})."
+        f"Cluster {cluster}, backup set {chosen.get('name')} (configuration version {version}).",
+        signature_line(chosen.get("signature")),
     ]
+    if chosen.get("left_out"):
+        lines.append(
+            "Newer sets left out on their signature (find out who wrote them, and remove "
+            "them; docs/security.md): " + ", ".join(chosen["left_out"]) + "."
+        )
     if data.get("already_current"):
         lines.append(
             "The cluster already runs this set's configuration on every node: nothing was "

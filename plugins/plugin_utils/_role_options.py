@@ -46,6 +46,11 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import (
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._retention import parse_duration
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._signing import (
+    HIDDEN,
+    load_signing_key,
+    load_trusted_keys,
+)
 
 # plugins/plugin_utils/ -> the collection's root, which holds roles/.
 COLLECTION_ROOT = Path(__file__).resolve().parents[2]
@@ -270,6 +275,12 @@ def _typed(option: OptionSpec, label: str, value: object) -> object:
     if option.type == "int":
         return _integer(label, value, option.default)
     if option.type == "list":
+        if option.name in _KEY_LISTS and not isinstance(value, list | tuple):
+            # Never quoted: a private key given here by mistake would be shown.
+            raise PolicyRefusal(
+                f"{label} is {_kind(value)}, not a list of public keys (the value is not shown).",
+                f"Give {label} as a list of PEM texts, one per trusted key.",
+            )
         return _string_list(label, value)
     text = _string(label, value, option)
     if option.choices is not None and text not in option.choices:
@@ -526,6 +537,19 @@ def _writable_directory(label: str, path: str, controller: ControllerFiles) -> N
         )
 
 
+def _signing_key(label: str, value: str, _controller: ControllerFiles) -> str:
+    """A private key must parse; it is kept out of what was checked (a secret)."""
+    if value == "":
+        return ""
+    load_signing_key(value, label)
+    return HIDDEN
+
+
+def _trusted_keys(label: str, value: list[str], _controller: ControllerFiles) -> int:
+    """Every public key must parse; the count of them is what the other checks read."""
+    return len(load_trusted_keys(value, label))
+
+
 def _check_together(
     spec: RoleSpec, checked: Mapping[str, t.Any], controller: ControllerFiles
 ) -> Iterator[OptionRefusal]:
@@ -537,6 +561,17 @@ def _check_together(
                 validate_backup_path(location.child(cluster), "drift_backup_path")
             except PolicyRefusal as refusal:
                 yield OptionRefusal("drift_backup_path", refusal.problem, refusal.fix)
+        return
+    if spec.role == "restore":
+        keys = checked.get("restore_trusted_keys")
+        if checked.get("restore_require_signature") is True and keys == 0:
+            yield OptionRefusal(
+                "restore_require_signature",
+                "restore_require_signature is true but restore_trusted_keys is empty, so no "
+                "set could be verified.",
+                "Give the public key(s) the backups are signed with in restore_trusted_keys "
+                "(docs/security.md), or leave restore_require_signature false.",
+            )
         return
     if spec.role != "backup":
         return
@@ -567,6 +602,8 @@ def _check_together(
             )
 
 
+# The list options that hold keys: their values are never quoted in a refusal.
+_KEY_LISTS = frozenset({"restore_trusted_keys"})
 # The options whose every entry is checked on its own.
 _EACH_ELEMENT: dict[str, Callable[[str, t.Any, ControllerFiles], t.Any]] = {
     "backup_destinations": _windows_path,
@@ -585,7 +622,10 @@ _MEANING: dict[str, Callable[[str, t.Any, ControllerFiles], t.Any]] = {
     "backup_cluster_group": _plain_text,
     "backup_node_account_domain": _domain,
     "backup_node_attempts": _at_least(1, "the nodes tried"),
+    "backup_signing_key": _signing_key,
     "restore_backup_path": _windows_path,
+    "restore_trusted_keys": _trusted_keys,
+    "restore_signing_key": _signing_key,
     "restore_set": _set_name,
     "restore_quorum_drive": _quorum_drive,
     "restore_node": _plain_text,

@@ -924,7 +924,8 @@ class TestInternalOptions:
         )
         assert "a task cannot set it" in result["msg"]
         options = (
-            "The task's options are path, route, loopback_target, node_account_domain, copies."
+            "The task's options are path, route, loopback_target, node_account_domain, copies, "
+            "signing_key."
         )
         assert options in result["msg"]
         assert node.runs == []
@@ -978,6 +979,7 @@ class TestInternalOptions:
             # The controller's own options, which the module never receives.
             "loopback_target": False,
             "node_account_domain": "CORP",
+            "signing_key": None,
         }
 
     def test_the_module_warnings_reach_the_task(self) -> None:

@@ -561,6 +561,8 @@ class TestPublicInterface:
             "route": "auto",
             "loopback_target": False,
             "verified_files": None,
+            "trusted_keys": [],
+            "require_signature": False,
         }
 
     def test_raw_keys_are_under_phase_results_by_phase(self) -> None:

@@ -192,6 +192,29 @@ def test_finalize_writes_manifest_then_marker_then_renames(world):
     assert not world.resolve_path("NODE1", "C:\\Backups\\unfinished_s").exists()
 
 
+def test_finalize_writes_the_signature_after_the_manifest_and_before_the_marker(world):
+    vss_backup(world)
+    with world.transaction() as state:
+        # Room for the manifest, not for the signature too.
+        faults.add_disk_full(state, "NODE1", "C:\\Backups", 40)
+    signature = '{"signature": "' + "A" * 60 + '"}'
+    result = run(world, path="C:\\Backups", _phase="finalize", _staging_name="unfinished_s",
+                 _set_name="s1", _manifest="{}", _signature=signature)  # fmt: skip
+    assert result["failed"] and result["error_code"] == 112
+    staging = world.resolve_path("NODE1", "C:\\Backups\\unfinished_s")
+    assert (staging / "manifest.json").read_bytes() == b"{}"
+    assert not (staging / "backup.complete").exists()
+
+
+def test_finalize_with_a_signature_writes_it_beside_the_manifest(world):
+    vss_backup(world)
+    run(world, path="C:\\Backups", _phase="finalize", _staging_name="unfinished_s",
+        _set_name="s1", _manifest="{}", _signature='{"s": 1}\n')  # fmt: skip
+    done = world.resolve_path("NODE1", "C:\\Backups\\s1")
+    assert (done / "manifest.sig").read_bytes() == b'{"s": 1}\n'
+    assert (done / "backup.complete").exists()
+
+
 def test_finalize_on_a_full_disk_leaves_no_marker(world):
     vss_backup(world)
     with world.transaction() as state:

@@ -67,7 +67,7 @@ def test_every_directory_is_listed_in_ordinal_order_and_hashed(world):
     b_file = complete["files"][-1]
     assert b_file["size"] == 2 and b_file["sha256"] == hashlib.sha256(b"bb").hexdigest()
     assert sets[2] == {"name": sets[2]["name"], "marker_present": False, "manifest_text": None,
-                       "files": []}  # fmt: skip
+                       "signature_text": None, "files": []}  # fmt: skip
 
 
 def test_verify_false_hashes_nothing(world):
@@ -115,3 +115,11 @@ def test_check_mode_lists_the_same(world):
     normal = run(world, path=BASE)
     checked = run(world, path=BASE, _ansible_check_mode=True)
     assert checked["sets"] == normal["sets"]
+
+
+def test_the_signature_beside_the_manifest_is_listed_as_text(world):
+    root = world.resolve_path("FS01", "C:\\Shares\\clusterbackups")
+    (root / "20261122T020304Z_clusterdb_e1s1" / "manifest.sig").write_bytes(b'{"s": 1}\n')
+    sets = run(world, path=BASE, verify=False)["sets"]
+    assert sets[0]["signature_text"] == '{"s": 1}\n'
+    assert sets[1]["signature_text"] is None

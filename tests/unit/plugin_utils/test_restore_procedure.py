@@ -470,3 +470,22 @@ def test_a_restore_that_took_effect_after_a_reported_failure_is_completed_in_the
     assert not_late["completed"] is False
     assert summary(data, [wait], not_late)["completed_after_failure"] is False
     assert summary(data, [wait])["completed_after_failure"] is False
+
+
+def test_the_report_says_how_the_signature_was_checked_and_names_newer_forged_sets():
+    first = restore_preflight(facts(), {}, backup_path="\\\\fs01\\b")
+    verified = {"status": "verified", "key_fingerprint": "ab" * 32, "checked": True}
+    newer = {**SET, "name": "20261123T020304Z_clusterdb_e2s42", "reason": "forged"}
+    listed = {**listing({**SET, "signature": verified}), "rejected": [newer]}
+    found = restore_preflight(
+        facts(), {first["restoring_host"]: {"results": [listed]}}, backup_path="\\\\fs01\\b"
+    )
+    lines = restore_summary(restore_plan(found, restore_check=check(), force=True))["lines"]
+    assert f"Signature: verified, signed by trusted key {'ab' * 32}." in lines
+    assert any(
+        line.startswith("Newer sets left out on their signature")
+        and "20261123T020304Z_clusterdb_e2s42 (forged)" in line
+        for line in lines
+    )
+    unsigned = restore_summary(restore_plan(preflight(facts()), restore_check=check(), force=True))
+    assert any(line.startswith("Signature: not checked") for line in unsigned["lines"])

@@ -15,10 +15,15 @@ PORT_OF = "plugins/module_utils/WsfcBackupSet.psm1"
 
 MANIFEST_FILE_NAME = "manifest.json"
 MARKER_FILE_NAME = "backup.complete"
+SIGNATURE_FILE_NAME = "manifest.sig"
 
 
 def get_backup_set_file_name() -> dict[str, str]:
-    return {"manifest": MANIFEST_FILE_NAME, "marker": MARKER_FILE_NAME}
+    return {
+        "manifest": MANIFEST_FILE_NAME,
+        "marker": MARKER_FILE_NAME,
+        "signature": SIGNATURE_FILE_NAME,
+    }
 
 
 def get_file_sha256(host: PowerShellHost, literal_path: str) -> str:
@@ -86,6 +91,10 @@ def get_backup_set_listing(
         manifest_text = None
         if host.invoke("Test-Path", LiteralPath=manifest_path, PathType="Leaf"):
             manifest_text = dotnet.read_all_text(host, manifest_path)
+        signature_path = f"{directory.FullName}\\{SIGNATURE_FILE_NAME}"
+        signature_text = None
+        if host.invoke("Test-Path", LiteralPath=signature_path, PathType="Leaf"):
+            signature_text = dotnet.read_all_text(host, signature_path)
         sets.append(
             {
                 "name": directory.Name,
@@ -94,6 +103,7 @@ def get_backup_set_listing(
                     host.invoke("Test-Path", LiteralPath=marker_path, PathType="Leaf")
                 ),
                 "manifest_text": manifest_text,
+                "signature_text": signature_text,
                 "files": None,
             }
         )
@@ -110,6 +120,7 @@ def get_backup_set_listing(
             "name": s["name"],
             "marker_present": s["marker_present"],
             "manifest_text": s["manifest_text"],
+            "signature_text": s["signature_text"],
             "files": s["files"],
         }
         for s in sets

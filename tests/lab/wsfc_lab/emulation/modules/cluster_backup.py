@@ -11,7 +11,8 @@ with an underscore too):
   (183); it is created, then the route runs into it: wbadmin with the target the controller gave,
   then `get versions` and `get items` for each version found; or ClusterDatabase.Backup;
   then PaxosTag again and the files written, hashed;
-- finalize: manifest.json, then backup.complete, then the rename.
+- finalize: manifest.json, then manifest.sig when the controller gave _signature, then
+  backup.complete, then the rename.
 Check mode stops each phase before it writes anything.
 """
 
@@ -50,6 +51,7 @@ SPEC = {
         "_wbadmin_target": {"type": "str"},
         "_set_name": {"type": "str"},
         "_manifest": {"type": "str"},
+        "_signature": {"type": "str"},
         "_home_writers": {"type": "list", "elements": "str", "default": []},
     },
     "required_if": [
@@ -278,6 +280,8 @@ def _finalize(module: EmulatedModule, host: PowerShellHost, path: str, staging: 
     try:
         dotnet.write_all_text(host, combine(staging, names["manifest"]), params["_manifest"])
         result["changed"] = True
+        if params["_signature"]:
+            dotnet.write_all_text(host, combine(staging, names["signature"]), params["_signature"])
         dotnet.write_all_text(host, combine(staging, names["marker"]), "")
         dotnet.move_directory(host, staging, set_path)
     except (PowerShellError, WindowsError) as error:
