@@ -28,16 +28,15 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
+from wsfc_lab.execution.execution_log import read_executions
+from wsfc_lab.fleet import fleet_inventory, running_fleet
 from wsfc_lab.lab import Lab
 from wsfc_lab.ports import free_port_pair
-from wsfc_lab.spec import parse_spec
 from wsfc_lab.world import ConfigChange
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -79,39 +78,6 @@ def cluster_spec(index: int) -> dict[str, Any]:
     http, https = free_port_pair([f"{base}.{11 + i}" for i in range(3)] + [f"{base}.31"])
     spec["ports"] = {"http": http, "https": https}
     return spec
-
-
-@contextmanager
-def running_fleet(size: int, workdir: Path) -> Iterator[list[Lab]]:
-    with ExitStack() as stack:
-        labs = []
-        for index in range(size):
-            lab = Lab(workdir / f"lab{index:02d}")
-            lab.create(parse_spec(cluster_spec(index)))
-            stack.callback(lab.stop)
-            lab.start()
-            labs.append(lab)
-        yield labs
-
-
-def combined_inventory(labs: list[Lab], path: Path) -> Path:
-    """One inventory: a group per cluster, each host with its own lab's connection settings."""
-    children: dict[str, Any] = {}
-    for lab in labs:
-        groups = yaml.safe_load(lab.inventory_path.read_text(encoding="utf-8"))["all"]["children"]
-        windows = groups.pop("windows")
-        for name, group in groups.items():
-            hosts = {h: {**windows["vars"], **windows["hosts"][h]} for h in group["hosts"]}
-            children[name] = {"hosts": hosts, "vars": group["vars"]}
-    path.write_text(yaml.safe_dump({"all": {"children": children}}), encoding="utf-8")
-    return path
-
-
-def executions(lab: Lab) -> list[dict[str, Any]]:
-    log = lab.lab_dir / "executions.jsonl"
-    if not log.exists():
-        return []
-    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line]
 
 
 def playbook(playbook_path: Path, inventory: Path, size: int, extra: dict[str, Any],
@@ -166,7 +132,7 @@ def make_drift(labs: list[Lab]) -> None:
 
 
 def measure_run(labs: list[Lab], inventory: Path, reports: Path, check: bool) -> DriftRun:
-    before = [len(executions(lab)) for lab in labs]
+    before = [len(read_executions(lab.lab_dir)) for lab in labs]
     completed, wall = playbook(
         DRIFT, inventory, len(labs),
         {"backup_path": BACKUP_PATH, "drift_report_dir": str(reports), "drift_max_age": MAX_AGE},
@@ -174,7 +140,9 @@ def measure_run(labs: list[Lab], inventory: Path, reports: Path, check: bool) ->
     )  # fmt: skip
     if completed.returncode != 0:
         sys.stderr.write(completed.stdout[-4000:] + completed.stderr[-2000:])
-    per_cluster = [len(executions(lab)) - skip for lab, skip in zip(labs, before, strict=True)]
+    per_cluster = [
+        len(read_executions(lab.lab_dir)) - skip for lab, skip in zip(labs, before, strict=True)
+    ]
     states: Counter[str] = Counter()
     report = reports / "drift-report.json"
     if not check and report.exists():
@@ -209,8 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("between 8 clusters (every state the benchmark makes) and 100")
     with tempfile.TemporaryDirectory(prefix="drift-fleet-") as scratch:
         workdir = Path(scratch)
-        with running_fleet(args.clusters, workdir) as labs:
-            inventory = combined_inventory(labs, workdir / "fleet.yml")
+        with running_fleet(args.clusters, workdir, cluster_spec) as labs:
+            inventory = fleet_inventory(labs, workdir / "fleet.yml")
             backup_wall = 0.0
             for step in range(2):
                 if step:

@@ -20,15 +20,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
+from wsfc_lab.execution.execution_log import read_executions
+from wsfc_lab.fleet import fleet_inventory, running_fleet
 from wsfc_lab.lab import Lab
-from wsfc_lab.spec import parse_spec
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO_ROOT / "tests" / "lab" / "examples" / "three-node.yml"
@@ -66,48 +65,13 @@ def cluster_spec(index: int) -> dict[str, Any]:
     return spec
 
 
-@contextmanager
-def running_fleet(size: int, workdir: Path) -> Iterator[list[Lab]]:
-    """`size` started labs, stopped on the way out whatever happened."""
-    with ExitStack() as stack:
-        labs = []
-        for index in range(size):
-            lab = Lab(workdir / f"lab{index:02d}")
-            lab.create(parse_spec(cluster_spec(index)))
-            stack.callback(lab.stop)
-            lab.start()
-            labs.append(lab)
-        yield labs
-
-
-def combined_inventory(labs: list[Lab], path: Path) -> Path:
-    """One inventory: a group per cluster, each host with its own lab's connection settings."""
-    children: dict[str, Any] = {}
-    for lab in labs:
-        groups = yaml.safe_load(lab.inventory_path.read_text(encoding="utf-8"))["all"]["children"]
-        windows = groups.pop("windows")
-        for name, group in groups.items():
-            hosts = {h: {**windows["vars"], **windows["hosts"][h]} for h in group["hosts"]}
-            children[name] = {"hosts": hosts, "vars": group["vars"]}
-    path.write_text(yaml.safe_dump({"all": {"children": children}}), encoding="utf-8")
-    return path
-
-
-def executions(lab: Lab) -> list[dict[str, Any]]:
-    """The lab's execution log: one entry per module run (wsfc_lab.execution.execution_log)."""
-    log = lab.lab_dir / "executions.jsonl"
-    if not log.exists():
-        return []
-    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line]
-
-
 def run_backup(labs: list[Lab], inventory: Path) -> RunFigures:
     env = dict(os.environ)
     env.setdefault("ANSIBLE_COLLECTIONS_PATH", str(REPO_ROOT / ".cache" / "collections"))
     env.setdefault("ANSIBLE_CONFIG", str(REPO_ROOT / "tests" / "ansible.cfg"))
     env["ANSIBLE_FORKS"] = str(min(MAX_FORKS, 3 * len(labs)))
     env["ANSIBLE_NOCOLOR"] = "1"
-    before = [len(executions(lab)) for lab in labs]
+    before = [len(read_executions(lab.lab_dir)) for lab in labs]
     command = ["ansible-playbook", "-i", str(inventory), str(PLAYBOOK)]
     command += ["-e", json.dumps({"backup_path": BACKUP_PATH})]
     started = time.monotonic()
@@ -117,7 +81,11 @@ def run_backup(labs: list[Lab], inventory: Path) -> RunFigures:
     wall = time.monotonic() - started
     if completed.returncode != 0:
         sys.stderr.write(completed.stdout[-4000:] + completed.stderr[-2000:])
-    new = [run for lab, skip in zip(labs, before, strict=True) for run in executions(lab)[skip:]]
+    new = [
+        run
+        for lab, skip in zip(labs, before, strict=True)
+        for run in read_executions(lab.lab_dir)[skip:]
+    ]
     written = sum(1 for run in new if run.get("phase") == "finalize")
     return RunFigures(
         completed.returncode, round(wall, 2), len(new), round(len(new) / len(labs), 2), written
@@ -127,8 +95,8 @@ def run_backup(labs: list[Lab], inventory: Path) -> RunFigures:
 def measure(size: int) -> FleetFigures:
     with tempfile.TemporaryDirectory(prefix=f"fleet{size}-") as scratch:
         workdir = Path(scratch)
-        with running_fleet(size, workdir) as labs:
-            inventory = combined_inventory(labs, workdir / "fleet.yml")
+        with running_fleet(size, workdir, cluster_spec) as labs:
+            inventory = fleet_inventory(labs, workdir / "fleet.yml")
             first = run_backup(labs, inventory)
             second = run_backup(labs, inventory)
     return FleetFigures(size, 3, first, second)

@@ -16,7 +16,7 @@ from drift_schema import errors
 from labs import REPO_ROOT, example
 from playbook import run_adhoc, run_playbook
 from wsfc_lab.execution.execution_log import read_executions
-from wsfc_lab.lab import Lab
+from wsfc_lab.fleet import fleet_inventory
 from wsfc_lab.world import ConfigChange
 
 PLAYBOOK = REPO_ROOT / "playbooks" / "drift.yml"
@@ -30,19 +30,6 @@ def _second_cluster() -> dict[str, Any]:
     spec = yaml.safe_load(text.replace("NODE", "BNODE").replace("CLU01", "CLU02"))
     spec["nodes"] = spec["nodes"][:2]
     return spec
-
-
-def _fleet_inventory(labs: list[Lab], path: Path) -> Path:
-    """One inventory, a group per cluster, each host with its own lab's connection."""
-    children: dict[str, Any] = {}
-    for lab in labs:
-        groups = yaml.safe_load(lab.inventory_path.read_text(encoding="utf-8"))["all"]["children"]
-        windows = groups.pop("windows")
-        for name, group in groups.items():
-            hosts = {h: {**windows["vars"], **windows["hosts"][h]} for h in group["hosts"]}
-            children[name] = {"hosts": hosts, "vars": group["vars"]}
-    path.write_text(yaml.safe_dump({"all": {"children": children}}), encoding="utf-8")
-    return path
 
 
 class _Sections(HTMLParser):
@@ -100,7 +87,7 @@ def test_a_fleet_report_names_every_drifted_cluster_and_chromium_shows_them(
     address = {"name": "Address", "value": "10.0.0.77"}
     first.change(ConfigChange("parameter", "set", "FileServer-01 IP", address))
     second.change(ConfigChange("group", "set", "Reporting", {"preferred_owners": ["BNODE2"]}))
-    inventory = _fleet_inventory([first, second], tmp_path / "fleet.yml")
+    inventory = fleet_inventory([first, second], tmp_path / "fleet.yml")
     before = [len(read_executions(lab.lab_dir)) for lab in (first, second)]
 
     reports = tmp_path / "reports"
