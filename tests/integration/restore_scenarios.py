@@ -78,6 +78,17 @@ def apply_role(lab: Lab, tmp_path: Path, **options: Any) -> AnsibleRun:
     return run_playbook(play, lab.inventory_path, limit=limit)
 
 
+@contextmanager
+def untouched(lab: Lab) -> Iterator[None]:
+    """What runs inside changes no node: every node's state is as before, and no module run
+    that changes a node was dispatched (the lab's execution log)."""
+    before = nodes(lab)
+    runs_before = len(executions(lab))
+    yield
+    assert nodes(lab) == before
+    assert changing_runs(executions(lab)[runs_before:]) == []
+
+
 def change_configuration(lab: Lab, address: str = CHANGED_ADDRESS) -> str:
     """An administrator changes a resource's parameter; returns the new PaxosTag."""
     return lab.change(

@@ -24,6 +24,7 @@ from restore_scenarios import (
     restoring_host,
     result_of,
     running_objects,
+    untouched,
 )
 from terminal import TerminalRun, answer_on_terminal
 from wsfc_lab.lab import Lab
@@ -99,18 +100,14 @@ def test_without_force_a_running_node_refuses_5056_and_the_cluster_keeps_running
     lab = three_node_lab
     back_up(lab, tmp_path)
     change_configuration(lab)
-    before = nodes(lab)
-    runs_before = len(executions(lab))
-
-    run = restore(lab, force=False)
+    with untouched(lab):
+        run = restore(lab, force=False)
     assert run.rc != 0
     refusal = result_of(run, REFUSAL_TASK)["msg"]
     assert "5056" in refusal
     assert "ERROR_CLUSTER_NODE_UP" in refusal
     assert "NODE2" in refusal and "NODE3" in refusal
-    assert nodes(lab) == before
     assert ip_address(lab) == CHANGED_ADDRESS
-    assert changing_runs(executions(lab)[runs_before:]) == []
 
 
 def test_without_force_a_changed_quorum_disk_layout_refuses_5086(
@@ -123,16 +120,12 @@ def test_without_force_a_changed_quorum_disk_layout_refuses_5086(
         # The witness disk was repartitioned since the backup
         # (docs/windows-behaviour.md#clusapi-backup-restore).
         state.disks["Cluster Disk 1"]["partitions"][0]["offset"] = 2097152
-    before = nodes(lab)
-    runs_before = len(executions(lab))
-
-    run = restore(lab, force=False)
+    with untouched(lab):
+        run = restore(lab, force=False)
     assert run.rc != 0
     refusal = result_of(run, REFUSAL_TASK)["msg"]
     assert "5086" in refusal
     assert "ERROR_QUORUM_DISK_NOT_FOUND" in refusal
-    assert nodes(lab) == before
-    assert changing_runs(executions(lab)[runs_before:]) == []
 
 
 def test_without_consent_a_non_interactive_run_stops_before_touching_any_node(
@@ -141,17 +134,13 @@ def test_without_consent_a_non_interactive_run_stops_before_touching_any_node(
     lab = three_node_lab
     back_up(lab, tmp_path)
     change_configuration(lab)
-    before = nodes(lab)
-    runs_before = len(executions(lab))
-
-    run = restore(lab, consent=None)
+    with untouched(lab):
+        run = restore(lab, consent=None)
     assert run.rc != 0
     stop = result_of(run, "Stop without consent (no node was changed)")
     assert "restore_consent=true" in stop["msg"]
     assert "stdin is not interactive" in run.output
-    assert nodes(lab) == before
     assert ip_address(lab) == CHANGED_ADDRESS
-    assert changing_runs(executions(lab)[runs_before:]) == []
 
 
 def _restore_on_a_terminal(lab: Lab, answer: str) -> TerminalRun:
@@ -174,16 +163,12 @@ def test_an_operator_who_answers_no_at_the_prompt_changes_nothing(
     lab = three_node_lab
     back_up(lab, tmp_path)
     change_configuration(lab)
-    before = nodes(lab)
-    runs_before = len(executions(lab))
-
-    run = _restore_on_a_terminal(lab, "n")
+    with untouched(lab):
+        run = _restore_on_a_terminal(lab, "n")
     assert run.answered, run.output
     assert run.rc != 0
     assert "did not get it, so no node was changed" in run.output
-    assert nodes(lab) == before
     assert ip_address(lab) == CHANGED_ADDRESS
-    assert changing_runs(executions(lab)[runs_before:]) == []
 
 
 def test_an_operator_who_answers_yes_at_the_prompt_gets_the_restore(
