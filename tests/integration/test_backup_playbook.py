@@ -10,6 +10,8 @@ from typing import Any
 import yaml
 from labs import example
 from playbook import AnsibleRun, run_playbook
+from wsfc_lab.execution.execution_log import read_executions
+from wsfc_lab.fleet import fleet_inventory
 from wsfc_lab.lab import Lab
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -31,13 +33,6 @@ def _summaries(run: AnsibleRun) -> dict[str, dict[str, Any]]:
             summary = record.result["ansible_facts"]["backup_summary"]
             found[summary["cluster"]] = summary
     return found
-
-
-def _executions(lab: Lab) -> list[dict[str, Any]]:
-    log = lab.lab_dir / "executions.jsonl"
-    if not log.exists():
-        return []
-    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line]
 
 
 def _set_dirs(lab: Lab, windows_path: str, node: str = "NODE1") -> list[Path]:
@@ -121,11 +116,11 @@ def test_a_second_run_with_nothing_changed_is_one_module_run(three_node_lab: Lab
     extra = {"backup_path": PRIMARY, "backup_destinations": [LOCAL]}
     first = run_playbook(PLAYBOOK, three_node_lab.inventory_path, extra_vars=extra)
     assert first.rc == 0, first.output
-    before = len(_executions(three_node_lab))
+    before = len(read_executions(three_node_lab.lab_dir))
 
     second = run_playbook(PLAYBOOK, three_node_lab.inventory_path, extra_vars=extra)
     assert second.rc == 0, second.output
-    runs = _executions(three_node_lab)[before:]
+    runs = read_executions(three_node_lab.lab_dir)[before:]
     inspect_only = [("wsfc.clusterdb.cluster_backup", "inspect")]
     assert [(r["module"], r["phase"]) for r in runs] == inspect_only
     assert not any(r.result.get("changed") for r in second.records), second.output
@@ -148,7 +143,7 @@ def test_check_mode_writes_nothing(three_node_lab: Lab) -> None:
     assert "would back up" in summary["message"]
     assert _set_dirs(three_node_lab, PRIMARY) == []
     assert _set_dirs(three_node_lab, LOCAL) == []
-    phases = {(r["module"], r["phase"]) for r in _executions(three_node_lab)}
+    phases = {(r["module"], r["phase"]) for r in read_executions(three_node_lab.lab_dir)}
     assert phases == {("wsfc.clusterdb.cluster_backup", "inspect")}
 
 
@@ -158,24 +153,11 @@ def _second_cluster() -> dict[str, Any]:
     return yaml.safe_load(text.replace("NODE", "BNODE").replace("CLU01", "CLU02"))
 
 
-def _combined_inventory(labs: list[Lab], path: Path) -> Path:
-    """One inventory for several labs: each lab's connection settings on its own hosts."""
-    children: dict[str, Any] = {}
-    for lab in labs:
-        groups = yaml.safe_load(lab.inventory_path.read_text(encoding="utf-8"))["all"]["children"]
-        windows = groups.pop("windows")
-        for name, group in groups.items():
-            hosts = {host: {**windows["vars"], **windows["hosts"][host]} for host in group["hosts"]}
-            children[name] = {"hosts": hosts, "vars": group["vars"]}
-    path.write_text(yaml.safe_dump({"all": {"children": children}}), encoding="utf-8")
-    return path
-
-
 def test_two_clusters_in_one_run_each_get_their_own_set(
     start_lab: Callable[..., Lab], tmp_path: Path
 ) -> None:
     first, second = start_lab("three-node"), start_lab(_second_cluster())
-    inventory = _combined_inventory([first, second], tmp_path / "fleet.yml")
+    inventory = fleet_inventory([first, second], tmp_path / "fleet.yml")
     run = run_playbook(PLAYBOOK, inventory, extra_vars={"backup_path": PRIMARY}, env=FORKS)
     assert run.rc == 0, run.output
     summaries = _summaries(run)
@@ -192,5 +174,9 @@ def test_two_clusters_in_one_run_each_get_their_own_set(
         assert manifest["cluster"]["name"] == cluster
     # One backup per cluster, not per node: every backup phase ran once in each lab.
     for lab in (first, second):
-        phases = [r["phase"] for r in _executions(lab) if r["module"].endswith("cluster_backup")]
+        phases = [
+            r["phase"]
+            for r in read_executions(lab.lab_dir)
+            if r["module"].endswith("cluster_backup")
+        ]
         assert phases.count("backup") == 1 and phases.count("finalize") == 1
