@@ -48,6 +48,7 @@ REFUSAL_TASK = ROLE + "Stop here when the restore is refused (no node was change
 RECOVERY_TASK = ROLE + "Fail with the recovery report"
 START_TIMEOUT = 4  # restore_start_timeout of the matrix: a slow start goes beyond it
 SLOW_START = 9  # seconds a slow node takes to start its Cluster service
+STALL_SECONDS = 2  # each reply of a stalled node (Step.stall) waits this long
 
 
 Trigger = Callable[[Lab, int], bool]
@@ -61,6 +62,22 @@ def ran(module: str, node: str, phase: str | None = None) -> Trigger:
         return any(
             r["module"] == module and r["node"] == node and (phase is None or r["phase"] == phase)
             for r in executions(lab)[since:]
+        )
+
+    return check
+
+
+def ran_after(module: str, nodes_: tuple[str, ...], earlier: tuple[str, str]) -> Trigger:
+    """True once the lab logged a run of ``module`` on one of ``nodes_`` after the run of
+    ``earlier`` (module, node). The log has a line once a run has ended, before its reply
+    reaches the controller: a fault fired on a step's own line can still land in that
+    step, so a fault meant for the next step waits for a line of the next step."""
+
+    def check(lab: Lab, since: int) -> bool:
+        runs = executions(lab)[since:]
+        first = next((i for i, r in enumerate(runs) if (r["module"], r["node"]) == earlier), None)
+        return first is not None and any(
+            r["module"] == module and r["node"] in nodes_ for r in runs[first + 1 :]
         )
 
     return check
@@ -82,7 +99,8 @@ class Step:
     seconds), and when a crash or an unreachable node happens (None: before the run),
     with ``hold`` a latency that keeps the step running long enough to be caught in it;
     ``fail_early``: the ``fail`` fault is set before the run (the operation is used by this
-    step only), else when the trigger fires."""
+    step only), else when the trigger fires; ``stall``: when the node's replies start to
+    wait STALL_SECONDS each (a step too short to be caught in otherwise)."""
 
     name: str
     node: str
@@ -92,6 +110,7 @@ class Step:
     trigger: Trigger | None
     hold: tuple[str, float] | None = None
     fail_early: bool = True
+    stall: Trigger | None = None
 
 
 # A slow step that has no timeout of its own: every WinRM reply of the node is delayed.
@@ -99,6 +118,7 @@ WINRM = "winrm"
 BACKUP = "wsfc.clusterdb.cluster_backup"
 RESTORE = "wsfc.clusterdb.cluster_restore"
 NODE = "wsfc.clusterdb.cluster_node"
+INFO = "wsfc.clusterdb.cluster_info"
 
 # The restore runs on NODE1 (restore_node), which also takes the safety backup; NODE2 and
 # NODE3 are the others.
@@ -153,8 +173,12 @@ STEPS = {
         "Get-ClusterNode",
         5,
         (WINRM, 1),
-        lambda lab, since: ran(NODE, "NODE2")(lab, since) and ran(NODE, "NODE3")(lab, since),
+        # The wait step has begun: another node read the cluster after NODE3 was started.
+        ran_after(INFO, ("NODE1", "NODE2"), (NODE, "NODE3")),
         fail_early=False,
+        # NODE3's one read of the wait step would end with the others'; slowed from the
+        # end of its start, it is still running when the fault fires.
+        stall=ran(NODE, "NODE3"),
     ),
 }
 STEP_NAMES = list(STEPS)
@@ -194,7 +218,22 @@ def first_run(lab: Lab, tmp_path: Path, step: Step, kind: str) -> AnsibleRun:
         lab.set_latency(*step.hold)
     since = len(executions(lab))
     trigger = step.trigger
-    with when(lab, lambda lab: trigger(lab, since), lambda lab: inject(lab, step, kind)) as fired:
+    stall = step.stall or (lambda _lab, _since: False)
+
+    def fault(lab: Lab) -> None:
+        inject(lab, step, kind)
+        if step.stall is not None:
+            # The step is caught: the rest of the run (its retries, the recovery) at speed.
+            lab.inject("slow", step.node, seconds=0)
+
+    with (
+        when(
+            lab,
+            lambda lab: stall(lab, since),
+            lambda lab: lab.inject("slow", step.node, seconds=STALL_SECONDS),
+        ),
+        when(lab, lambda lab: trigger(lab, since), lambda lab: fault(lab)) as fired,
+    ):
         run = apply_role(lab, tmp_path)
     assert fired.is_set(), f"the {kind} fault at {step.name} never fired:\n{run.output}"
     return run
