@@ -12,7 +12,6 @@ playbook executor, when a play has no batch); this plugin turns that into a fail
 
 from __future__ import annotations
 
-from ansible.errors import ExitCode
 from ansible.playbook.play import Play
 from ansible.plugins.callback import CallbackBase
 from ansible.utils.display import Display
@@ -28,6 +27,10 @@ description:
     C(host_pattern_mismatch = error).
 options: {}
 """
+
+# ansible-core's exit status for a failed run (ansible.errors.ExitCode.GENERIC_ERROR from
+# 2.19; the same 1 in the earlier versions, which have no such name).
+GENERIC_ERROR = 1
 
 
 class CallbackModule(CallbackBase):
@@ -56,7 +59,7 @@ class CallbackModule(CallbackBase):
         # default callback dispatch error behaviour in ansible-core 2.19), so the run is
         # ended with SystemExit, which it lets through; the playbook executor's finally
         # block still stops the workers and removes the temporary files.
-        raise SystemExit(int(ExitCode.GENERIC_ERROR))
+        raise SystemExit(GENERIC_ERROR)
 
     # v2_playbook_on_no_hosts_remaining is not handled: the strategies send it only when
     # every host of the play has failed or is unreachable, and such a run already ends

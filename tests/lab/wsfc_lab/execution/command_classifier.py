@@ -104,6 +104,26 @@ def encoded_script(command: Command) -> str | None:
     return None
 
 
+def inner_command(command: Command) -> Command:
+    """The PowerShell command a PowerShell command line runs, when that is all it runs.
+
+    ansible-core 2.16 to 2.18 send every command of the shell plugin (a `PowerShell ...
+    -EncodedCommand` line itself) through winrm's exec_command, which encodes that line
+    once more (`_encode_script(cmd, strict_mode=False, preserve_rc=False)`): the outer
+    PowerShell only starts the inner one, which reads the same stdin and whose output and
+    exit code are the command's. 2.19 sends the inner line itself.
+    """
+    script = encoded_script(command)
+    if script is None:
+        return command
+    lines = script_lines(script)
+    parts = lines[0].split() if len(lines) == 1 else []
+    if not parts:
+        return command
+    inner = parse_command(parts[0], parts[1:])
+    return inner_command(inner) if encoded_script(inner) is not None else command
+
+
 def script_lines(script: str) -> list[str]:
     """The script's meaningful lines, without the lines _encode_script adds."""
     lines = [line.strip() for line in script.splitlines() if line.strip()]

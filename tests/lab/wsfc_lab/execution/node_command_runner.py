@@ -4,6 +4,8 @@ It answers each WinRS command the node's endpoint receives:
 - PowerShell -EncodedCommand <bootstrap_wrapper.ps1> with ansible-core's payload on
   stdin: the module emulation it names, or one of the fixed transfer scripts;
 - PowerShell -EncodedCommand <Remove-Item '<dir>' -Force -Recurse;>: temp dir cleanup;
+- the same from ansible-core 2.16 to 2.18, whose bootstrap, temporary directory and file
+  transfer scripts differ (legacy_payload.py, legacy_scripts.py);
 - hostname, echo, exit, cmd /c ..., whoami, more: cmd.exe built-ins;
 - anything else fails with exit code 1 and a message that names what is not emulated.
 A fault in the lab itself (an exception) is reported the same loud way, as a lab error,
@@ -24,6 +26,7 @@ from wsfc_lab.execution.command_classifier import (
     RemoveItemScript,
     classify_script,
     encoded_script,
+    inner_command,
     parse_command,
     script_lines,
 )
@@ -33,8 +36,19 @@ from wsfc_lab.execution.failures import (
     not_emulated_command,
     not_emulated_result,
 )
+from wsfc_lab.execution.legacy_payload import parse_legacy_payload
+from wsfc_lab.execution.legacy_scripts import (
+    LegacyBootstrap,
+    LegacyTransfer,
+    classify_legacy_script,
+)
 from wsfc_lab.execution.module_action import run_module
-from wsfc_lab.execution.payload import MODULE_WRAPPER, PayloadError, parse_payload
+from wsfc_lab.execution.payload import (
+    MODULE_WRAPPER,
+    ManifestAction,
+    PayloadError,
+    parse_payload,
+)
 from wsfc_lab.winrm.auth import Session
 from wsfc_lab.winrm.runner_contract import CommandResult
 
@@ -84,15 +98,20 @@ class NodeCommandRunner:
         return NodeContext(world, self.node, self.user, environment, self.session)
 
     def needs_stdin(self, command: str, arguments: list[str]) -> bool:
-        parsed = parse_command(command, arguments)
+        parsed = inner_command(parse_command(command, arguments))
         script = encoded_script(parsed)
         if script is not None:
-            return isinstance(classify_script(script), BootstrapScript)
+            if isinstance(classify_script(script), BootstrapScript):
+                return True
+            legacy = classify_legacy_script(script)
+            return isinstance(legacy, LegacyBootstrap) or (
+                isinstance(legacy, LegacyTransfer) and legacy.reads_stdin
+            )
         return is_builtin(parsed) and reads_stdin(parsed)
 
     def run(self, command: str, arguments: list[str], stdin: bytes) -> CommandResult:
         try:
-            return self._dispatch(parse_command(command, arguments), stdin)
+            return self._dispatch(inner_command(parse_command(command, arguments)), stdin)
         except Exception as error:
             return failed_result(
                 f"lab error while running {command}: {type(error).__name__}: {error}",
@@ -107,6 +126,11 @@ class NodeCommandRunner:
                 return self._run_payload(stdin)
             if isinstance(kind, RemoveItemScript):
                 return transfer.remove_item(self._context(), kind.path, kind.recurse)
+            legacy = classify_legacy_script(script)
+            if isinstance(legacy, LegacyBootstrap):
+                return self._run_legacy_payload(stdin)
+            if isinstance(legacy, LegacyTransfer):
+                return self._run_transfer(legacy.action, stdin)
             if (builtin := _single_builtin_line(script)) is not None:
                 # `ansible -m raw -a hostname`: PowerShell runs hostname.exe or whoami.exe.
                 return run_builtin(self._context(), builtin, stdin)
@@ -128,12 +152,25 @@ class NodeCommandRunner:
         if payload.wrappers:
             names = ", ".join(payload.action_names)
             return not_emulated_result(f"the exec wrapper actions {names}")
-        if final.name == "winrm_put_file.ps1":
-            return transfer.put_file(context, final, payload.input_data)
-        if final.name == "winrm_fetch_file.ps1":
-            return transfer.fetch_file(context, final)
-        if final.name == "powershell_mkdtemp.ps1":
-            return transfer.mkdtemp(context, final)
-        if final.name == "powershell_expand_user.ps1":
-            return transfer.expand_user(context, final)
-        return not_emulated_result(f"the exec wrapper script {final.name}")
+        return self._run_transfer(final, payload.input_data, context)
+
+    def _run_legacy_payload(self, stdin: bytes) -> CommandResult:
+        try:
+            payload = parse_legacy_payload(stdin)
+        except PayloadError as error:
+            return failed_result(f"the lab could not read the exec manifest: {error}")
+        return run_module(self._context(), payload)
+
+    def _run_transfer(
+        self, action: ManifestAction, data: bytes | None, context: NodeContext | None = None
+    ) -> CommandResult:
+        context = context or self._context()
+        if action.name == "winrm_put_file.ps1":
+            return transfer.put_file(context, action, data)
+        if action.name == "winrm_fetch_file.ps1":
+            return transfer.fetch_file(context, action)
+        if action.name == "powershell_mkdtemp.ps1":
+            return transfer.mkdtemp(context, action)
+        if action.name == "powershell_expand_user.ps1":
+            return transfer.expand_user(context, action)
+        return not_emulated_result(f"the exec wrapper script {action.name}")

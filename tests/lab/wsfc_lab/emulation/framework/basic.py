@@ -30,7 +30,9 @@ from wsfc_lab.emulation.framework.node_environment import DEFAULT_USER, expand_e
 from wsfc_lab.emulation.framework.world_api import WorldApi
 
 # Ansible.Basic.cs passVars: the _ansible_<key> parameters and the attribute each sets
-# (None: accepted and ignored).
+# (None: accepted and ignored). The util comes with the controller's ansible-core: the
+# table is 2.19's with string_conversion_action of 2.16-2.18 (whose controllers send it;
+# 2.19 removed it and added tracebacks_for, which the earlier ones never send).
 PASS_VARS: dict[str, str | None] = {
     "check_mode": "check_mode",
     "debug": "debug_mode",
@@ -43,6 +45,7 @@ PASS_VARS: dict[str, str | None] = {
     "selinux_special_fs": None,
     "shell_executable": None,
     "socket": None,
+    "string_conversion_action": None,
     "syslog_facility": None,
     "target_log_info": "target_log_info",
     "tracebacks_for": None,
