@@ -114,7 +114,9 @@ class Step:
     def status(self) -> str:
         if self.outcome is not None:
             return self.outcome
-        return "failed" if self.failed_tasks else "passed"
+        # A step whose plays started but that recorded no task result proves nothing (the
+        # evidence callback failed, or every task was left out).
+        return "failed" if self.failed_tasks or not self.tasks else "passed"
 
 
 def group_steps(records: Iterable[dict[str, Any]]) -> list[Step]:

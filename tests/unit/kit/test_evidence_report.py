@@ -123,3 +123,10 @@ def test_the_report_files_hold_no_credential(tmp_path):
     assert "| cluster_restore | failed | 10.0 | 4 | Restore with force |" in markdown
     assert "<details><summary>Restore with force on N1: the result</summary>" in markdown
     assert "wbadmin 1.0\nDone." in markdown
+
+
+def test_a_step_that_recorded_no_task_result_is_not_passed():
+    # Its play started, but no task result reached the evidence (the callback failed on
+    # every result, as it did on an ansible-core whose TaskResult has no .result).
+    [step] = group_steps([EVIDENCE[0]])
+    assert step.tasks == [] and step.status == "failed"

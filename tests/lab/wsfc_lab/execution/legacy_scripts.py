@@ -5,7 +5,8 @@ scripts, each sent as `PowerShell ... -EncodedCommand` (plugins/shell/powershell
 plugins/connection/winrm.py of those versions):
 - bootstrap_wrapper.ps1 reads the exec wrapper and its manifest on stdin
   (legacy_payload.py);
-- mkdtemp: `$tmp_path = [System.Environment]::ExpandEnvironmentVariables('<dir>')`,
+- mkdtemp: `$tmp_path = [System.Environment]::ExpandEnvironmentVariables('<dir>')` (2.16
+  and 2.17 do not escape quotes in <dir>; a remote_tmp with a quote breaks their script),
   `New-Item -Type Directory -Path $tmp_path -Name '<name>'`, its FullName on stdout;
 - expand_user: `Write-Output (Get-Location).Path`, `... + '<rest>')` or `'<path>'`;
 - put_file: a begin/process/end script that writes `$path` from the base64 lines on stdin
@@ -40,12 +41,14 @@ def _unescape(value: str) -> str:
     return _DOUBLED.sub(r"\1", value)
 
 
-# bootstrap_wrapper.ps1 of 2.16-2.18: the lines that make up its stdin protocol.
+# bootstrap_wrapper.ps1 of 2.16-2.18: the lines that make up its stdin protocol (2.18 runs
+# the first part as `& ([ScriptBlock]::Create($split_parts[0]))`, 2.16 and 2.17 through a
+# variable; both read the manifest from $json_raw).
 _BOOTSTRAP_MARKERS = (
     "$exec_wrapper_str = $input | Out-String",
     '$split_parts = $exec_wrapper_str.Split(@("`0`0`0`0"), 2, '
     "[StringSplitOptions]::RemoveEmptyEntries)",
-    "& ([ScriptBlock]::Create($split_parts[0]))",
+    "Set-Variable -Name json_raw -Value $split_parts[1]",
 )
 _CONSOLE_ENCODING = (
     "try { [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding } catch {}"
@@ -102,10 +105,13 @@ def _first(pattern: re.Pattern[str], lines: list[str]) -> re.Match[str] | None:
 
 
 def _mkdtemp(lines: list[str]) -> LegacyTransfer | None:
-    if len(lines) != 4 or lines[0] != _CONSOLE_ENCODING or lines[3] != _MKDTEMP_OUTPUT:
+    # 2.18 sets the console's output encoding first.
+    if lines and lines[0] == _CONSOLE_ENCODING:
+        lines = lines[1:]
+    if len(lines) != 3 or lines[2] != _MKDTEMP_OUTPUT:
         return None
-    directory = _MKDTEMP_PATH.fullmatch(lines[1])
-    item = _MKDTEMP_ITEM.fullmatch(lines[2])
+    directory = _MKDTEMP_PATH.fullmatch(lines[0])
+    item = _MKDTEMP_ITEM.fullmatch(lines[1])
     if directory is None or item is None:
         return None
     params = {"Directory": _unescape(directory["dir"]), "Name": _unescape(item["name"])}
@@ -113,8 +119,9 @@ def _mkdtemp(lines: list[str]) -> LegacyTransfer | None:
 
 
 def _expand_user(lines: list[str]) -> LegacyTransfer | None:
-    if len(lines) != 1 or not lines[0].startswith(_CONSOLE_ENCODING + "; "):
+    if len(lines) != 1:
         return None
+    # 2.18 sets the console's output encoding first.
     script = lines[0].removeprefix(_CONSOLE_ENCODING + "; ")
     if script == _EXPAND_HOME:
         path = "~"

@@ -109,6 +109,12 @@ class Redactor:
         return value
 
 
+def _result_of(result: t.Any) -> dict:
+    """The task's result: TaskResult.result from ansible-core 2.19, ._result before it."""
+    data = getattr(result, "result", None)
+    return data if isinstance(data, dict) else result._result
+
+
 def now() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
 
@@ -201,7 +207,7 @@ class CallbackModule(CallbackBase):
         fields = getattr(result, "task_fields", None) or {}
         data = {
             key: value
-            for key, value in dict(result.result).items()
+            for key, value in dict(_result_of(result)).items()
             if not str(key).startswith("_ansible")
         }
         self._write(
@@ -222,7 +228,7 @@ class CallbackModule(CallbackBase):
         )
 
     def v2_runner_on_ok(self, result: t.Any) -> None:
-        self._task("skipped" if result.result.get("skipped") else "ok", result)
+        self._task("skipped" if _result_of(result).get("skipped") else "ok", result)
 
     def v2_runner_on_failed(self, result: t.Any, ignore_errors: bool = False) -> None:
         self._task("failed_ignored" if ignore_errors else "failed", result)

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Every supported ansible-core besides the main one (requirements.txt, which runs the whole
+# suite): each in a virtual environment of its own under .cache/venvs, where it runs the
+# module integration targets (the validation kit against a two-node lab: ansible-test
+# windows-integration of that version, then the molecule scenario real_cluster) and the
+# molecule scenario restore. meta/runtime.yml's requires_ansible names what is tested here.
+#
+# A version's environment holds ansible-core and what it needs that the main environment
+# lacks in the range it asks for (resolvelib for ansible-galaxy); everything else (pywinrm,
+# molecule, the lab) comes from the main environment, read after its own packages, so that
+# an environment costs seconds rather than a full install.
+#   tests/versions/run_versions.sh [VERSION ...]   (default: every version below)
+set -euo pipefail
+# shellcheck source=scripts/bootstrap.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/bootstrap.sh"
+cd "$WSFC_ROOT"
+export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 NO_COLOR=1 PY_COLORS=0
+
+# Automation Platform 2.5 ships 2.16; 2.17 and 2.18 are the releases between it and 2.19.
+VERSIONS=(2.16.19 2.17.14 2.18.19)
+if [ "$#" -gt 0 ]; then VERSIONS=("$@"); fi
+
+main_site="$("$WSFC_VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+out="$WSFC_ROOT/tests/output/versions"
+mkdir -p "$out"
+failed=()
+for version in "${VERSIONS[@]}"; do
+    venv="$WSFC_CACHE/venvs/ansible-core-$version"
+    printf '\n---- ansible-core %s ----\n' "$version"
+    if [ ! -x "$venv/bin/ansible-playbook" ]; then
+        "$WSFC_VENV/bin/python" -m venv "$venv"
+        site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+        # addsitedir also reads the main environment's .pth files (the lab's editable install).
+        echo "import site; site.addsitedir('$main_site')" > "$site/clusterdb-main.pth"
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+            "ansible-core==$version" 2>&1 | grep -v -e '^WARNING: Location' >&2 || true
+    fi
+    got="$("$venv/bin/python" -c 'from ansible.release import __version__; print(__version__)')"
+    if [ "$got" != "$version" ]; then
+        echo "the environment of ansible-core $version runs $got" >&2
+        failed+=("$version (environment)")
+        continue
+    fi
+    # What the kit and molecule start is found on PATH: it must be this version's.
+    playbook_version="$(PATH="$venv/bin:$PATH" ansible-playbook --version)"
+    if [[ "${playbook_version%%$'\n'*}" != *"[core $version]"* ]]; then
+        failed+=("$version (ansible-playbook on PATH is not this version's)")
+        continue
+    fi
+    log="$out/$version"
+    mkdir -p "$log"
+    started=$SECONDS
+    if ! PATH="$venv/bin:$PATH" "$venv/bin/python" tests/kit/kit.py lab --report "$log/kit" \
+        >"$log/kit.log" 2>&1; then
+        tail -n 20 "$log/kit.log" >&2
+        failed+=("$version (integration targets: $log/kit)")
+    fi
+    kit_seconds=$((SECONDS - started))
+    started=$SECONDS
+    if ! PATH="$venv/bin:$PATH" "$venv/bin/python" -m molecule test -s restore \
+        >"$log/molecule-restore.log" 2>&1; then
+        tail -n 30 "$log/molecule-restore.log" >&2
+        failed+=("$version (molecule restore: $log/molecule-restore.log)")
+    fi
+    molecule_seconds=$((SECONDS - started))
+    # The kit's report says which ansible-core ran the targets: it must be this one.
+    if ! grep -q "^- ansible_core: $version\$" "$log/kit/report.md" 2>/dev/null; then
+        failed+=("$version (the kit's report does not name ansible-core $version)")
+    fi
+    printf '{"ansible_core": "%s", "integration_targets_seconds": %d, "molecule_restore_seconds": %d}\n' \
+        "$version" "$kit_seconds" "$molecule_seconds" >"$log/figures.json"
+    printf -- '---- ansible-core %s: integration targets %d s, molecule restore %d s\n' \
+        "$version" "$kit_seconds" "$molecule_seconds"
+done
+if [ "${#failed[@]}" -gt 0 ]; then
+    printf 'ansible-core versions failed: %s\n' "${failed[*]}" >&2
+    exit 1
+fi
+echo "every other ansible-core version passed: ${VERSIONS[*]}"
