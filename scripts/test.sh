@@ -7,6 +7,8 @@
 #   3. molecule scenarios against the lab
 #   4. the validation kit (tests/kit: the integration targets through ansible-test
 #      windows-integration and the real_cluster scenario) against one two-node lab
+#   5. every other supported ansible-core version, each in its own environment: the kit's
+#      integration targets and the molecule restore scenario (tests/versions)
 set -euo pipefail
 # shellcheck source=scripts/bootstrap.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/bootstrap.sh"
@@ -25,3 +27,6 @@ bash tests/molecule/run_scenarios.sh
 
 section "validation kit against a lab"
 bash tests/kit/run_against_lab.sh
+
+section "other ansible-core versions"
+bash tests/versions/run_versions.sh

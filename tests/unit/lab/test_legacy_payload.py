@@ -188,3 +188,18 @@ def test_module_names_resolve_as_ansible_core_resolves_them_for_windows(name, fq
 def test_input_that_is_no_exec_manifest_is_refused(stdin):
     with pytest.raises(PayloadError):
         parse_legacy_payload(stdin)
+
+
+def test_the_2_21_bootstrap_wrapper_is_the_2_19_protocol_in_its_new_form():
+    from wsfc_lab.execution.command_classifier import BootstrapScript, classify_script
+
+    script = """param([string]$InputFile)
+        $codeJson = foreach ($in in $inputData) {
+        if ([string]::Equals($in, "`0`0`0`0")) {
+        break
+        }
+        $in
+        }
+        $code = $codeJson | ConvertFrom-Json
+        $inputData | & $cmd @splat"""
+    assert classify_script(script) == BootstrapScript()

@@ -28,11 +28,13 @@ PRESERVE_RC_LINE = (
 )
 
 # The lines of bootstrap_wrapper.ps1 that make up its stdin protocol: read JSON up to
-# the NUL marker line, then run the script it names with the rest of the input.
+# the NUL marker line, then run the script it names with the rest of the input. Each
+# marker is one of its forms: 2.19's (and 2.20's), then 2.21's (which also reads the input
+# from a file named by -InputFile, into $inputData).
 _BOOTSTRAP_MARKERS = (
-    'if ([string]::Equals($in, "`0`0`0`0")) {',
-    "$code = ConvertFrom-Json -InputObject $codeJson",
-    "$input | & $cmd @splat",
+    ('if ([string]::Equals($in, "`0`0`0`0")) {',),
+    ("$code = ConvertFrom-Json -InputObject $codeJson", "$code = $codeJson | ConvertFrom-Json"),
+    ("$input | & $cmd @splat", "$inputData | & $cmd @splat"),
 )
 
 # powershell.py ShellModule.remove; _escape doubles single quotes (and their typographic
@@ -136,7 +138,7 @@ def script_lines(script: str) -> list[str]:
 
 def classify_script(script: str) -> PowerShellScript:
     lines = script_lines(script)
-    if all(marker in lines for marker in _BOOTSTRAP_MARKERS):
+    if all(any(form in lines for form in marker) for marker in _BOOTSTRAP_MARKERS):
         return BootstrapScript()
     if len(lines) == 1 and (match := _REMOVE_ITEM.fullmatch(lines[0])):
         return RemoveItemScript(

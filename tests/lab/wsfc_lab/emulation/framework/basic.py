@@ -32,13 +32,16 @@ from wsfc_lab.emulation.framework.world_api import WorldApi
 # Ansible.Basic.cs passVars: the _ansible_<key> parameters and the attribute each sets
 # (None: accepted and ignored). The util comes with the controller's ansible-core: the
 # table is 2.19's with string_conversion_action of 2.16-2.18 (whose controllers send it;
-# 2.19 removed it and added tracebacks_for, which the earlier ones never send).
+# 2.19 removed it and added tracebacks_for, which the earlier ones never send) and
+# inject_invocation of 2.21 (a result carries `invocation` only when it is true;
+# the earlier versions, which never send it, always add it).
 PASS_VARS: dict[str, str | None] = {
     "check_mode": "check_mode",
     "debug": "debug_mode",
     "diff": "diff_mode",
     "keep_remote_files": "keep_remote_files",
     "ignore_unknown_opts": "_ignore_unknown_opts",
+    "inject_invocation": "inject_invocation",
     "module_name": "module_name",
     "no_log": "no_log",
     "remote_tmp": "remote_tmp",
@@ -53,7 +56,15 @@ PASS_VARS: dict[str, str | None] = {
     "verbosity": "verbosity",
     "version": "ansible_version",
 }
-PASS_BOOLS = ("check_mode", "debug", "diff", "keep_remote_files", "ignore_unknown_opts", "no_log")
+PASS_BOOLS = (
+    "check_mode",
+    "debug",
+    "diff",
+    "keep_remote_files",
+    "ignore_unknown_opts",
+    "inject_invocation",
+    "no_log",
+)
 PASS_INTS = ("verbosity",)
 
 NO_LOG_PLACEHOLDER = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
@@ -104,6 +115,7 @@ class EmulatedModule:
         self.remote_tmp: str | None = None
         self.tmpdir: str | None = None
         self._ignore_unknown_opts = False
+        self.inject_invocation = True
         self._warnings: list[str] = []
         self._deprecations: list[dict[str, str | None]] = []
         self._no_log_values: dict[str, None] = {}  # an ordered set
@@ -118,7 +130,8 @@ class EmulatedModule:
         legal_inputs = [f"_ansible_{key}" for key in PASS_VARS]
         legal_inputs += list(self._spec["options"]) + list(aliases)
         self._check_arguments(self._spec, self.params, legal_inputs)
-        self.result["invocation"] = {"module_args": self._remove_no_log_values(self.params)}
+        if self.inject_invocation:
+            self.result["invocation"] = {"module_args": self._remove_no_log_values(self.params)}
 
     # -- what an emulation calls -------------------------------------------------------
 
@@ -155,7 +168,7 @@ class EmulatedModule:
 
     def _formatted_result(self) -> dict[str, Any]:
         result = dict(self.result)
-        if "invocation" not in result:
+        if self.inject_invocation and "invocation" not in result:
             result["invocation"] = {"module_args": self._remove_no_log_values(self.params)}
         if self._warnings:
             result["warnings"] = list(self._warnings)
