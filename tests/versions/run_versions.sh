@@ -30,7 +30,8 @@ find_python() {
     local wanted="$1" candidate
     for candidate in "$(command -v "python$wanted" || true)" \
         "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$wanted".*/bin/python"$wanted"; do
-        if [ -n "$candidate" ] && [ -x "$candidate" ]; then
+        # A pyenv shim is on PATH even where it has no such version to run: try it.
+        if [ -n "$candidate" ] && [ -x "$candidate" ] && "$candidate" -c '' 2>/dev/null; then
             echo "$candidate"
             return 0
         fi
