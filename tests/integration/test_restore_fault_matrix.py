@@ -232,7 +232,7 @@ def first_run(lab: Lab, tmp_path: Path, step: Step, kind: str) -> AnsibleRun:
             lambda lab: stall(lab, since),
             lambda lab: lab.inject("slow", step.node, seconds=STALL_SECONDS),
         ),
-        when(lab, lambda lab: trigger(lab, since), lambda lab: fault(lab)) as fired,
+        when(lab, lambda lab: trigger(lab, since), fault) as fired,
     ):
         run = apply_role(lab, tmp_path)
     assert fired.is_set(), f"the {kind} fault at {step.name} never fired:\n{run.output}"
