@@ -460,7 +460,8 @@ def write_kerberos_inventory(data: dict[str, Any], kdc: LabKDC, path: Path) -> P
     header = (
         "# Written by wsfc-lab for the lab in this directory: Kerberos against the lab's KDC.\n"
         f"# Run Ansible with KRB5_CONFIG={kdc.krb5_conf} (the lab's realm {kdc.realm}).\n"
-        "# Without delegation (the second hop refused): -e ansible_winrm_kerberos_delegation=false\n"
+        "# Without delegation (the second hop refused):\n"
+        "#   -e ansible_winrm_kerberos_delegation=false\n"
     )
     text = yaml.safe_dump(kerberos_inventory(data, kdc), sort_keys=False)
     path.write_text(header + text, encoding="utf-8")

@@ -130,9 +130,7 @@ class _WsmanRequestHandler(BaseHTTPRequestHandler):
             self.request.do_handshake()
         self.request.settimeout(_IDLE_TIMEOUT)
         super().setup()
-        self._auth = ConnectionAuth(
-            self.server.parts.accounts, self.server.parts.kerberos_realm
-        )
+        self._auth = ConnectionAuth(self.server.parts.accounts, self.server.parts.kerberos_realm)
 
     def do_POST(self) -> None:
         body = self._read_body()
