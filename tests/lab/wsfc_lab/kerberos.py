@@ -13,7 +13,8 @@ node and the KDC's log. No system file is read or changed: the KDC reads KRB5_KD
 clients KRB5_CONFIG, and the acceptor of a node its own keytab (KRB5_KTNAME).
 
 The principals: each lab user (user@REALM, the lab's password) and HTTP/<fqdn> per node, the
-service principal a WinRM client asks a ticket for (docs/windows-behaviour.md#winrm-spn).
+service principal a WinRM client asks a ticket for (docs/windows-behaviour.md#winrm-spn;
+*unconfirmed*: no Microsoft page states it, see there).
 """
 
 from __future__ import annotations
