@@ -8,6 +8,7 @@ its start-up."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import socket
 import threading
@@ -23,6 +24,7 @@ from restore_scenarios import (
     BACKUP_LOCATION,
     back_up,
     change_configuration,
+    executions,
     ip_address,
     write_play,
 )
@@ -34,6 +36,7 @@ OUTPUT = REPO_ROOT / "tests" / "output"
 TIMINGS = OUTPUT / "kerberos-timings.json"
 CLUSTER_INFO = "wsfc.clusterdb.cluster_info"
 WIN_FILE = "ansible.windows.win_file"
+BACKUP_CHECK = "wsfc.clusterdb.backup : Check that this host's modules can reach the UNC locations"
 
 pytestmark = pytest.mark.skipif(
     bool(missing_tools()), reason=f"MIT Kerberos tools missing: {missing_tools()}"
@@ -72,10 +75,13 @@ def info_play(tmp_path: Path, hosts: str = "NODE1") -> Path:
 
 
 def record_timing(name: str, seconds: float) -> None:
+    """Adds a figure to tests/output/kerberos-timings.json (locked: xdist workers share it)."""
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    figures = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
-    figures[name] = round(seconds, 2)
-    TIMINGS.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
+    with (OUTPUT / "kerberos-timings.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        figures = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
+        figures[name] = round(seconds, 2)
+        TIMINGS.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
 
 
 def test_a_module_runs_over_kerberos(kerberos_lab: Lab, tmp_path: Path) -> None:
@@ -234,3 +240,26 @@ def test_the_restore_playbook_runs_over_kerberos(kerberos_lab: Lab, tmp_path: Pa
     assert run.rc == 0, run.output
     assert ip_address(kerberos_lab) == BACKED_UP_ADDRESS
     record_timing("kerberos_three_node_restore_seconds", elapsed)
+
+
+def test_a_backup_without_delegation_stops_before_any_node(
+    kerberos_lab: Lab, tmp_path: Path
+) -> None:
+    # The collection reads the same rule from the inventory: without delegation the run is
+    # refused by the preflight, with the fix named, and no module of the collection runs.
+    runs_before = len(executions(kerberos_lab))
+    run = run_kerberos(
+        kerberos_lab,
+        tmp_path,
+        REPO_ROOT / "playbooks" / "backup.yml",
+        backup_path=BACKUP_LOCATION,
+        ansible_winrm_kerberos_delegation=False,
+    )
+
+    assert run.rc != 0, run.output
+    refusals = [r for r in run.on_hosts(BACKUP_CHECK).values() if r.status == "failed"]
+    assert len(refusals) == 3, run.output
+    for record in refusals:
+        assert "Kerberos without delegation" in record.result["msg"]
+        assert "ansible_winrm_kerberos_delegation: true" in record.result["msg"]
+    assert executions(kerberos_lab)[runs_before:] == []
