@@ -109,7 +109,7 @@ class WireRecorder:
     def _accept(self) -> None:
         while True:
             try:
-                client, _ = self._server.accept()
+                client, _address = self._server.accept()
             except OSError:
                 return
             upstream = socket.create_connection(self.target)
