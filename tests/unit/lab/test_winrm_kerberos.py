@@ -1,6 +1,7 @@
 """The lab endpoint's Kerberos acceptor against a real MIT KDC (wsfc_lab.kerberos), with
 pywinrm's kerberos transport: the session is the principal's user, Kerberos, delegated only
-when the client forwarded its ticket; a principal of another realm is refused."""
+when the client forwarded its ticket; pypsrp with Kerberos inside SPNEGO; a principal of
+another realm is refused."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 import winrm
 import winrm.exceptions
 from conftest import WINRM_PASSWORD, WINRM_USER, ScriptedRunner
+from pypsrp.client import Client
 from wsfc_lab.kerberos import LabKDC, missing_tools
 from wsfc_lab.winrm.auth import KERBEROS, Session
 from wsfc_lab.winrm.runner_contract import CommandRunner
@@ -102,6 +104,26 @@ def test_a_kerberos_session_is_the_users_and_delegated_only_when_asked(
 
     assert result.std_out == b"sealed\r\n"
     assert runner.sessions == [Session(WINRM_USER, KERBEROS, delegated=delegation)]
+
+
+@pytest.mark.parametrize("auth", ["negotiate", "kerberos"])
+def test_pypsrp_authenticates_with_kerberos_inside_spnego(
+    kerberos_client: LabKDC, winrm_certificate: tuple[Path, Path], auth: str
+) -> None:
+    # pypsrp wraps the Kerberos token in SPNEGO, and seals the messages over HTTP with it.
+    runner = SessionRecorder()
+    server = endpoint(kerberos_client.realm, winrm_certificate, runner)
+    try:
+        options = {"port": server.ports[0], "ssl": False, "auth": auth, "encryption": "always"}
+        with Client(
+            server.address, negotiate_hostname_override=HOST, negotiate_service="HTTP", **options
+        ) as client:
+            stdout, _stderr, code = client.execute_cmd("echo sealed")
+    finally:
+        server.stop()
+
+    assert (stdout, code) == ("sealed\r\n", 0)
+    assert runner.sessions == [Session(WINRM_USER, KERBEROS, delegated=False)]
 
 
 def test_a_principal_of_another_realm_is_refused(
