@@ -5,6 +5,8 @@
 #   - Debian's Mono C# compiler and runtime (the clusapi P/Invoke util is compiled and
 #     called through Mono in the tests)
 #   - Debian's chromium (the drift report's HTML is rendered headless in the tests)
+#   - Debian's MIT Kerberos: the KDC and kadmin.local (the lab's realm), kinit (Ansible's
+#     managed kinit) and libkrb5-dev, which the gssapi, krb5 and pykerberos wheels build on
 #   - ansible.windows, unpacked from PyPI's `ansible` bundle (no Galaxy here)
 #   - a collections tree under .cache/collections where this checkout is
 #     ansible_collections/wsfc/clusterdb (ansible-test needs that path shape)
@@ -23,6 +25,17 @@ ANSIBLE_BUNDLE_VERSION="12.3.0"   # carries ansible.windows 3.3.0
 mkdir -p "$WSFC_CACHE"
 
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
+
+# MIT Kerberos, before the venv: pip builds gssapi, krb5 and pykerberos against libkrb5-dev.
+# The packages' services are not used (the lab runs its own krb5kdc, docs/lab.md).
+if ! command -v krb5-config >/dev/null 2>&1 || [ ! -x /usr/sbin/krb5kdc ] \
+    || [ ! -x /usr/sbin/kadmin.local ] || ! command -v kinit >/dev/null 2>&1; then
+    log "installing Debian's krb5-kdc, krb5-admin-server, krb5-user and libkrb5-dev"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends \
+        krb5-kdc krb5-admin-server krb5-user libkrb5-dev gcc >/dev/null
+fi
 
 # Python: a venv with the pinned requirements; re-run only when requirements change.
 req_stamp="$WSFC_CACHE/requirements.sha256"

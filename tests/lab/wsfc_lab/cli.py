@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _start(lab: Lab, args: argparse.Namespace) -> int:
     if args.file is not None and (args.replace or not lab.exists()):
-        lab.create(load_spec(args.file), replace=args.replace)
+        lab.create(load_spec(args.file), replace=args.replace, kerberos=args.kerberos)
     elif args.file is not None:
         print(f"a lab exists in {lab.lab_dir}; starting it as it is (--replace rebuilds it)")
     lab.start()
@@ -240,6 +240,11 @@ def _parser() -> argparse.ArgumentParser:
     start = commands.add_parser("start", parents=[common], help="create (from -f) and start")
     start.add_argument("-f", "--file", type=Path, help="the lab description (YAML)")
     start.add_argument("--replace", action="store_true", help="rebuild an existing lab")
+    start.add_argument(
+        "--kerberos",
+        action="store_true",
+        help="with -f: a KDC for the lab's domain, its nodes accept Kerberos (docs/lab.md)",
+    )
     start.set_defaults(handler=_start)
 
     status = commands.add_parser("status", parents=[common], help="nodes, quorum, faults")

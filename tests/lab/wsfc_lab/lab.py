@@ -3,6 +3,8 @@
 lab = Lab("/tmp/lab")
 lab.create(load_spec("tests/lab/examples/three-node.yml"))
 lab.start()                 # every node process, waits until each port accepts
+Lab("/tmp/lab").create(spec, kerberos=True)   # with a KDC (wsfc_lab.kerberos) started
+                            # and stopped with the nodes, and inventory-kerberos.yml
 lab.inject("fail", "NODE1", operation="Stop-ClusterNode", code=5, count=1)
 lab.change(ConfigChange("parameter", "set", "Cluster Name", {"name": "x", "value": 1}))
 lab.status()                # a dict: cluster, quorum, nodes, faults, latencies, events
@@ -23,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from wsfc_lab.kerberos import LabKDC, kerberos_dir
 from wsfc_lab.spec import LabSpec
 from wsfc_lab.world import ConfigChange, World, faults
 from wsfc_lab.world.liveness import process_alive
@@ -46,18 +49,39 @@ class Lab:
     def exists(self) -> bool:
         return self.world.store.exists()
 
-    def create(self, spec: LabSpec, *, replace: bool = False) -> None:
-        """Build the lab directory: state, file systems, inventory. Starts nothing."""
+    def create(self, spec: LabSpec, *, replace: bool = False, kerberos: bool = False) -> None:
+        """Build the lab directory: state, file systems, inventory. Starts nothing.
+
+        kerberos: a realm for the lab's domain (its KDC starts and stops with the nodes),
+        the lab's user and HTTP/<node fqdn> per node in it; each node accepts Kerberos."""
         if replace and self.exists():
             self.stop()
         World.create(self.lab_dir, spec, replace=replace)
         with self.world.transaction() as state:
             state.data["supervised"] = True
+            domain = state.data["cluster"]["domain"]
+            credentials = state.data["credentials"]
+            fqdns = [f"{name}.{domain}".lower() for name in state.node_names()]
+        if kerberos:
+            LabKDC.create(
+                kerberos_dir(self.lab_dir),
+                domain,
+                {credentials["username"]: credentials["password"]},
+                fqdns,
+            )
         self.write_inventory()
+
+    @property
+    def kdc(self) -> LabKDC | None:
+        """The lab's KDC, for a lab created with kerberos=True."""
+        directory = kerberos_dir(self.lab_dir)
+        return LabKDC(directory) if LabKDC.exists(directory) else None
 
     def start(self, timeout: float = START_TIMEOUT) -> None:
         """Start every node process that is not running (crashed nodes stay down)."""
         self._require_lab()
+        if (kdc := self.kdc) is not None:
+            kdc.start()
         with self.world.transaction() as state:
             names = [n for n in state.node_names() if state.node(n)["power"] == "on"]
         cold = not any(self._process_alive(name) for name in names)
@@ -91,6 +115,8 @@ class Lab:
             if self._still_running(name, pid):
                 _signal(pid, signal.SIGKILL)
                 self._wait_dead(name, pid)
+        if (kdc := self.kdc) is not None:
+            kdc.stop()
 
     def kill_node(self, name: str) -> None:
         """The crash fault: the node's process is killed and the node stays powered off."""
@@ -249,7 +275,14 @@ class Lab:
 
         data = self.world.peek()
         write_inventory_winrm(data, self.winrm_inventory_path)
+        if (kdc := self.kdc) is not None:
+            write_kerberos_inventory(data, kdc, self.kerberos_inventory_path)
         return write_inventory(data, self.inventory_path)
+
+    @property
+    def kerberos_inventory_path(self) -> Path:
+        """The same hosts over Kerberos, for a lab with a KDC."""
+        return self.lab_dir / "inventory-kerberos.yml"
 
     # -- processes -----------------------------------------------------------------------------
 
@@ -386,6 +419,53 @@ def inventory(data: dict[str, Any]) -> dict[str, Any]:
             }
         }
     }
+
+
+# <lab_dir>/inventory-kerberos.yml, for a lab with a KDC: the inventory an operator writes for
+# a domain cluster. Kerberos over HTTP with message encryption; ansible_user is the principal
+# (user@REALM) and Ansible gets the ticket itself with kinit (managed mode), passing the
+# lab's KRB5_CONFIG through to it; each host asks for the ticket of HTTP/<node fqdn>
+# (the hostname override: the hosts are addresses). No become: delegation
+# (ansible_winrm_kerberos_delegation: true, a forwardable ticket) is what gives a module
+# credentials for the backup share, and without it the second-hop rule applies.
+def kerberos_inventory(data: dict[str, Any], kdc: LabKDC) -> dict[str, Any]:
+    base = inventory(data)
+    groups = base["all"]["children"]
+    domain = data["cluster"]["domain"].lower()
+    credentials = data["credentials"]
+    groups["windows"]["hosts"] = {
+        name: {
+            "ansible_host": node["address"],
+            "ansible_winrm_kerberos_hostname_override": f"{name}.{domain}".lower(),
+        }
+        for name, node in data["nodes"].items()
+    }
+    groups["windows"]["vars"] = {
+        "ansible_connection": "winrm",
+        "ansible_port": data["ports"]["http"],
+        "ansible_winrm_scheme": "http",
+        "ansible_winrm_transport": "kerberos",
+        "ansible_winrm_message_encryption": "always",
+        "ansible_winrm_kinit_mode": "managed",
+        "ansible_winrm_kinit_env_vars": ["KRB5_CONFIG"],
+        "ansible_winrm_kerberos_delegation": True,
+        "ansible_user": f"{credentials['username']}@{kdc.realm}",
+        "ansible_password": credentials["password"],
+        "wsfc_lab_krb5_config": str(kdc.krb5_conf),
+    }
+    return base
+
+
+def write_kerberos_inventory(data: dict[str, Any], kdc: LabKDC, path: Path) -> Path:
+    header = (
+        "# Written by wsfc-lab for the lab in this directory: Kerberos against the lab's KDC.\n"
+        f"# Run Ansible with KRB5_CONFIG={kdc.krb5_conf} (the lab's realm {kdc.realm}).\n"
+        "# Without delegation (the second hop refused):\n"
+        "#   -e ansible_winrm_kerberos_delegation=false\n"
+    )
+    text = yaml.safe_dump(kerberos_inventory(data, kdc), sort_keys=False)
+    path.write_text(header + text, encoding="utf-8")
+    return path
 
 
 def write_inventory(data: dict[str, Any], path: Path) -> Path:

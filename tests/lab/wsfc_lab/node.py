@@ -1,6 +1,7 @@
 """One simulated node: `python -m wsfc_lab.node <lab_dir> <node>`.
 
-Serves WinRM on the node's address (HTTP and HTTPS, the lab's ports), runs each command
+Serves WinRM on the node's address (HTTP and HTTPS, the lab's ports; Kerberos too when the
+lab has a KDC, with the node's keytab), runs each command
 through the lab's command dispatch against the world, and follows the faults meant for
 this node: `unreachable` (its listeners close) and `slow` (each reply waits). It records
 its pid in the state; every other piece of state lives on disk, so a node killed with
@@ -17,6 +18,7 @@ import threading
 import time
 from pathlib import Path
 
+from wsfc_lab.kerberos import LabKDC, kerberos_dir
 from wsfc_lab.winrm.certificate import generate_certificate
 from wsfc_lab.winrm.server import WinRMEndpoint
 from wsfc_lab.world import World
@@ -64,6 +66,13 @@ def run_node(lab_dir: Path, node_name: str, stop: threading.Event) -> None:
     certificate = generate_certificate(
         certificate_dir(world.lab_dir, node), [node.lower(), fqdn], [address]
     )
+    kerberos_realm = None
+    if LabKDC.exists(kerberos_dir(world.lab_dir)):
+        # The lab has a KDC: this node accepts Kerberos with its own keytab. The variables
+        # are read by the GSSAPI library of this process only.
+        kdc = LabKDC(kerberos_dir(world.lab_dir))
+        os.environ.update(kdc.acceptor_env(fqdn))
+        kerberos_realm = kdc.realm
     follower = FaultFollower(world, node)
     follower.refresh()
     endpoint = WinRMEndpoint(
@@ -74,6 +83,7 @@ def run_node(lab_dir: Path, node_name: str, stop: threading.Event) -> None:
         {credentials["username"]: credentials["password"]},
         certificate,
         reply_delay=follower.reply_delay,
+        kerberos_realm=kerberos_realm,
     )
     endpoint.set_reachable(not follower.unreachable)
     endpoint.start()

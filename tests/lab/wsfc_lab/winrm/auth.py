@@ -1,11 +1,15 @@
-"""HTTP authentication of one client connection: Basic, and NTLM under Negotiate.
+"""HTTP authentication of one client connection: Basic, and NTLM or Kerberos under Negotiate.
 
 WinRM authenticates NTLM per TCP connection: the client sends the NTLM negotiate token,
 gets the challenge in a 401, sends the authenticate token and from then on sends no
 Authorization header on that connection (MS-WSMV 2.2.9.1.1.1). Clients send the NTLM
 tokens raw (requests-ntlm, pypsrp with auth="ntlm") or wrapped in SPNEGO (pypsrp with
-auth="negotiate"); the acceptor is chosen from the first token. Basic is checked on every
-request. A refusal is a 401 with the challenges WinRM sends when Basic is enabled.
+auth="negotiate"); the acceptor is chosen from the first token. Kerberos works the same
+way on an endpoint that has a keytab (a lab with a KDC, wsfc_lab.kerberos): the client sends
+the Kerberos token raw under "Negotiate" (pywinrm's kerberos transport) or inside SPNEGO, and
+the session is the principal's user when the principal is of the endpoint's realm. Basic is
+checked on every request. A refusal is a 401 with the challenges WinRM sends when Basic is
+enabled.
 
 Each accepted request carries the Session it was authenticated in: the user and how. What
 a session can do beyond this host depends on it (docs/windows-behaviour.md#second-hop):
@@ -32,8 +36,9 @@ _NTLM_NEGOTIATE_MESSAGE = 1
 _SPNEGO_INIT_TAG = 0x60
 
 
-# How a session was authenticated. The lab accepts Basic and NTLM (raw or inside SPNEGO);
-# Kerberos and CredSSP are named so that an acceptor for them only has to build a Session.
+# How a session was authenticated. The lab accepts Basic, NTLM (raw or inside SPNEGO) and,
+# with a KDC, Kerberos (raw or inside SPNEGO); CredSSP is named so that an acceptor for it
+# only has to build a Session.
 BASIC = "basic"
 NTLM = "ntlm"
 KERBEROS = "kerberos"
@@ -99,17 +104,20 @@ class ConnectionAuth:
 
     The accounts must be in the process's NTLM credential file already
     (``accounts.NTLM_USER_FILE.register``): the NTLM acceptor reads them from there.
+    `realm` is the Kerberos realm whose principals the endpoint accepts (None: no Kerberos);
+    the Kerberos acceptor reads the node's keytab from KRB5_KTNAME.
     """
 
-    def __init__(self, accounts: LocalAccounts) -> None:
+    def __init__(self, accounts: LocalAccounts, realm: str | None = None) -> None:
         self._accounts = accounts
+        self._realm = realm
         self._context: spnego.ContextProxy | None = None
         self._ntlm_user: str | None = None
         self._ntlm_session: Session | None = None
 
     @property
     def sealing_context(self) -> spnego.ContextProxy | None:
-        """The completed NTLM context that seals messages on this connection, if any."""
+        """The completed NTLM or Kerberos context that seals messages on this connection."""
         return self._context if self._ntlm_user is not None else None
 
     def authenticate(self, authorization: str | None) -> AuthOutcome:
@@ -156,15 +164,32 @@ class ConnectionAuth:
         if not self._context.complete:
             return AuthOutcome(None, reply)
         principal = self._context.client_principal or ""
-        if not self._accounts.knows(principal):
+        if self._context.negotiated_protocol == "kerberos":
+            session = self._kerberos_session(principal, self._context)
+            if session is None:
+                return self._refuse(f"{principal!r} is not a principal of {self._realm}")
+        elif self._accounts.knows(principal):
+            session = Session(principal, NTLM)
+        else:
             return self._refuse(f"{principal!r} is not an account of this endpoint")
-        self._ntlm_user = principal
-        # SPNEGO here can only have negotiated NTLM: the lab has no Kerberos acceptor.
-        self._ntlm_session = Session(principal, NTLM)
-        return AuthOutcome(principal, reply, self._ntlm_session)
+        if not self._accounts.knows(session.user):
+            return self._refuse(f"{principal!r} is not an account of this endpoint")
+        self._ntlm_user = session.user
+        self._ntlm_session = session
+        return AuthOutcome(session.user, reply, session)
+
+    def _kerberos_session(self, principal: str, context: spnego.ContextProxy) -> Session | None:
+        """The session of a Kerberos principal user@REALM of this endpoint's realm."""
+        user, separator, realm = principal.rpartition("@")
+        if not separator or self._realm is None or realm.upper() != self._realm.upper():
+            return None
+        # The client asked for delegation and its ticket was forwardable: the context
+        # carries the user's TGT (docs/windows-behaviour.md#kerberos-delegation).
+        delegated = bool(context.context_attr & spnego.ContextReq.delegate)
+        return Session(user, KERBEROS, delegated=delegated)
 
     def _refuse(self, reason: str) -> AuthOutcome:
-        _log.info("NTLM authentication refused: %s", reason)
+        _log.info("Negotiate authentication refused: %s", reason)
         self._context = None
         self._ntlm_user = None
         self._ntlm_session = None

@@ -43,6 +43,7 @@ class EndpointParts:
     service: WsmanService
     accounts: LocalAccounts
     reply_delay: Callable[[], float] | None
+    kerberos_realm: str | None = None
 
 
 class Listener(ThreadingHTTPServer):
@@ -129,7 +130,7 @@ class _WsmanRequestHandler(BaseHTTPRequestHandler):
             self.request.do_handshake()
         self.request.settimeout(_IDLE_TIMEOUT)
         super().setup()
-        self._auth = ConnectionAuth(self.server.parts.accounts)
+        self._auth = ConnectionAuth(self.server.parts.accounts, self.server.parts.kerberos_realm)
 
     def do_POST(self) -> None:
         body = self._read_body()

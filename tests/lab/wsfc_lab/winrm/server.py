@@ -31,12 +31,15 @@ class WinRMEndpoint:
         credentials: dict[str, str],
         certificate: tuple[Path, Path],
         reply_delay: Callable[[], float] | None = None,
+        kerberos_realm: str | None = None,
     ) -> None:
+        """`kerberos_realm`: accept Kerberos principals of this realm, with the keytab the
+        process's KRB5_KTNAME names (each lab node is a process of its own)."""
         self.address = address
         accounts = LocalAccounts(credentials)
         NTLM_USER_FILE.register(accounts)
         self.service = WsmanService(runner, machine=address)
-        self._parts = EndpointParts(self.service, accounts, reply_delay)
+        self._parts = EndpointParts(self.service, accounts, reply_delay, kerberos_realm)
         certificate_file, key_file = certificate
         self._tls_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self._tls_context.load_cert_chain(certificate_file, key_file)
