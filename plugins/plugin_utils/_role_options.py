@@ -631,12 +631,13 @@ class _NoLocation:
 def _restore_backup_path(
     label: str, value: str, controller: ControllerFiles
 ) -> BackupPath | _NoLocation:
-    try:
-        return _windows_path(label, value, controller)
-    except PolicyRefusal as refusal:
-        if value != "":
-            raise
-        return _NoLocation(refusal)
+    if value == "":
+        return _NoLocation(
+            PolicyRefusal(
+                f"{label} is empty: {label} is required.", _REQUIRED_FIX["restore_backup_path"]
+            )
+        )
+    return _windows_path(label, value, controller)
 
 
 def _controller_folder_to_read(label: str, value: str, controller: ControllerFiles) -> str:

@@ -1,0 +1,193 @@
+"""The restore role from the controller copy, with the backup share gone: plain and
+encrypted, end to end; an encrypted copy with a flipped byte refused before any node is
+touched; the key never shown."""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import backup_runs
+import pytest
+from restore_scenarios import (
+    BACKED_UP_ADDRESS,
+    CHANGED_ADDRESS,
+    ROLE,
+    apply_role,
+    change_configuration,
+    changing_runs,
+    executions,
+    ip_address,
+    nodes,
+)
+from wsfc_lab.lab import Lab
+
+PRIMARY = r"\\fs01\clusterbackups"
+STAGING = r"C:\ClusterDbStaging"
+SAFETY = r"C:\SafetyBackups"
+CLUSTER = "CLU01"
+
+
+def new_key() -> str:
+    return base64.b64encode(os.urandom(32)).decode()
+
+
+def back_up_to_controller(lab: Lab, tmp_path: Path, controller: Path, key: str = "") -> str:
+    """The backup role keeps a copy on the controller; returns the set's name."""
+    extra = {"backup_controller_encryption_key": key} if key else {}
+    run = backup_runs.apply_role(
+        lab, tmp_path, backup_path=PRIMARY, backup_controller_dir=str(controller), **extra
+    )
+    assert run.rc == 0, run.output
+    outcome = backup_runs.summary(run)
+    assert outcome["controller"]["set_status"] == "complete"
+    assert outcome["controller"]["verified"] is True
+    return str(outcome["set_name"])
+
+
+def remove_the_share(lab: Lab) -> None:
+    """The case the copies exist for: the file server's share and its folder are gone."""
+    shutil.rmtree(backup_runs.folder(lab, PRIMARY))
+    with lab.world.transaction() as state:
+        state.remove_share("FS01", "clusterbackups")
+
+
+def restore_from_controller(lab: Lab, tmp_path: Path, controller: Path, **extra: Any):  # noqa: ANN201
+    return apply_role(
+        lab,
+        tmp_path,
+        restore_backup_path="",
+        restore_controller_dir=str(controller),
+        restore_staging_path=STAGING,
+        restore_loopback_target=True,
+        restore_safety_backup_path=SAFETY,
+        **extra,
+    )
+
+
+def staging_left(lab: Lab) -> list[str]:
+    root = backup_runs.folder(lab, STAGING)
+    return sorted(p.name for p in root.iterdir()) if root.is_dir() else []
+
+
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
+def test_a_restore_from_the_controller_copy_with_the_share_gone(
+    three_node_lab: Lab, tmp_path: Path, encrypted: bool
+) -> None:
+    lab = three_node_lab
+    controller = tmp_path / "controller"
+    key = new_key() if encrypted else ""
+    set_name = back_up_to_controller(lab, tmp_path, controller, key)
+    copy = controller / CLUSTER / set_name
+    sealed = sorted(p.name for p in copy.iterdir())
+    if encrypted:
+        assert sealed and all(name.endswith(".aesgcm") for name in sealed)
+    else:
+        assert "manifest.json" in sealed
+    change_configuration(lab)
+    assert ip_address(lab) == CHANGED_ADDRESS
+    remove_the_share(lab)
+    runs_before = len(executions(lab))
+
+    extra = {"restore_controller_encryption_key": key} if key else {}
+    run = restore_from_controller(lab, tmp_path, controller, **extra)
+
+    assert run.rc == 0, run.output
+    # The backed-up configuration runs again, on every node.
+    assert ip_address(lab) == BACKED_UP_ADDRESS
+    assert {state for _service, state, _tag in nodes(lab).values()} == {"Up"}
+    runs = executions(lab)[runs_before:]
+    uploads = [r for r in runs if r["module"] == "ansible.windows.win_copy"]
+    assert uploads and {r["node"] for r in uploads} == {"NODE1"}
+    restored = [r for r in changing_runs(runs) if r["module"] == "wsfc.clusterdb.cluster_restore"]
+    assert len(restored) == 1
+    opened = run.of(ROLE + "Pick, decrypt and verify the controller copy on the controller", "NODE1")
+    assert opened.result["set"]["name"] == set_name
+    assert opened.result["set"]["encrypted"] is encrypted
+    staging = opened.result["staging_folder"]
+    assert staging.startswith(STAGING + "\\wsfc-clusterdb-restore-")
+    # The node-side check hashed the uploaded set there, and the restore read it from there.
+    check = run.of(ROLE + "Verify the set and what restoring it would change (check mode)", "NODE1")
+    assert check.result["set"]["path"].startswith(staging + "\\")
+    # The staging folder is gone, and the decrypted copy on the controller too.
+    assert staging_left(lab) == []
+    if opened.result["plain_copy"]:
+        assert not Path(opened.result["plain_copy"]).exists()
+    if encrypted:
+        assert key not in run.output
+
+
+def test_an_encrypted_copy_with_a_flipped_byte_is_refused_before_any_node_is_touched(
+    three_node_lab: Lab, tmp_path: Path
+) -> None:
+    lab = three_node_lab
+    controller = tmp_path / "controller"
+    key = new_key()
+    set_name = back_up_to_controller(lab, tmp_path, controller, key)
+    change_configuration(lab)
+    remove_the_share(lab)
+    copy = controller / CLUSTER / set_name
+    victim = max((p for p in copy.rglob("*.aesgcm")), key=lambda p: p.stat().st_size)
+    data = bytearray(victim.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    victim.write_bytes(bytes(data))
+    before, runs_before = nodes(lab), len(executions(lab))
+
+    run = restore_from_controller(lab, tmp_path, controller, restore_controller_encryption_key=key)
+
+    assert run.rc != 0
+    refusal = run.of(
+        ROLE + "Stop here when the controller copy does not verify (no node was touched)", "NODE1"
+    )
+    assert refusal.status == "failed"
+    message = refusal.result["msg"]
+    assert set_name in message and "does not decrypt" in message
+    assert "Nothing was sent to any node" in message
+    # No node changed, nothing was uploaded, only reads ran.
+    assert nodes(lab) == before
+    runs = executions(lab)[runs_before:]
+    assert changing_runs(runs) == []
+    assert [r for r in runs if r["module"] == "ansible.windows.win_copy"] == []
+    assert ip_address(lab) == CHANGED_ADDRESS
+    assert staging_left(lab) == []
+    assert key not in run.output
+
+
+def test_a_key_that_does_not_parse_is_refused_before_any_node_is_touched(
+    three_node_lab: Lab, tmp_path: Path
+) -> None:
+    lab = three_node_lab
+    controller = tmp_path / "controller"
+    controller.mkdir()
+    bad = base64.b64encode(b"sixteen byte key").decode()
+    runs_before = len(executions(lab))
+
+    run = restore_from_controller(lab, tmp_path, controller, restore_controller_encryption_key=bad)
+
+    assert run.rc != 0
+    assert "restore_controller_encryption_key holds 16 bytes" in run.output
+    assert bad not in run.output
+    assert executions(lab)[runs_before:] == []
+
+
+def test_a_local_staging_folder_without_the_loopback_opt_in_is_refused(
+    three_node_lab: Lab, tmp_path: Path
+) -> None:
+    controller = tmp_path / "controller"
+    controller.mkdir()
+    runs_before = len(executions(three_node_lab))
+    run = apply_role(
+        three_node_lab,
+        tmp_path,
+        restore_backup_path="",
+        restore_controller_dir=str(controller),
+        restore_staging_path=STAGING,
+        restore_safety_backup_path=SAFETY,
+    )
+    assert run.rc != 0
+    assert "restore_loopback_target: true" in run.output
+    assert "UNC restore_staging_path" in run.output
+    assert executions(three_node_lab)[runs_before:] == []
