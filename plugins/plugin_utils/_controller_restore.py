@@ -81,11 +81,15 @@ def _pick(report: dict[str, t.Any], set_name: str, where: str) -> dict[str, t.An
     else:
         entry = report["newest_complete"]
         if entry is None:
-            found = "; ".join(f"{s['name']} ({s['status']})" for s in every) or "none"
+            found = (
+                "; ".join(f"{s['name']} ({s['status']}: {s.get('message')})" for s in every)
+                or "none"
+            )
             raise PolicyRefusal(
                 f"The controller copy under {where} holds no complete, verified set of "
                 f"this cluster (sets found: {found}).",
-                "Check restore_controller_dir, or name a set as restore_set. " + _UNTOUCHED,
+                "Nothing was sent to any node. Check restore_controller_dir, or name a set as "
+                "restore_set. " + _UNTOUCHED,
             )
     if entry in report["rejected"] or entry.get("status") != "complete" or not entry["verified"]:
         message = str(entry.get("message") or entry.get("status"))
@@ -130,9 +134,9 @@ def open_copy(
             + _UNTOUCHED,
         )
     entry = _pick(report, set_name, where)
-    name = str(entry["name"])
+    name, encrypted = str(entry["name"]), bool(entry.get("encrypted"))
     source, plain_copy = str(Path(where) / name), None
-    if entry.get("encrypted"):
+    if encrypted:
         plain_copy = tempfile.mkdtemp(prefix="wsfc-clusterdb-open-", dir=work_dir)
         try:
             crypto.decrypt_set(t.cast(bytes, key), Path(where) / name, Path(plain_copy) / name, name)
@@ -148,6 +152,7 @@ def open_copy(
                 f"Nothing was sent to any node. Restore another set (restore_set). {_UNTOUCHED}",
             ) from None
         source = str(Path(plain_copy) / name)
+    entry = {**entry, "encrypted": encrypted}
     folder = staging_folder(staging_path)
     separator = "/" if "/" in folder and "\\" not in folder else "\\"
     return {

@@ -82,7 +82,7 @@ def test_a_restore_from_the_controller_copy_with_the_share_gone(
     key = new_key() if encrypted else ""
     set_name = back_up_to_controller(lab, tmp_path, controller, key)
     copy = controller / CLUSTER / set_name
-    sealed = sorted(p.name for p in copy.iterdir())
+    sealed = sorted(p.name for p in copy.rglob("*") if p.is_file())
     if encrypted:
         assert sealed and all(name.endswith(".aesgcm") for name in sealed)
     else:
