@@ -5,6 +5,7 @@ touched; the key never shown."""
 from __future__ import annotations
 
 import base64
+import json
 import os
 import shutil
 from pathlib import Path
@@ -12,6 +13,8 @@ from typing import Any
 
 import backup_runs
 import pytest
+import yaml
+from playbook import run_playbook
 from restore_scenarios import (
     BACKED_UP_ADDRESS,
     CHANGED_ADDRESS,
@@ -23,12 +26,14 @@ from restore_scenarios import (
     ip_address,
     nodes,
 )
+from signing_keys import new_key as new_signing_key
 from wsfc_lab.lab import Lab
 
 PRIMARY = r"\\fs01\clusterbackups"
 STAGING = r"C:\ClusterDbStaging"
 SAFETY = r"C:\SafetyBackups"
 CLUSTER = "CLU01"
+VERBOSE = {"ANSIBLE_VERBOSITY": "4"}
 
 
 def new_key() -> str:
@@ -191,3 +196,61 @@ def test_a_local_staging_folder_without_the_loopback_opt_in_is_refused(
     assert "restore_loopback_target: true" in run.output
     assert "UNC restore_staging_path" in run.output
     assert executions(three_node_lab)[runs_before:] == []
+
+
+def test_the_encryption_key_is_never_shown_nor_written_to_a_node(
+    three_node_lab: Lab, tmp_path: Path
+) -> None:
+    """A signed, encrypted controller copy restored at -vvvv: the set's signature is
+    verified on the controller with the trusted key, and the encryption key is in no
+    output, no task result, no file of the controller copy and no file of any node."""
+    lab = three_node_lab
+    controller = tmp_path / "controller"
+    key = new_key()
+    private, public = new_signing_key()
+    backup = run_playbook(
+        backup_runs.role_play(
+            tmp_path, backup_path=PRIMARY, backup_controller_dir=str(controller),
+            backup_controller_encryption_key=key, backup_signing_key=private,
+        ),
+        lab.inventory_path, env=VERBOSE,
+    )  # fmt: skip
+    assert backup.rc == 0, backup.output
+    change_configuration(lab)
+    remove_the_share(lab)
+    role_vars = {
+        "restore_controller_dir": str(controller),
+        "restore_controller_encryption_key": key,
+        "restore_staging_path": STAGING,
+        "restore_loopback_target": True,
+        "restore_safety_backup_path": SAFETY,
+        "restore_trusted_keys": [public],
+        "restore_require_signature": True,
+        "restore_force": True,
+        "restore_consent": True,
+        "restore_node": "NODE1",
+        "restore_wait_delay": 1,
+    }
+    play = tmp_path / "restore_verbose.yml"
+    role = {"role": "wsfc.clusterdb.restore", "vars": role_vars}
+    play.write_text(
+        yaml.safe_dump([{"name": "Restore", "hosts": "all", "gather_facts": False, "roles": [role]}]),
+        encoding="utf-8",
+    )
+    restored = run_playbook(play, lab.inventory_path, env=VERBOSE)
+
+    assert restored.rc == 0, restored.output
+    assert ip_address(lab) == BACKED_UP_ADDRESS
+    opened = restored.of(ROLE + "Pick, decrypt and verify the controller copy on the controller", "NODE1")
+    assert opened.result["set"]["signature"]["status"] == "verified"
+    assert "ESTABLISH WINRM CONNECTION" in restored.output  # the runs were at -vvvv
+    raw = base64.b64decode(key)
+    texts = [backup.output, restored.output]
+    texts += [json.dumps([r.result for r in run.records]) for run in (backup, restored)]
+    for text in texts:
+        assert key not in text
+    for folder in (controller, lab.lab_dir):
+        for path in folder.rglob("*"):
+            if path.is_file():
+                data = path.read_bytes()
+                assert key.encode() not in data and raw not in data, path
