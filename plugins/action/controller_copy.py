@@ -47,7 +47,9 @@ class ActionModule(ActionBase):
             key = load_encryption_key(given, "encryption_key") if given else None
             if args["operation"] == "seal":
                 if key is None or not args["src"] or not args["set_name"]:
-                    raise AnsibleActionFail("operation seal needs encryption_key, src and set_name.")
+                    raise AnsibleActionFail(
+                        "operation seal needs encryption_key, src and set_name."
+                    )
                 result.update(copy.seal(key, args["src"], args["cluster_folder"], args["set_name"]))
                 result["changed"] = True
                 return result

@@ -19,7 +19,7 @@ import secrets
 import shutil
 import tempfile
 import typing as t
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils import _controller_crypto as crypto
@@ -54,7 +54,7 @@ def seal(key: bytes, plain_set: str, cluster_folder: str, set_name: str) -> dict
 def staging_folder(staging_path: str, now: datetime | None = None) -> str:
     """A folder of this run's own under the operator's staging path (never one that a
     run before made, so that removing it removes only what this run uploaded)."""
-    moment = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+    moment = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
     separator = "/" if "/" in staging_path and "\\" not in staging_path else "\\"
     name = f"{STAGING_PREFIX}{moment}-{secrets.token_hex(4)}"
     return staging_path.rstrip("\\/") + separator + name
@@ -94,8 +94,7 @@ def _pick(report: dict[str, t.Any], set_name: str, where: str) -> dict[str, t.An
     if entry in report["rejected"] or entry.get("status") != "complete" or not entry["verified"]:
         message = str(entry.get("message") or entry.get("status"))
         raise PolicyRefusal(
-            f"The controller copy of set {entry['name']} under {where} does not verify: "
-            f"{message}",
+            f"The controller copy of set {entry['name']} under {where} does not verify: {message}",
             f"Nothing was sent to any node. Restore another set (restore_set). {_UNTOUCHED}",
         )
     return entry
@@ -130,8 +129,7 @@ def open_copy(
     if not report["exists"]:
         raise PolicyRefusal(
             f"There is no controller copy of cluster {cluster_name} under {where}.",
-            "Check restore_controller_dir (the backup role's backup_controller_dir). "
-            + _UNTOUCHED,
+            "Check restore_controller_dir (the backup role's backup_controller_dir). " + _UNTOUCHED,
         )
     entry = _pick(report, set_name, where)
     name, encrypted = str(entry["name"]), bool(entry.get("encrypted"))
@@ -139,7 +137,9 @@ def open_copy(
     if encrypted:
         plain_copy = tempfile.mkdtemp(prefix="wsfc-clusterdb-open-", dir=work_dir)
         try:
-            crypto.decrypt_set(t.cast(bytes, key), Path(where) / name, Path(plain_copy) / name, name)
+            crypto.decrypt_set(
+                t.cast(bytes, key), Path(where) / name, Path(plain_copy) / name, name
+            )
             # What is sent is judged again as it is, decrypted.
             opened = controller_backup_sets(plain_copy, **judged)
             entry = _pick(opened, name, where)
@@ -156,8 +156,19 @@ def open_copy(
     folder = staging_folder(staging_path)
     separator = "/" if "/" in folder and "\\" not in folder else "\\"
     return {
-        "set": {k: entry.get(k) for k in ("name", "status", "verified", "cluster", "created",
-                                          "configuration_version", "signature", "encrypted")},
+        "set": {
+            k: entry.get(k)
+            for k in (
+                "name",
+                "status",
+                "verified",
+                "cluster",
+                "created",
+                "configuration_version",
+                "signature",
+                "encrypted",
+            )
+        },
         "source": source,
         "plain_copy": plain_copy,
         "staging_folder": folder,

@@ -33,6 +33,9 @@ from pathlib import Path
 
 import yaml
 from ansible.module_utils.parsing.convert_bool import boolean
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._controller_crypto import (
+    load_encryption_key,
+)
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import (
     BackupPath,
     check_no_control_characters,
@@ -50,9 +53,6 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._signing import (
     HIDDEN,
     load_signing_key,
     load_trusted_keys,
-)
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._controller_crypto import (
-    load_encryption_key,
 )
 
 # plugins/plugin_utils/ -> the collection's root, which holds roles/.

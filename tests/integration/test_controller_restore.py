@@ -60,7 +60,7 @@ def remove_the_share(lab: Lab) -> None:
         state.remove_share("FS01", "clusterbackups")
 
 
-def restore_from_controller(lab: Lab, tmp_path: Path, controller: Path, **extra: Any):  # noqa: ANN201
+def restore_from_controller(lab: Lab, tmp_path: Path, controller: Path, **extra: Any):
     return apply_role(
         lab,
         tmp_path,
@@ -109,7 +109,9 @@ def test_a_restore_from_the_controller_copy_with_the_share_gone(
     assert uploads and {r["node"] for r in uploads} == {"NODE1"}
     restored = [r for r in changing_runs(runs) if r["module"] == "wsfc.clusterdb.cluster_restore"]
     assert len(restored) == 1
-    opened = run.of(ROLE + "Pick, decrypt and verify the controller copy on the controller", "NODE1")
+    opened = run.of(
+        ROLE + "Pick, decrypt and verify the controller copy on the controller", "NODE1"
+    )
     assert opened.result["set"]["name"] == set_name
     assert opened.result["set"]["encrypted"] is encrypted
     staging = opened.result["staging_folder"]
@@ -234,14 +236,18 @@ def test_the_encryption_key_is_never_shown_nor_written_to_a_node(
     play = tmp_path / "restore_verbose.yml"
     role = {"role": "wsfc.clusterdb.restore", "vars": role_vars}
     play.write_text(
-        yaml.safe_dump([{"name": "Restore", "hosts": "all", "gather_facts": False, "roles": [role]}]),
+        yaml.safe_dump(
+            [{"name": "Restore", "hosts": "all", "gather_facts": False, "roles": [role]}]
+        ),
         encoding="utf-8",
     )
     restored = run_playbook(play, lab.inventory_path, env=VERBOSE)
 
     assert restored.rc == 0, restored.output
     assert ip_address(lab) == BACKED_UP_ADDRESS
-    opened = restored.of(ROLE + "Pick, decrypt and verify the controller copy on the controller", "NODE1")
+    opened = restored.of(
+        ROLE + "Pick, decrypt and verify the controller copy on the controller", "NODE1"
+    )
     assert opened.result["set"]["signature"]["status"] == "verified"
     assert "ESTABLISH WINRM CONNECTION" in restored.output  # the runs were at -vvvv
     raw = base64.b64decode(key)

@@ -43,7 +43,13 @@ class TestKey:
 
     @pytest.mark.parametrize(
         "value",
-        ["", None, "not base64!", base64.b64encode(b"short").decode(), base64.b64encode(bytes(64)).decode()],
+        [
+            "",
+            None,
+            "not base64!",
+            base64.b64encode(b"short").decode(),
+            base64.b64encode(bytes(64)).decode(),
+        ],
     )
     def test_a_key_that_does_not_parse_is_refused_without_quoting_it(self, value: object) -> None:
         with pytest.raises(PolicyRefusal) as refused:
@@ -86,7 +92,7 @@ class TestSet:
         data = bytearray(target.read_bytes())
         data[offset] ^= 0x01
         target.write_bytes(bytes(data))
-        with pytest.raises(crypto.DecryptionError, match="big.vhdx"):
+        with pytest.raises(crypto.DecryptionError, match=r"big\.vhdx"):
             crypto.decrypt_set(key, sealed, tmp_path / "opened", SET)
         assert not (tmp_path / "opened" / "WindowsImageBackup" / "big.vhdx").exists()
 
@@ -127,5 +133,7 @@ class TestSet:
         data = (tmp_path / "sealed" / "manifest.json.aesgcm").read_bytes()
         header = data[: crypto.HEADER_SIZE]
         nonce = header[len(crypto.MAGIC) :] + (0).to_bytes(4, "big") + b"\x01"
-        aad = b"\x00".join((b"wsfc.clusterdb controller copy", header, SET.encode(), b"manifest.json"))
+        aad = b"\x00".join(
+            (b"wsfc.clusterdb controller copy", header, SET.encode(), b"manifest.json")
+        )
         assert AESGCM(key).decrypt(nonce, data[crypto.HEADER_SIZE :], aad) == b'{"format": "x"}\n'
