@@ -654,7 +654,11 @@ def _controller_folder_to_read(label: str, value: str, controller: ControllerFil
 
 def _controller_restore_together(checked: Mapping[str, t.Any]) -> Iterator[OptionRefusal]:
     """A restore from the controller copy: where the set is staged on the restoring node,
-    and where the safety backup goes (the staging folder is removed afterwards)."""
+    and where the safety backup goes (the staging folder is removed afterwards).
+
+    Unconfirmed (docs/windows-behaviour.md#wbadmin-backup-target, status (1)): whether
+    wbadmin recovers from a share of the restoring node itself, so a local staging folder
+    needs the loopback opt-in, as any local set path does."""
     folder = checked.get("restore_controller_dir")
     location = checked.get("restore_backup_path")
     if not folder and isinstance(location, _NoLocation):
