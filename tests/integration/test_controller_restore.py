@@ -260,3 +260,48 @@ def test_the_encryption_key_is_never_shown_nor_written_to_a_node(
             if path.is_file():
                 data = path.read_bytes()
                 assert key.encode() not in data and raw not in data, path
+
+
+def test_check_mode_verifies_the_copy_on_the_controller_and_touches_no_node(
+    three_node_lab: Lab, tmp_path: Path
+) -> None:
+    lab = three_node_lab
+    controller = tmp_path / "controller"
+    key = new_key()
+    set_name = back_up_to_controller(lab, tmp_path, controller, key)
+    change_configuration(lab)
+    remove_the_share(lab)
+    before, runs_before = nodes(lab), len(executions(lab))
+    play = tmp_path / "restore_check.yml"
+    role_vars = {
+        "restore_controller_dir": str(controller),
+        "restore_controller_encryption_key": key,
+        "restore_staging_path": STAGING,
+        "restore_loopback_target": True,
+        "restore_safety_backup_path": SAFETY,
+        "restore_force": True,
+        "restore_node": "NODE1",
+    }
+    role = {"role": "wsfc.clusterdb.restore", "vars": role_vars}
+    play.write_text(
+        yaml.safe_dump(
+            [{"name": "Restore", "hosts": "all", "gather_facts": False, "roles": [role]}]
+        ),
+        encoding="utf-8",
+    )
+    run = run_playbook(play, lab.inventory_path, check=True)
+
+    assert run.rc != 0
+    stop = run.of(
+        ROLE + "Stop here in check mode (the upload would change the restoring node)", "NODE1"
+    )
+    assert stop.status == "failed"
+    assert f"the controller copy of set {set_name} verified on the" in stop.result["msg"]
+    opened = run.of(
+        ROLE + "Pick, decrypt and verify the controller copy on the controller", "NODE1"
+    )
+    assert not Path(opened.result["plain_copy"]).exists()
+    assert nodes(lab) == before
+    runs = executions(lab)[runs_before:]
+    assert changing_runs(runs) == []
+    assert [r for r in runs if r["module"] == "ansible.windows.win_copy"] == []
