@@ -73,6 +73,15 @@ def restore_from_controller(lab: Lab, tmp_path: Path, controller: Path, **extra:
     )
 
 
+def role_play(tmp_path: Path, name: str, role_vars: dict[str, Any]) -> Path:
+    """A play over every node that applies the restore role with these variables."""
+    play = tmp_path / f"{name}.yml"
+    role = {"role": "wsfc.clusterdb.restore", "vars": role_vars}
+    document = [{"name": "Restore", "hosts": "all", "gather_facts": False, "roles": [role]}]
+    play.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return play
+
+
 def staging_left(lab: Lab) -> list[str]:
     root = backup_runs.folder(lab, STAGING)
     return sorted(p.name for p in root.iterdir()) if root.is_dir() else []
@@ -233,15 +242,9 @@ def test_the_encryption_key_is_never_shown_nor_written_to_a_node(
         "restore_node": "NODE1",
         "restore_wait_delay": 1,
     }
-    play = tmp_path / "restore_verbose.yml"
-    role = {"role": "wsfc.clusterdb.restore", "vars": role_vars}
-    play.write_text(
-        yaml.safe_dump(
-            [{"name": "Restore", "hosts": "all", "gather_facts": False, "roles": [role]}]
-        ),
-        encoding="utf-8",
+    restored = run_playbook(
+        role_play(tmp_path, "restore_verbose", role_vars), lab.inventory_path, env=VERBOSE
     )
-    restored = run_playbook(play, lab.inventory_path, env=VERBOSE)
 
     assert restored.rc == 0, restored.output
     assert ip_address(lab) == BACKED_UP_ADDRESS
@@ -272,7 +275,6 @@ def test_check_mode_verifies_the_copy_on_the_controller_and_touches_no_node(
     change_configuration(lab)
     remove_the_share(lab)
     before, runs_before = nodes(lab), len(executions(lab))
-    play = tmp_path / "restore_check.yml"
     role_vars = {
         "restore_controller_dir": str(controller),
         "restore_controller_encryption_key": key,
@@ -282,14 +284,9 @@ def test_check_mode_verifies_the_copy_on_the_controller_and_touches_no_node(
         "restore_force": True,
         "restore_node": "NODE1",
     }
-    role = {"role": "wsfc.clusterdb.restore", "vars": role_vars}
-    play.write_text(
-        yaml.safe_dump(
-            [{"name": "Restore", "hosts": "all", "gather_facts": False, "roles": [role]}]
-        ),
-        encoding="utf-8",
+    run = run_playbook(
+        role_play(tmp_path, "restore_check", role_vars), lab.inventory_path, check=True
     )
-    run = run_playbook(play, lab.inventory_path, check=True)
 
     assert run.rc != 0
     stop = run.of(

@@ -1,13 +1,12 @@
 """The controller copy, encrypted and opened for a restore (plugin_utils._controller_sets,
-_controller_restore) and the role options of a restore from it (_role_options)."""
+_controller_restore), and the role options of a restore from it (_role_options). Beside
+test_backup_filters, whose set writer it uses."""
 
 from __future__ import annotations
 
 import base64
-import hashlib
 import os
 import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,43 +20,16 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._controller_sets im
     ENCRYPTED,
     controller_backup_sets,
 )
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import (
-    build_manifest,
-    manifest_to_json,
-)
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._role_options import (
     check_role_options,
     load_role_spec,
 )
+from test_backup_filters import _write_set
 
 OLD = "20261121T020304Z_clusterdb_e1s7"
 NEW = "20261122T020304Z_clusterdb_e1s8"
 KEY = os.urandom(32)
-
-
-def write_set(folder: Path, name: str) -> Path:
-    files = {"chk0001.tmp": b"snapshot" * 10, "sub/00000001.CPT": b"checkpoint"}
-    directory = folder / name
-    for relative, data in files.items():
-        (directory / relative).parent.mkdir(parents=True, exist_ok=True)
-        (directory / relative).write_bytes(data)
-    manifest = build_manifest(
-        cluster={"name": "CLU01", "id": "6f1c3c9b-4d6e-4f5a-8f0e-2f7f9a3b1c11"},
-        source_node="NODE1",
-        route="clusapi",
-        paxos_tag="1:1:" + name.rsplit("s", 1)[1],
-        quorum=None,
-        configuration={"groups": [], "resources": [], "networks": []},
-        files=[
-            {"path": p, "size": len(d), "sha256": hashlib.sha256(d).hexdigest()}
-            for p, d in files.items()
-        ],
-        created=datetime.strptime(name[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC),
-    )
-    (directory / "manifest.json").write_text(manifest_to_json(manifest), encoding="utf-8")
-    (directory / "backup.complete").write_bytes(b"")
-    return directory
 
 
 @pytest.fixture
@@ -65,7 +37,7 @@ def sealed(tmp_path: Path) -> Path:
     """The cluster's folder of an encrypted controller copy with two sets."""
     plain, folder = tmp_path / "plain", tmp_path / "controller" / "CLU01"
     for name in (OLD, NEW):
-        seal(KEY, str(write_set(plain, name)), str(folder), name)
+        seal(KEY, str(_write_set(plain, name)), str(folder), name)
     shutil.rmtree(plain)
     return folder
 
@@ -160,7 +132,7 @@ class TestOpen:
 
     def test_a_plain_copy_is_sent_as_it_is(self, tmp_path: Path) -> None:
         folder = tmp_path / "CLU01"
-        write_set(folder, OLD)
+        _write_set(folder, OLD)
         opened = open_copy(str(folder), "CLU01", staging_path="\\\\fs02\\stage")
         assert opened["plain_copy"] is None and opened["source"] == str(folder / OLD)
         assert opened["set"]["encrypted"] is False
