@@ -99,7 +99,7 @@ class TestOpen:
             open_copy(str(sealed), "CLU01", key=KEY, staging_path="C:\\S", work_dir=str(tmp_path))[
                 "staging_folder"
             ]
-            for _ in range(3)
+            for _run in range(3)
         }
         assert len(folders) == 3
 
