@@ -73,6 +73,17 @@ def restore_from_controller(lab: Lab, tmp_path: Path, controller: Path, **extra:
     )
 
 
+def encrypted_copy_without_the_share(lab: Lab, tmp_path: Path) -> tuple[Path, str, str]:
+    """An encrypted controller copy of the running configuration, then a change, then the
+    share gone; returns the controller folder, the key and the set's name."""
+    controller = tmp_path / "controller"
+    key = new_key()
+    set_name = back_up_to_controller(lab, tmp_path, controller, key)
+    change_configuration(lab)
+    remove_the_share(lab)
+    return controller, key, set_name
+
+
 def role_play(tmp_path: Path, name: str, role_vars: dict[str, Any]) -> Path:
     """A play over every node that applies the restore role with these variables."""
     play = tmp_path / f"{name}.yml"
@@ -140,11 +151,7 @@ def test_an_encrypted_copy_with_a_flipped_byte_is_refused_before_any_node_is_tou
     three_node_lab: Lab, tmp_path: Path
 ) -> None:
     lab = three_node_lab
-    controller = tmp_path / "controller"
-    key = new_key()
-    set_name = back_up_to_controller(lab, tmp_path, controller, key)
-    change_configuration(lab)
-    remove_the_share(lab)
+    controller, key, set_name = encrypted_copy_without_the_share(lab, tmp_path)
     copy = controller / CLUSTER / set_name
     victim = max((p for p in copy.rglob("*.aesgcm")), key=lambda p: p.stat().st_size)
     data = bytearray(victim.read_bytes())
@@ -269,11 +276,7 @@ def test_check_mode_verifies_the_copy_on_the_controller_and_touches_no_node(
     three_node_lab: Lab, tmp_path: Path
 ) -> None:
     lab = three_node_lab
-    controller = tmp_path / "controller"
-    key = new_key()
-    set_name = back_up_to_controller(lab, tmp_path, controller, key)
-    change_configuration(lab)
-    remove_the_share(lab)
+    controller, key, set_name = encrypted_copy_without_the_share(lab, tmp_path)
     before, runs_before = nodes(lab), len(executions(lab))
     role_vars = {
         "restore_controller_dir": str(controller),
