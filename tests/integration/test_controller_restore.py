@@ -84,6 +84,18 @@ def encrypted_copy_without_the_share(lab: Lab, tmp_path: Path) -> tuple[Path, st
     return controller, key, set_name
 
 
+def from_the_controller(controller: Path, key: str) -> dict[str, Any]:
+    """The restore role's options of a restore from the encrypted controller copy, staged on
+    the restoring node (the loopback opt-in given)."""
+    return {
+        "restore_controller_dir": str(controller),
+        "restore_controller_encryption_key": key,
+        "restore_staging_path": STAGING,
+        "restore_loopback_target": True,
+        "restore_safety_backup_path": SAFETY,
+    }
+
+
 def role_play(tmp_path: Path, name: str, role_vars: dict[str, Any]) -> Path:
     """A play over every node that applies the restore role with these variables."""
     play = tmp_path / f"{name}.yml"
@@ -237,11 +249,7 @@ def test_the_encryption_key_is_never_shown_nor_written_to_a_node(
     change_configuration(lab)
     remove_the_share(lab)
     role_vars = {
-        "restore_controller_dir": str(controller),
-        "restore_controller_encryption_key": key,
-        "restore_staging_path": STAGING,
-        "restore_loopback_target": True,
-        "restore_safety_backup_path": SAFETY,
+        **from_the_controller(controller, key),
         "restore_trusted_keys": [public],
         "restore_require_signature": True,
         "restore_force": True,
@@ -279,11 +287,7 @@ def test_check_mode_verifies_the_copy_on_the_controller_and_touches_no_node(
     controller, key, set_name = encrypted_copy_without_the_share(lab, tmp_path)
     before, runs_before = nodes(lab), len(executions(lab))
     role_vars = {
-        "restore_controller_dir": str(controller),
-        "restore_controller_encryption_key": key,
-        "restore_staging_path": STAGING,
-        "restore_loopback_target": True,
-        "restore_safety_backup_path": SAFETY,
+        **from_the_controller(controller, key),
         "restore_force": True,
         "restore_node": "NODE1",
     }
