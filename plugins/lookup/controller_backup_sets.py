@@ -33,6 +33,28 @@ options:
         C(verified) false - enough to know whether a set is there, without reading it all.
     type: bool
     default: true
+  encryption_key:
+    description:
+      - The key the copy was encrypted with (32 random bytes, base64, as the
+        C(wsfc.clusterdb.backup) role's C(backup_controller_encryption_key); a secret,
+        keep it in Ansible Vault). Every file of an encrypted set is decrypted on the
+        controller, in memory, to be hashed; a file that was changed, cut short, swapped
+        or sealed with another key makes the set C(corrupt).
+      - Without it an encrypted set is reported with status C(encrypted), C(verified)
+        false, and named in C(encrypted_without_key).
+      - A key that does not parse fails the lookup, naming the option, never the value.
+    type: str
+  trusted_keys:
+    description:
+      - Ed25519 public keys (PEM) whose signatures are trusted, as
+        M(wsfc.clusterdb.backup_set_info)'s O(wsfc.clusterdb.backup_set_info#module:trusted_keys).
+    type: list
+    elements: str
+    default: []
+  require_signature:
+    description: Leave out into C(rejected) a set not signed by a trusted key.
+    type: bool
+    default: false
 author:
   - wsfc.clusterdb maintainers (@wsfc-clusterdb)
 """
@@ -61,6 +83,8 @@ _raw:
       C(exists), C(sets) (each with C(name), C(path) on the controller, C(kind),
       C(status), C(verified), C(problems), C(message), C(cluster), C(created) ...),
       C(newest_complete), C(other_directories) and C(rejected) (with O(cluster_name)).
+    - Each set says whether it is C(encrypted); C(encrypted_without_key) names the
+      encrypted sets that could not be judged without O(encryption_key).
   type: list
   elements: dict
 """
@@ -69,10 +93,15 @@ import typing as t
 
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._controller_crypto import (
+    load_encryption_key,
+)
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._controller_sets import (
     ControllerFolderError,
     controller_backup_sets,
 )
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._signing import load_trusted_keys
 
 
 class LookupModule(LookupBase):
@@ -83,8 +112,22 @@ class LookupModule(LookupBase):
         cluster_name = self.get_option("cluster_name")
         hash_files = bool(self.get_option("hash_files"))
         try:
+            given = self.get_option("encryption_key")
+            key = load_encryption_key(given, "encryption_key") if given else None
+            trusted = load_trusted_keys(self.get_option("trusted_keys") or [], "trusted_keys")
+        except PolicyRefusal as refusal:
+            raise AnsibleLookupError(str(refusal)) from None
+        try:
             return [
-                controller_backup_sets(str(folder), cluster_name, hash_files) for folder in terms
+                controller_backup_sets(
+                    str(folder),
+                    cluster_name,
+                    hash_files,
+                    encryption_key=key,
+                    trusted_keys=trusted,
+                    require_signature=bool(self.get_option("require_signature")),
+                )
+                for folder in terms
             ]
         except (ControllerFolderError, OSError) as error:
             raise AnsibleLookupError(str(error)) from error

@@ -33,6 +33,9 @@ from pathlib import Path
 
 import yaml
 from ansible.module_utils.parsing.convert_bool import boolean
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._controller_crypto import (
+    load_encryption_key,
+)
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import (
     BackupPath,
     check_no_control_characters,
@@ -545,6 +548,14 @@ def _signing_key(label: str, value: str, _controller: ControllerFiles) -> str:
     return HIDDEN
 
 
+def _encryption_key(label: str, value: str, _controller: ControllerFiles) -> str:
+    """An AES-256 key (base64) must parse; it is kept out of what was checked (a secret)."""
+    if value == "":
+        return ""
+    load_encryption_key(value, label)
+    return HIDDEN
+
+
 def _trusted_keys(label: str, value: list[str], _controller: ControllerFiles) -> int:
     """Every public key must parse; the count of them is what the other checks read."""
     return len(load_trusted_keys(value, label))
@@ -572,6 +583,7 @@ def _check_together(
                 "Give the public key(s) the backups are signed with in restore_trusted_keys "
                 "(docs/security.md), or leave restore_require_signature false.",
             )
+        yield from _controller_restore_together(checked)
         return
     if spec.role != "backup":
         return
@@ -591,6 +603,13 @@ def _check_together(
         except PolicyRefusal as refusal:
             yield OptionRefusal(label, refusal.problem, refusal.fix)
     folder = checked.get("backup_controller_dir")
+    if checked.get("backup_controller_encryption_key") == HIDDEN and not folder:
+        yield OptionRefusal(
+            "backup_controller_encryption_key",
+            "backup_controller_encryption_key is given but backup_controller_dir is empty: "
+            "there is no controller copy to encrypt.",
+            "Give backup_controller_dir, or leave the key out.",
+        )
     if isinstance(folder, str) and folder != "":
         cluster_folder = os.path.join(os.path.expanduser(folder), cluster)
         if controller.exists(cluster_folder) and not controller.is_dir(cluster_folder):
@@ -600,6 +619,95 @@ def _check_together(
                 "controller, is a file.",
                 f"Move the file {cluster_folder} away, or give another backup_controller_dir.",
             )
+
+
+@dataclass(frozen=True)
+class _NoLocation:
+    """An empty restore_backup_path: refused unless the set comes from the controller copy."""
+
+    refusal: PolicyRefusal
+
+
+def _restore_backup_path(
+    label: str, value: str, controller: ControllerFiles
+) -> BackupPath | _NoLocation:
+    if value == "":
+        return _NoLocation(
+            PolicyRefusal(
+                f"{label} is empty: {label} is required.", _REQUIRED_FIX["restore_backup_path"]
+            )
+        )
+    return _windows_path(label, value, controller)
+
+
+def _controller_folder_to_read(label: str, value: str, controller: ControllerFiles) -> str:
+    if value == "":
+        return value
+    _controller_directory(label, value, controller)
+    if not controller.is_dir(os.path.expanduser(value)):
+        raise PolicyRefusal(
+            f"{label}: {value} is not a folder on the controller.",
+            f"Give the backup role's backup_controller_dir as {label}.",
+        )
+    return value
+
+
+def _controller_restore_together(checked: Mapping[str, t.Any]) -> Iterator[OptionRefusal]:
+    """A restore from the controller copy: where the set is staged on the restoring node,
+    and where the safety backup goes (the staging folder is removed afterwards).
+
+    Unconfirmed (docs/windows-behaviour.md#wbadmin-backup-target, status (1)): whether
+    wbadmin recovers from a share of the restoring node itself, so a local staging folder
+    needs the loopback opt-in, as any local set path does."""
+    folder = checked.get("restore_controller_dir")
+    location = checked.get("restore_backup_path")
+    if not folder and isinstance(location, _NoLocation):
+        yield OptionRefusal("restore_backup_path", location.refusal.problem, location.refusal.fix)
+    if not folder:
+        if checked.get("restore_controller_encryption_key") == HIDDEN:
+            yield OptionRefusal(
+                "restore_controller_encryption_key",
+                "restore_controller_encryption_key is given but restore_controller_dir is "
+                "empty: there is no controller copy to decrypt.",
+                "Give restore_controller_dir, or leave the key out.",
+            )
+        return
+    if isinstance(checked.get("restore_backup_path"), BackupPath):
+        yield OptionRefusal(
+            "restore_controller_dir",
+            "restore_controller_dir and restore_backup_path are both given: the set comes "
+            "from one of them.",
+            "Leave restore_backup_path empty to restore from the controller copy, or leave "
+            "restore_controller_dir empty to restore from the backup location.",
+        )
+    staging = checked.get("restore_staging_path")
+    if not isinstance(staging, BackupPath):
+        yield OptionRefusal(
+            "restore_staging_path",
+            "restore_staging_path is empty: restoring from the controller copy uploads the "
+            "set to a folder of the restoring node (or a share it reaches) first.",
+            "Give restore_staging_path, such as C:\\ClusterDbStaging (with "
+            "restore_loopback_target: true) or a UNC path on another server.",
+        )
+    elif not staging.is_unc and checked.get("restore_loopback_target") is not True:
+        yield OptionRefusal(
+            "restore_staging_path",
+            f"restore_staging_path {staging.path} is a folder of the restoring node: wbadmin "
+            "would read it through a share on that same node (a loopback target), which is "
+            "not documented to work (docs/windows-behaviour.md#wbadmin-backup-target).",
+            "Set restore_loopback_target: true once validated on your own cluster "
+            "(docs/backup.md, loopback), or give a UNC restore_staging_path on another "
+            "server that the restoring node can write to.",
+        )
+    safety = checked.get("restore_safety_backup_path")
+    if checked.get("restore_safety_backup") is not False and not isinstance(safety, BackupPath):
+        yield OptionRefusal(
+            "restore_safety_backup_path",
+            "restoring from the controller copy, the safety backup would go beside the set, "
+            "into the staging folder that is removed afterwards.",
+            "Give restore_safety_backup_path (a folder that is kept), or set "
+            "restore_safety_backup: false.",
+        )
 
 
 # The list options that hold keys: their values are never quoted in a refusal.
@@ -623,7 +731,11 @@ _MEANING: dict[str, Callable[[str, t.Any, ControllerFiles], t.Any]] = {
     "backup_node_account_domain": _domain,
     "backup_node_attempts": _at_least(1, "the nodes tried"),
     "backup_signing_key": _signing_key,
-    "restore_backup_path": _windows_path,
+    "backup_controller_encryption_key": _encryption_key,
+    "restore_controller_encryption_key": _encryption_key,
+    "restore_controller_dir": _controller_folder_to_read,
+    "restore_staging_path": _optional_windows_path,
+    "restore_backup_path": _restore_backup_path,
     "restore_trusted_keys": _trusted_keys,
     "restore_signing_key": _signing_key,
     "restore_set": _set_name,
