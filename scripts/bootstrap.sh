@@ -5,6 +5,7 @@
 #   - Debian's Mono C# compiler and runtime (the clusapi P/Invoke util is compiled and
 #     called through Mono in the tests)
 #   - Debian's chromium (the drift report's HTML is rendered headless in the tests)
+#   - Debian's openssh-server: sshd, which the lab runs itself for its SSH endpoints
 #   - Debian's MIT Kerberos: the KDC and kadmin.local (the lab's realm), kinit (Ansible's
 #     managed kinit) and libkrb5-dev, which the gssapi, krb5 and pykerberos wheels build on
 #   - ansible.windows, unpacked from PyPI's `ansible` bundle (no Galaxy here)
@@ -63,6 +64,15 @@ if ! command -v chromium >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >/dev/null
     apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+
+# OpenSSH server: the lab's nodes answer SSH through a real sshd that the lab starts itself
+# (`sshd -f <lab dir>/ssh/sshd_config -D`, wsfc_lab.ssh); the packaged service is not used.
+if [ ! -x /usr/sbin/sshd ] || ! command -v ssh-keygen >/dev/null 2>&1; then
+    log "installing Debian's openssh-server"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends openssh-server >/dev/null
 fi
 
 # ansible.windows: the roles use its modules; unpack only that collection from the bundle.

@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _start(lab: Lab, args: argparse.Namespace) -> int:
     if args.file is not None and (args.replace or not lab.exists()):
-        lab.create(load_spec(args.file), replace=args.replace, kerberos=args.kerberos)
+        lab.create(load_spec(args.file), replace=args.replace, kerberos=args.kerberos, ssh=args.ssh)
     elif args.file is not None:
         print(f"a lab exists in {lab.lab_dir}; starting it as it is (--replace rebuilds it)")
     lab.start()
@@ -244,6 +244,11 @@ def _parser() -> argparse.ArgumentParser:
         "--kerberos",
         action="store_true",
         help="with -f: a KDC for the lab's domain, its nodes accept Kerberos (docs/lab.md)",
+    )
+    start.add_argument(
+        "--ssh",
+        action="store_true",
+        help="with -f: an sshd on the nodes' addresses, each node an OpenSSH host (docs/lab.md)",
     )
     start.set_defaults(handler=_start)
 

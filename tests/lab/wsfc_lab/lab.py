@@ -5,6 +5,8 @@ lab.create(load_spec("tests/lab/examples/three-node.yml"))
 lab.start()                 # every node process, waits until each port accepts
 Lab("/tmp/lab").create(spec, kerberos=True)   # with a KDC (wsfc_lab.kerberos) started
                             # and stopped with the nodes, and inventory-kerberos.yml
+Lab("/tmp/lab").create(spec, ssh=True)   # with an sshd on the nodes' addresses
+                            # (wsfc_lab.ssh) and inventory-ssh.yml
 lab.inject("fail", "NODE1", operation="Stop-ClusterNode", code=5, count=1)
 lab.change(ConfigChange("parameter", "set", "Cluster Name", {"name": "x", "value": 1}))
 lab.status()                # a dict: cluster, quorum, nodes, faults, latencies, events
@@ -27,6 +29,7 @@ import yaml
 
 from wsfc_lab.kerberos import LabKDC, kerberos_dir
 from wsfc_lab.spec import LabSpec
+from wsfc_lab.ssh import LabSSHD, ssh_dir
 from wsfc_lab.world import ConfigChange, World, faults
 from wsfc_lab.world.liveness import process_alive
 
@@ -49,11 +52,15 @@ class Lab:
     def exists(self) -> bool:
         return self.world.store.exists()
 
-    def create(self, spec: LabSpec, *, replace: bool = False, kerberos: bool = False) -> None:
+    def create(
+        self, spec: LabSpec, *, replace: bool = False, kerberos: bool = False, ssh: bool = False
+    ) -> None:
         """Build the lab directory: state, file systems, inventory. Starts nothing.
 
         kerberos: a realm for the lab's domain (its KDC starts and stops with the nodes),
-        the lab's user and HTTP/<node fqdn> per node in it; each node accepts Kerberos."""
+        the lab's user and HTTP/<node fqdn> per node in it; each node accepts Kerberos.
+        ssh: an sshd on every node's address (it starts and stops with the nodes), whose
+        sessions each node runs as a Windows OpenSSH host with PowerShell as its shell."""
         if replace and self.exists():
             self.stop()
         World.create(self.lab_dir, spec, replace=replace)
@@ -62,6 +69,7 @@ class Lab:
             domain = state.data["cluster"]["domain"]
             credentials = state.data["credentials"]
             fqdns = [f"{name}.{domain}".lower() for name in state.node_names()]
+            addresses = [state.node(name)["address"] for name in state.node_names()]
         if kerberos:
             LabKDC.create(
                 kerberos_dir(self.lab_dir),
@@ -69,6 +77,8 @@ class Lab:
                 {credentials["username"]: credentials["password"]},
                 fqdns,
             )
+        if ssh:
+            LabSSHD.create(ssh_dir(self.lab_dir), addresses, sys.executable, self.lab_dir)
         self.write_inventory()
 
     @property
@@ -76,6 +86,12 @@ class Lab:
         """The lab's KDC, for a lab created with kerberos=True."""
         directory = kerberos_dir(self.lab_dir)
         return LabKDC(directory) if LabKDC.exists(directory) else None
+
+    @property
+    def sshd(self) -> LabSSHD | None:
+        """The lab's sshd, for a lab created with ssh=True."""
+        directory = ssh_dir(self.lab_dir)
+        return LabSSHD(directory) if LabSSHD.exists(directory) else None
 
     def start(self, timeout: float = START_TIMEOUT) -> None:
         """Start every node process that is not running (crashed nodes stay down)."""
@@ -97,6 +113,8 @@ class Lab:
                     self._spawn(name)
             for name in names:
                 self._wait_until_listening(name, timeout)
+            if (sshd := self.sshd) is not None:
+                sshd.start()
         finally:
             if cold:
                 with self.world.transaction() as state:
@@ -105,6 +123,8 @@ class Lab:
     def stop(self, timeout: float = STOP_TIMEOUT) -> None:
         """Stop every node process (SIGTERM, then SIGKILL); the state stays on disk."""
         self._require_lab()
+        if (sshd := self.sshd) is not None:
+            sshd.stop()
         pids = {n: p for n in self._node_names() if (p := self._pid(n)) and process_alive(p)}
         for pid in pids.values():
             _signal(pid, signal.SIGTERM)
@@ -277,12 +297,21 @@ class Lab:
         write_inventory_winrm(data, self.winrm_inventory_path)
         if (kdc := self.kdc) is not None:
             write_kerberos_inventory(data, kdc, self.kerberos_inventory_path)
+        if (sshd := self.sshd) is not None:
+            from wsfc_lab.inventory_ssh import write_ssh_inventory
+
+            write_ssh_inventory(data, sshd, self.ssh_inventory_path)
         return write_inventory(data, self.inventory_path)
 
     @property
     def kerberos_inventory_path(self) -> Path:
         """The same hosts over Kerberos, for a lab with a KDC."""
         return self.lab_dir / "inventory-kerberos.yml"
+
+    @property
+    def ssh_inventory_path(self) -> Path:
+        """The same hosts over SSH, for a lab with an sshd."""
+        return self.lab_dir / "inventory-ssh.yml"
 
     # -- processes -----------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """One simulated node: `python -m wsfc_lab.node <lab_dir> <node>`.
 
 Serves WinRM on the node's address (HTTP and HTTPS, the lab's ports; Kerberos too when the
-lab has a KDC, with the node's keytab), runs each command
+lab has a KDC, with the node's keytab) and, when the lab has an sshd, the node's SSH
+sessions (wsfc_lab.ssh_bridge), runs each command
 through the lab's command dispatch against the world, and follows the faults meant for
 this node: `unreachable` (its listeners close) and `slow` (each reply waits). It records
 its pid in the state; every other piece of state lives on disk, so a node killed with
@@ -19,6 +20,7 @@ import time
 from pathlib import Path
 
 from wsfc_lab.kerberos import LabKDC, kerberos_dir
+from wsfc_lab.ssh import LabSSHD, ssh_dir
 from wsfc_lab.winrm.certificate import generate_certificate
 from wsfc_lab.winrm.server import WinRMEndpoint
 from wsfc_lab.world import World
@@ -87,6 +89,13 @@ def run_node(lab_dir: Path, node_name: str, stop: threading.Event) -> None:
     )
     endpoint.set_reachable(not follower.unreachable)
     endpoint.start()
+    bridge = None
+    if LabSSHD.exists(ssh_dir(world.lab_dir)):
+        # The lab has an sshd: its sessions for this node come in over a local socket.
+        from wsfc_lab.ssh_bridge import SSHBridge
+
+        bridge = SSHBridge(world, node, credentials["username"], lambda: not follower.unreachable)
+        bridge.start()
     try:
         while not stop.wait(POLL_SECONDS):
             reachable = not follower.unreachable
@@ -94,6 +103,8 @@ def run_node(lab_dir: Path, node_name: str, stop: threading.Event) -> None:
             if reachable == follower.unreachable:  # the fault changed
                 endpoint.set_reachable(not follower.unreachable)
     finally:
+        if bridge is not None:
+            bridge.stop()
         endpoint.stop()
 
 

@@ -43,7 +43,10 @@ BASIC = "basic"
 NTLM = "ntlm"
 KERBEROS = "kerberos"
 CREDSSP = "credssp"
-MECHANISMS = (BASIC, NTLM, KERBEROS, CREDSSP)
+# An SSH session (wsfc_lab.ssh) authenticated with the lab user's key: the logon holds no
+# password, so no credentials for another computer (docs/windows-behaviour.md#openssh-key-logon).
+PUBLICKEY = "publickey"
+MECHANISMS = (BASIC, NTLM, KERBEROS, CREDSSP, PUBLICKEY)
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,8 @@ class Session:
     @property
     def description(self) -> str:
         """How the session was authenticated, for messages: 'a WinRM session (NTLM)'."""
+        if self.mechanism == PUBLICKEY:
+            return "an SSH session (public key)"
         names = {BASIC: "Basic", NTLM: "NTLM", KERBEROS: "Kerberos", CREDSSP: "CredSSP"}
         how = names[self.mechanism]
         if self.mechanism == KERBEROS:

@@ -1,0 +1,129 @@
+"""A node's side of its SSH sessions: a Unix socket in the node process (python -m wsfc_lab.node).
+
+The lab's sshd runs its forced command (wsfc_lab.ssh_session) for each session; that
+command connects here, to `<lab dir>/ssh/nodes/<NODE>.sock`, and sends one header line,
+JSON: {"kind": "exec", "command": <SSH_ORIGINAL_COMMAND>} or {"kind": "sftp"}.
+
+- exec: the node answers {"stdin": true} when the command reads its input (the
+  runner's needs_stdin, as for WinRM); the session's stdin then follows, to the end (the
+  forced command half-closes the socket). Windows OpenSSH with PowerShell as its
+  DefaultShell runs the client's command as `powershell.exe -c <command>`
+  (docs/windows-behaviour.md#openssh-default-shell); the node's command dispatch gets
+  that PowerShell, the command as its script
+  (`-EncodedCommand`, which PowerShell runs as it runs `-c`), through the same
+  NodeCommandRunner its WinRM endpoint uses. The reply is one JSON line: stdout and
+  stderr in base64 and the exit code.
+- sftp: the socket then carries the SFTP protocol (wsfc_lab.ssh_sftp).
+
+Sessions are the lab's account, authenticated by public key (winrm/auth.py PUBLICKEY: no
+credentials for another computer). While the node is `unreachable` every request is
+answered {"unreachable": true} and the forced command ends the SSH session as a failed
+connection; a crashed node has no process and no socket.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import socketserver
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from wsfc_lab.emulation.framework.node_environment import node_environment
+from wsfc_lab.execution import NodeCommandRunner
+from wsfc_lab.ssh_sftp import NodeFiles, serve_sftp
+from wsfc_lab.winrm.auth import PUBLICKEY, Session
+from wsfc_lab.world import World
+
+_HEADER_LIMIT = 1 << 20
+
+
+def socket_path(lab_dir: Path, node: str) -> Path:
+    return Path(lab_dir) / "ssh" / "nodes" / f"{node}.sock"
+
+
+def powershell_command(command_line: str) -> tuple[str, list[str]]:
+    """What `powershell.exe -c <command_line>` is for the command dispatch."""
+    encoded = base64.b64encode(command_line.encode("utf-16-le")).decode()
+    return "powershell.exe", ["-NoLogo", "-EncodedCommand", encoded]
+
+
+def read_header(stream: socket.socket) -> dict[str, object]:
+    line = bytearray()
+    while not line.endswith(b"\n"):
+        chunk = stream.recv(1)
+        if not chunk or len(line) > _HEADER_LIMIT:
+            raise ConnectionError("the SSH session closed before its header")
+        line += chunk
+    header = json.loads(line)
+    if not isinstance(header, dict):
+        raise ConnectionError("the SSH session's header is not an object")
+    return header
+
+
+def read_to_end(stream: socket.socket) -> bytes:
+    data = bytearray()
+    while chunk := stream.recv(65536):
+        data += chunk
+    return bytes(data)
+
+
+class SSHBridge:
+    def __init__(self, world: World, node: str, user: str, reachable: Callable[[], bool]) -> None:
+        self.world = world
+        self.node = node
+        self.user = user
+        self.reachable = reachable
+        session = Session(user=user, mechanism=PUBLICKEY)
+        self.runner = NodeCommandRunner(world, node).for_session(session)
+        self.path = socket_path(world.lab_dir, node)
+        self._server: socketserver.ThreadingUnixStreamServer | None = None
+
+    def start(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.unlink(missing_ok=True)
+        bridge = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                bridge.serve(self.request)
+
+        server = socketserver.ThreadingUnixStreamServer(str(self.path), Handler)
+        server.daemon_threads = True
+        self._server = server
+        threading.Thread(target=server.serve_forever, name="ssh-bridge", daemon=True).start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        self.path.unlink(missing_ok=True)
+
+    def serve(self, connection: socket.socket) -> None:
+        header = read_header(connection)
+        if not self.reachable():
+            connection.sendall(json.dumps({"unreachable": True}).encode() + b"\n")
+            return
+        if header.get("kind") == "sftp":
+            connection.sendall(json.dumps({"sftp": True}).encode() + b"\n")
+            serve_sftp(connection, self._files())
+            return
+        command, arguments = powershell_command(str(header.get("command", "")))
+        # As the WinRM endpoint does (Contract 1): a command that reads no input runs at
+        # once; the client's stdin may stay open (Ansible closes it only after sending data).
+        wants_stdin = self.runner.needs_stdin(command, arguments)
+        connection.sendall(json.dumps({"stdin": wants_stdin}).encode() + b"\n")
+        stdin = read_to_end(connection) if wants_stdin else b""
+        result = self.runner.run(command, arguments, stdin)
+        reply = {
+            "stdout": base64.b64encode(result.stdout).decode(),
+            "stderr": base64.b64encode(result.stderr).decode(),
+            "exit_code": result.exit_code,
+        }
+        connection.sendall(json.dumps(reply).encode() + b"\n")
+
+    def _files(self) -> NodeFiles:
+        environment = node_environment(self.world.node_facts(self.node), self.user)
+        return NodeFiles(self.world, self.node, self.user, environment["USERPROFILE"])
