@@ -69,7 +69,7 @@ class Lab:
             domain = state.data["cluster"]["domain"]
             credentials = state.data["credentials"]
             fqdns = [f"{name}.{domain}".lower() for name in state.node_names()]
-            addresses = [state.node(name)["address"] for name in state.node_names()]
+            addresses = {state.node(name)["address"]: name for name in state.node_names()}
         if kerberos:
             LabKDC.create(
                 kerberos_dir(self.lab_dir),

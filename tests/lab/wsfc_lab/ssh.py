@@ -1,6 +1,6 @@
 """The lab's SSH endpoints: Debian's OpenSSH server (sshd) run by the lab on the nodes' addresses.
 
-    sshd = LabSSHD.create(lab_dir / "ssh", ["127.0.0.11", "127.0.0.12"], python, lab_dir)
+    sshd = LabSSHD.create(lab_dir / "ssh", {"127.0.0.11": "NODE1"}, python, lab_dir)
     sshd.start()        # sshd -f <dir>/sshd_config -D -E <dir>/sshd.log, waits for the port
     sshd.client_key     # the private key of the lab's user (ansible_ssh_private_key_file)
     sshd.stop()
@@ -8,7 +8,8 @@
 One sshd serves every node of a lab: it listens on each node's address (the same port on
 each) and runs, for every session, the lab's forced command (`python -m
 wsfc_lab.ssh_session <lab dir>`), which finds the node from the address the client reached
-(SSH_CONNECTION) and hands the session to that node's process (wsfc_lab.ssh_bridge).
+(SSH_CONNECTION, looked up in nodes.json) and hands the session to that node's process
+(wsfc_lab.ssh_bridge).
 Everything lives in the directory given: sshd_config, the host key and the client key pair
 that the lab generates with ssh-keygen, authorized_keys, the PidFile and sshd.log. The
 packaged service (ssh.service) is not used and no system file is read or changed.
@@ -27,23 +28,17 @@ import time
 from pathlib import Path
 
 from wsfc_lab.ports import free_port_pair
+from wsfc_lab.ssh_wire import NODES_FILE, SFTP_SUBSYSTEM, ssh_dir
+
+__all__ = ["SFTP_SUBSYSTEM", "LabSSHD", "SSHError", "missing_tools", "ssh_dir"]
 
 STATE_FILE = "sshd.json"
 START_TIMEOUT = 15.0
-# The Subsystem command sshd would run for `sftp`. The forced command replaces it and sees
-# it in SSH_ORIGINAL_COMMAND (sshd_config(5), ForceCommand: "This applies to shell, command,
-# or subsystem execution"), so the name only has to be one no client command line is.
-SFTP_SUBSYSTEM = "wsfc-lab-sftp-server"
 _TOOLS = ("sshd", "ssh-keygen")
 
 
 class SSHError(RuntimeError):
     """The lab's sshd could not be set up or started."""
-
-
-def ssh_dir(lab_dir: Path) -> Path:
-    """Where a lab keeps its sshd."""
-    return Path(lab_dir) / "ssh"
 
 
 def _search_path() -> str:
@@ -77,8 +72,9 @@ class LabSSHD:
         self.login: str = state["login"]
 
     @classmethod
-    def create(cls, directory: Path, addresses: list[str], python: str, lab_dir: Path) -> LabSSHD:
-        """An sshd for these addresses whose sessions run the lab's forced command."""
+    def create(cls, directory: Path, nodes: dict[str, str], python: str, lab_dir: Path) -> LabSSHD:
+        """An sshd on the addresses of `nodes` ({address: node}) whose sessions run the
+        lab's forced command."""
         directory = Path(directory).resolve()
         if directory.exists():
             shutil.rmtree(directory)
@@ -94,6 +90,8 @@ class LabSSHD:
         (directory / "authorized_keys").write_text(
             (directory / "client_ed25519_key.pub").read_text(encoding="utf-8")
         )
+        addresses = sorted(nodes)
+        (directory / NODES_FILE).write_text(json.dumps(nodes, indent=2) + "\n")
         port = free_port_pair(addresses)[0]
         # sshd authenticates a local account: the one running the lab (no account of the
         # lab's Windows domain exists on this host). The node session is the lab's user.

@@ -24,43 +24,23 @@ connection; a crashed node has no process and no socket.
 from __future__ import annotations
 
 import base64
-import json
 import socket
 import socketserver
 import threading
 from collections.abc import Callable
-from pathlib import Path
 
 from wsfc_lab.emulation.framework.node_environment import node_environment
 from wsfc_lab.execution import NodeCommandRunner
 from wsfc_lab.ssh_sftp import NodeFiles, serve_sftp
+from wsfc_lab.ssh_wire import read_header, record_session, send_header, socket_path
 from wsfc_lab.winrm.auth import PUBLICKEY, Session
 from wsfc_lab.world import World
-
-_HEADER_LIMIT = 1 << 20
-
-
-def socket_path(lab_dir: Path, node: str) -> Path:
-    return Path(lab_dir) / "ssh" / "nodes" / f"{node}.sock"
 
 
 def powershell_command(command_line: str) -> tuple[str, list[str]]:
     """What `powershell.exe -c <command_line>` is for the command dispatch."""
     encoded = base64.b64encode(command_line.encode("utf-16-le")).decode()
     return "powershell.exe", ["-NoLogo", "-EncodedCommand", encoded]
-
-
-def read_header(stream: socket.socket) -> dict[str, object]:
-    line = bytearray()
-    while not line.endswith(b"\n"):
-        chunk = stream.recv(1)
-        if not chunk or len(line) > _HEADER_LIMIT:
-            raise ConnectionError("the SSH session closed before its header")
-        line += chunk
-    header = json.loads(line)
-    if not isinstance(header, dict):
-        raise ConnectionError("the SSH session's header is not an object")
-    return header
 
 
 def read_to_end(stream: socket.socket) -> bytes:
@@ -104,17 +84,19 @@ class SSHBridge:
     def serve(self, connection: socket.socket) -> None:
         header = read_header(connection)
         if not self.reachable():
-            connection.sendall(json.dumps({"unreachable": True}).encode() + b"\n")
+            send_header(connection, {"unreachable": True})
             return
         if header.get("kind") == "sftp":
-            connection.sendall(json.dumps({"sftp": True}).encode() + b"\n")
+            send_header(connection, {"sftp": True})
             serve_sftp(connection, self._files())
             return
-        command, arguments = powershell_command(str(header.get("command", "")))
+        command_line = str(header.get("command", ""))
+        record_session(self.world.lab_dir, self.node, "exec", command=command_line)
+        command, arguments = powershell_command(command_line)
         # As the WinRM endpoint does (Contract 1): a command that reads no input runs at
         # once; the client's stdin may stay open (Ansible closes it only after sending data).
         wants_stdin = self.runner.needs_stdin(command, arguments)
-        connection.sendall(json.dumps({"stdin": wants_stdin}).encode() + b"\n")
+        send_header(connection, {"stdin": wants_stdin})
         stdin = read_to_end(connection) if wants_stdin else b""
         result = self.runner.run(command, arguments, stdin)
         reply = {
@@ -122,7 +104,7 @@ class SSHBridge:
             "stderr": base64.b64encode(result.stderr).decode(),
             "exit_code": result.exit_code,
         }
-        connection.sendall(json.dumps(reply).encode() + b"\n")
+        send_header(connection, reply)
 
     def _files(self) -> NodeFiles:
         environment = node_environment(self.world.node_facts(self.node), self.user)

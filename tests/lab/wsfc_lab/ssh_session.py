@@ -21,9 +21,16 @@ import socket
 import sys
 from pathlib import Path
 
-from wsfc_lab.ssh import SFTP_SUBSYSTEM
-from wsfc_lab.ssh_bridge import read_header, socket_path
-from wsfc_lab.world import World
+# Only ssh_wire: this command runs once per SSH session, and the lab's other modules
+# would cost every session their import time.
+from wsfc_lab.ssh_wire import (
+    NODES_FILE,
+    SFTP_SUBSYSTEM,
+    read_header,
+    send_header,
+    socket_path,
+    ssh_dir,
+)
 
 CONNECTION_FAILED = 255
 
@@ -35,8 +42,8 @@ def _fail(message: str, code: int = CONNECTION_FAILED) -> int:
 
 
 def _node_of(lab_dir: Path, server_address: str) -> str | None:
-    nodes = World(lab_dir).peek()["nodes"]
-    return next((name for name, n in nodes.items() if n["address"] == server_address), None)
+    nodes = json.loads((ssh_dir(lab_dir) / NODES_FILE).read_text(encoding="utf-8"))
+    return nodes.get(server_address)
 
 
 def _relay(connection: socket.socket) -> None:
@@ -83,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"ssh: connect to host {server_address[0]}: Connection refused")
     with connection:
         header = {"kind": "sftp"} if sftp else {"kind": "exec", "command": original}
-        connection.sendall(json.dumps(header).encode() + b"\n")
+        send_header(connection, header)
         if sftp:
             answer = read_header(connection)
             if answer.get("unreachable"):

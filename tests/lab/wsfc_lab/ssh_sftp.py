@@ -3,7 +3,8 @@
 Windows OpenSSH's sftp-server names a drive's files `/C:/dir/file`
 (docs/windows-behaviour.md#openssh-sftp-paths); ansible-core's ssh connection sends
 Windows paths in that form (`_escape_win_path`). Each request goes through the world, as
-the WinRM transfer scripts do (execution/transfer.py): a file is written with
+the WinRM transfer scripts do (execution/transfer.py), and lands in the SSH session log
+(wsfc_lab.ssh_wire): a file is written with
 world.write_file when its handle closes (faults, the disk_full budget and the ACLs of the
 session's user apply), reads check the user's read access and run the Get-Content
 operation, directories are made with New-Item and removed with Remove-Item.
@@ -29,6 +30,7 @@ from paramiko.sftp import (
 )
 
 from wsfc_lab.execution.transfer import OPERATION_FETCH_FILE, OPERATION_MKDTEMP, OPERATION_REMOVE
+from wsfc_lab.ssh_wire import record_session
 from wsfc_lab.world import World
 from wsfc_lab.world.windows_errors import WindowsError
 
@@ -69,6 +71,9 @@ class NodeFiles:
         self.node = node
         self.user = user
         self.home = home
+
+    def record(self, operation: str, path: str) -> None:
+        record_session(self.world.lab_dir, self.node, "sftp", operation=operation, path=path)
 
     def local(self, path: str) -> tuple[str, Path]:
         windows = windows_path(path, self.home)
@@ -115,6 +120,7 @@ class _Handle(paramiko.SFTPHandle):
                 self.files.world.write_file(
                     self.files.node, self.windows, bytes(self.buffer), user=self.files.user
                 )
+                self.files.record("write", self.windows)
             except WindowsError:
                 pass  # close has no result to carry it; the file stays unwritten
         super().close()
@@ -173,6 +179,7 @@ class NodeSFTPInterface(paramiko.SFTPServerInterface):
                 if not local.is_file():
                     return SFTP_NO_SUCH_FILE
                 self.files.world.check_access(self.files.node, windows, self.files.user, "read")
+                self.files.record("read", windows)
         except WindowsError as error:
             return _error_code(error)
         handle = _Handle(self.files, windows, local, writing)
