@@ -1,7 +1,7 @@
 """The SFTP file system of one node: paramiko's SFTPServer over the node's Windows paths.
 
 Windows OpenSSH's sftp-server names a drive's files `/C:/dir/file`
-(docs/windows-behaviour.md#openssh-sftp-paths); ansible-core's ssh connection sends
+(docs/windows-behaviour.md#openssh-sftp-paths, *unconfirmed* by a Microsoft page); ansible-core's ssh connection sends
 Windows paths in that form (`_escape_win_path`). Each request goes through the world, as
 the WinRM transfer scripts do (execution/transfer.py), and lands in the SSH session log
 (wsfc_lab.ssh_wire): a file is written with

@@ -44,7 +44,8 @@ NTLM = "ntlm"
 KERBEROS = "kerberos"
 CREDSSP = "credssp"
 # An SSH session (wsfc_lab.ssh) authenticated with the lab user's key: the logon holds no
-# password, so no credentials for another computer (docs/windows-behaviour.md#openssh-key-logon).
+# password, so no credentials for another computer (docs/windows-behaviour.md#openssh-key-logon,
+# *unconfirmed* by a Microsoft page).
 PUBLICKEY = "publickey"
 MECHANISMS = (BASIC, NTLM, KERBEROS, CREDSSP, PUBLICKEY)
 
