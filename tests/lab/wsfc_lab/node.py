@@ -94,7 +94,13 @@ def run_node(lab_dir: Path, node_name: str, stop: threading.Event) -> None:
         # The lab has an sshd: its sessions for this node come in over a local socket.
         from wsfc_lab.ssh_bridge import SSHBridge
 
-        bridge = SSHBridge(world, node, credentials["username"], lambda: not follower.unreachable)
+        bridge = SSHBridge(
+            world,
+            node,
+            credentials["username"],
+            lambda: not follower.unreachable,
+            follower.reply_delay,
+        )
         bridge.start()
     try:
         while not stop.wait(POLL_SECONDS):

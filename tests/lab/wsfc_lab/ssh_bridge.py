@@ -18,7 +18,7 @@ JSON: {"kind": "exec", "command": <SSH_ORIGINAL_COMMAND>} or {"kind": "sftp"}.
 Sessions are the lab's account, authenticated by public key (winrm/auth.py PUBLICKEY: no
 credentials for another computer). While the node is `unreachable` every request is
 answered {"unreachable": true} and the forced command ends the SSH session as a failed
-connection; a crashed node has no process and no socket.
+connection; a crashed node has no process and no socket; `slow` delays each command's reply.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import base64
 import socket
 import socketserver
 import threading
+import time
 from collections.abc import Callable
 
 from wsfc_lab.emulation.framework.node_environment import node_environment
@@ -51,11 +52,19 @@ def read_to_end(stream: socket.socket) -> bytes:
 
 
 class SSHBridge:
-    def __init__(self, world: World, node: str, user: str, reachable: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        world: World,
+        node: str,
+        user: str,
+        reachable: Callable[[], bool],
+        reply_delay: Callable[[], float],
+    ) -> None:
         self.world = world
         self.node = node
         self.user = user
         self.reachable = reachable
+        self.reply_delay = reply_delay
         session = Session(user=user, mechanism=PUBLICKEY)
         self.runner = NodeCommandRunner(world, node).for_session(session)
         self.path = socket_path(world.lab_dir, node)
@@ -99,6 +108,7 @@ class SSHBridge:
         send_header(connection, {"stdin": wants_stdin})
         stdin = read_to_end(connection) if wants_stdin else b""
         result = self.runner.run(command, arguments, stdin)
+        time.sleep(self.reply_delay())  # the `slow` fault, as the WinRM endpoint applies it
         reply = {
             "stdout": base64.b64encode(result.stdout).decode(),
             "stderr": base64.b64encode(result.stderr).decode(),

@@ -1,14 +1,14 @@
 """The SFTP file system of one node: paramiko's SFTPServer over the node's Windows paths.
 
 Windows OpenSSH's sftp-server names a drive's files `/C:/dir/file`
-(docs/windows-behaviour.md#openssh-sftp-paths, *unconfirmed* by a Microsoft page); ansible-core's ssh connection sends
-Windows paths in that form (`_escape_win_path`). Each request goes through the world, as
-the WinRM transfer scripts do (execution/transfer.py), and lands in the SSH session log
-(wsfc_lab.ssh_wire): a file is written with
+(docs/windows-behaviour.md#openssh-sftp-paths, *unconfirmed* by a Microsoft page);
+ansible-core's ssh connection sends Windows paths in that form (`_escape_win_path`). Each
+request goes through the world, as the WinRM transfer scripts do (execution/transfer.py),
+and lands in the SSH session log (wsfc_lab.ssh_wire): a file is written with
 world.write_file when its handle closes (faults, the disk_full budget and the ACLs of the
 session's user apply), reads check the user's read access and run the Get-Content
-operation, directories are made with New-Item and removed with Remove-Item.
-Anything else an SFTP client may ask (links, attribute changes) fails with
+operation, directories are made with New-Item and removed with Remove-Item. Anything else
+an SFTP client may ask (renames, links, attribute changes) fails with
 SSH_FX_OP_UNSUPPORTED, so that a client depending on it fails loudly.
 """
 
