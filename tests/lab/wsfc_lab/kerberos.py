@@ -22,11 +22,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import time
 from pathlib import Path
+
+from wsfc_lab.daemon import accepts, pid_from_file, stop_by_pid_file
 
 STATE_FILE = "kdc.json"
 START_TIMEOUT = 15.0
@@ -157,17 +158,7 @@ class LabKDC:
         return self.directory / "krb5kdc.pid"
 
     def pid(self) -> int | None:
-        try:
-            pid = int(self._pid_file.read_text().strip())
-        except (OSError, ValueError):
-            return None
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return None
-        except PermissionError:
-            return pid
-        return pid
+        return pid_from_file(self._pid_file)
 
     def start(self, timeout: float = START_TIMEOUT) -> None:
         """Start krb5kdc (it forks into the background) unless it runs; wait for its port."""
@@ -184,23 +175,10 @@ class LabKDC:
             time.sleep(0.05)
 
     def stop(self, timeout: float = 10.0) -> None:
-        pid = self.pid()
-        if pid is None:
-            return
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        while self.pid() is not None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if self.pid() is not None:
-            os.kill(pid, signal.SIGKILL)
-        self._pid_file.unlink(missing_ok=True)
+        stop_by_pid_file(self._pid_file, timeout)
 
     def _accepts(self) -> bool:
-        try:
-            with socket.create_connection((self.address, self.port), timeout=0.2):
-                return True
-        except OSError:
-            return False
+        return accepts(self.address, self.port)
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from wsfc_lab.daemon import accepts
 from wsfc_lab.kerberos import LabKDC, kerberos_dir
 from wsfc_lab.spec import LabSpec
 from wsfc_lab.ssh import LabSSHD, ssh_dir
@@ -351,7 +351,7 @@ class Lab:
                 )
             if data["faults"].get("unreachable") and name in data["faults"]["unreachable"]:
                 return  # it refuses connections on purpose
-            pending = [p for p in pending if not _accepts(address, p)]
+            pending = [p for p in pending if not accepts(address, p)]
             if pending:
                 time.sleep(0.05)
 
@@ -379,14 +379,6 @@ class Lab:
     def _require_lab(self) -> None:
         if not self.exists():
             raise LabError(f"no lab in {self.lab_dir} (create one with `wsfc-lab start -f`)")
-
-
-def _accepts(address: str, port: int) -> bool:
-    try:
-        with socket.create_connection((address, port), timeout=0.2):
-            return True
-    except OSError:
-        return False
 
 
 def _signal(pid: int, signum: int) -> None:

@@ -21,12 +21,11 @@ import json
 import os
 import shlex
 import shutil
-import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
 
+from wsfc_lab.daemon import accepts, pid_from_file, stop_by_pid_file
 from wsfc_lab.ports import free_port_pair
 from wsfc_lab.ssh_wire import NODES_FILE, SFTP_SUBSYSTEM, ssh_dir
 
@@ -119,17 +118,7 @@ class LabSSHD:
         return self.directory / "sshd.pid"
 
     def pid(self) -> int | None:
-        try:
-            pid = int(self._pid_file.read_text().strip())
-        except (OSError, ValueError):
-            return None
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return None
-        except PermissionError:
-            return pid
-        return pid
+        return pid_from_file(self._pid_file)
 
     def start(self, timeout: float = START_TIMEOUT) -> None:
         """Start sshd in the foreground of a detached process unless it runs; wait for it."""
@@ -145,7 +134,7 @@ class LabSSHD:
             command, stdin=subprocess.DEVNULL, start_new_session=True, close_fds=True
         )
         deadline = time.monotonic() + timeout
-        while not all(_accepts(address, self.port) for address in self.addresses):
+        while not all(accepts(address, self.port) for address in self.addresses):
             if child.poll() is not None or time.monotonic() > deadline:
                 raise SSHError(
                     f"the lab's sshd does not listen on port {self.port} "
@@ -154,30 +143,13 @@ class LabSSHD:
             time.sleep(0.05)
 
     def stop(self, timeout: float = 10.0) -> None:
-        pid = self.pid()
-        if pid is None:
-            return
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        while self.pid() is not None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if self.pid() is not None:
-            os.kill(pid, signal.SIGKILL)
-        self._pid_file.unlink(missing_ok=True)
+        stop_by_pid_file(self._pid_file, timeout)
 
 
 def _current_login() -> str:
     import pwd
 
     return pwd.getpwuid(os.getuid()).pw_name
-
-
-def _accepts(address: str, port: int) -> bool:
-    try:
-        with socket.create_connection((address, port), timeout=0.2):
-            return True
-    except OSError:
-        return False
 
 
 def _sshd_config(directory: Path, addresses: list[str], port: int, forced: str) -> str:
