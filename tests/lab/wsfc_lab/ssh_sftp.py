@@ -4,11 +4,11 @@ Windows OpenSSH's sftp-server names a drive's files `/C:/dir/file`
 (docs/windows-behaviour.md#openssh-sftp-paths, *unconfirmed* by a Microsoft page);
 ansible-core's ssh connection sends Windows paths in that form (`_escape_win_path`). Each
 request goes through the world, as the WinRM transfer scripts do (execution/transfer.py),
-and lands in the SSH session log (wsfc_lab.ssh_wire): a file is written with
-world.write_file when its handle closes (faults, the disk_full budget and the ACLs of the
-session's user apply), reads check the user's read access and run the Get-Content
-operation, directories are made with New-Item and removed with Remove-Item. Anything else
-an SFTP client may ask (renames, links, attribute changes) fails with
+and lands in the SSH session log (wsfc_lab.ssh_wire). A file is written in the steps of
+world.write_file: its operation and the ACLs of the session's user when it is opened, the
+disk_full budget for every chunk. Reads check the user's read access and run the
+Get-Content operation; directories are made with New-Item and removed with Remove-Item.
+Anything else an SFTP client may ask (renames, links, attribute changes) fails with
 SSH_FX_OP_UNSUPPORTED, so that a client depending on it fails loudly.
 """
 
@@ -34,6 +34,7 @@ from wsfc_lab.ssh_wire import record_session
 from wsfc_lab.world import World
 from wsfc_lab.world.windows_errors import WindowsError
 
+OPERATION_WRITE_FILE = "write_file"  # world.write_file's operation
 _DRIVE_PATH = re.compile(r"^/?([A-Za-z]:)(/.*)?$")
 ERROR_ACCESS_DENIED = 5
 
@@ -87,9 +88,6 @@ class _Handle(paramiko.SFTPHandle):
         self.windows = windows
         self.local = local
         self.writing = writing
-        # Written when the handle closes: world.write_file takes the whole file, so that
-        # the write_file operation, the budget and the ACLs apply once per file.
-        self.buffer = bytearray()
 
     def read(self, offset: int, length: int) -> bytes | int:
         with self.local.open("rb") as stream:
@@ -97,18 +95,18 @@ class _Handle(paramiko.SFTPHandle):
             return stream.read(length)
 
     def write(self, offset: int, data: bytes) -> int:
-        end = offset + len(data)
-        if len(self.buffer) < end:
-            self.buffer.extend(b"\0" * (end - len(self.buffer)))
-        self.buffer[offset:end] = data
+        # Each chunk is charged as it comes (the disk_full budget): a write that fails
+        # answers the client with a failure, as a full disk does.
+        try:
+            self.files.world.charge_write(self.files.node, self.windows, len(data))
+        except WindowsError as error:
+            return _error_code(error)
+        with self.local.open("r+b") as stream:
+            stream.seek(offset)
+            stream.write(data)
         return SFTP_OK
 
     def stat(self) -> paramiko.SFTPAttributes | int:
-        if self.writing:
-            attributes = paramiko.SFTPAttributes()
-            attributes.st_size = len(self.buffer)
-            attributes.st_mode = 0o100644
-            return attributes
         return paramiko.SFTPAttributes.from_stat(os.stat(self.local), self.local.name)
 
     def chattr(self, attr: paramiko.SFTPAttributes) -> int:
@@ -116,13 +114,7 @@ class _Handle(paramiko.SFTPHandle):
 
     def close(self) -> None:
         if self.writing:
-            try:
-                self.files.world.write_file(
-                    self.files.node, self.windows, bytes(self.buffer), user=self.files.user
-                )
-                self.files.record("write", self.windows)
-            except WindowsError:
-                pass  # close has no result to carry it; the file stays unwritten
+            self.files.record("write", self.windows)
         super().close()
 
 
@@ -173,7 +165,11 @@ class NodeSFTPInterface(paramiko.SFTPServerInterface):
             if writing:
                 if not local.parent.is_dir():
                     return SFTP_NO_SUCH_FILE
+                # What world.write_file does before it writes: the operation, the ACLs.
+                self.files.world.operation(self.files.node, OPERATION_WRITE_FILE)
                 self.files.world.check_access(self.files.node, windows, self.files.user, "write")
+                if flags & os.O_TRUNC or not local.exists():
+                    local.write_bytes(b"")
             else:
                 self.files.world.operation(self.files.node, OPERATION_FETCH_FILE)
                 if not local.is_file():
