@@ -65,7 +65,7 @@ def sshd_log(lab: Lab) -> str:
 
 def test_a_module_runs_over_ssh(ssh_lab: Lab, tmp_path: Path) -> None:
     runs_before = len(executions(ssh_lab))
-    sessions_before = sshd_log(ssh_lab).count("Starting session: forced-command")
+    logged_before = len(read_sessions(ssh_lab.lab_dir))
     play = write_play(
         tmp_path,
         "info",
@@ -80,9 +80,16 @@ def test_a_module_runs_over_ssh(ssh_lab: Lab, tmp_path: Path) -> None:
     assert run.of("Info", "NODE2").result["cluster"]["name"] == "CLU01"
     ran = [(r["node"], r["module"]) for r in executions(ssh_lab)[runs_before:]]
     assert ("NODE2", CLUSTER_INFO) in ran, ran
-    log = sshd_log(ssh_lab)
-    assert "Accepted publickey for " in log
-    assert log.count("Starting session: forced-command") > sessions_before
+    assert "Accepted publickey for " in sshd_log(ssh_lab)
+    # What NODE2 was asked over SSH: ansible-core's PowerShell command lines, as the
+    # client's command that Windows hands to powershell.exe -c.
+    commands = [
+        str(e["command"])
+        for e in read_sessions(ssh_lab.lab_dir)[logged_before:]
+        if e["node"] == "NODE2" and e["kind"] == "exec"
+    ]
+    assert commands and all(c.startswith("PowerShell ") for c in commands), commands
+    assert any("-EncodedCommand" in c for c in commands), commands
     record_timing("ssh", "ssh_module_run_seconds", elapsed)
 
 
