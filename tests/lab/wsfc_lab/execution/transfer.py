@@ -8,6 +8,9 @@ What a playbook with gather_facts, win_copy and fetch sends over WinRM (ansible-
 - winrm_put_file.ps1 (`Path`, base64 lines on the input): stdout {"sha1": ...};
 - winrm_fetch_file.ps1 (`Path`, `BufferSize`, `Offset`): one base64 chunk, "[DIR]" for a
   directory, or "<Path> does not exist" on stderr with exit code 1;
+- over PSRP (connection/psrp.py) psrp_put_file.ps1 takes the same input and prints the same
+  JSON as winrm_put_file.ps1, and psrp_fetch_file.ps1 (`Path`, `BufferSize`) prints
+  "[FILE]" and then every base64 chunk of the file, one a line, in a single run;
 - `Remove-Item '<dir>' -Force -Recurse;` (ShellModule.remove) at the end of the task.
 
 Each goes through the world, so that injected faults and latency apply: put_file writes
@@ -122,6 +125,36 @@ def fetch_file(context: NodeContext, action: ManifestAction) -> CommandResult:
     except WindowsError as error:
         return _exec_wrapper_failure(error.message)
     return _output(base64.b64encode(chunk).decode()) if chunk else _output()
+
+
+def fetch_file_chunks(context: NodeContext, action: ManifestAction) -> CommandResult:
+    """psrp_fetch_file.ps1: "[FILE]" and the whole file in base64 chunks of BufferSize."""
+    path = str(action.params.get("Path", ""))
+    try:
+        buffer_size = int(action.params.get("BufferSize", 0))
+    except (TypeError, ValueError):
+        return _exec_wrapper_failure("BufferSize must be a number")
+    if buffer_size <= 0:
+        return _exec_wrapper_failure("BufferSize must be greater than 0")
+    try:
+        context.world.operation(context.node, OPERATION_FETCH_FILE)
+        source = context.world.resolve_path(context.node, path)
+        if source.is_dir():
+            return _output("[DIR]")
+        if not source.is_file():
+            # The script's Write-Error; the lab's PSRP endpoint hands stderr to the client
+            # as the error line of its host (docs/windows-behaviour.md#psrp-streams).
+            return CommandResult(
+                stdout=b"", stderr=f"{path} does not exist{CRLF}".encode(), exit_code=1
+            )
+        content = source.read_bytes()
+    except WindowsError as error:
+        return _exec_wrapper_failure(error.message)
+    chunks = [
+        base64.b64encode(content[start : start + buffer_size]).decode()
+        for start in range(0, len(content), buffer_size)
+    ]
+    return _output("[FILE]", *chunks)
 
 
 def remove_item(context: NodeContext, path: str, recurse: bool) -> CommandResult:
