@@ -269,12 +269,19 @@ class Lab:
         """The same hosts as an INI inventory for ansible-test windows-integration."""
         return self.lab_dir / "inventory.winrm"
 
+    @property
+    def psrp_inventory_path(self) -> Path:
+        """The same hosts over ansible-core's psrp connection (PowerShell Remoting)."""
+        return self.lab_dir / "inventory-psrp.yml"
+
     def write_inventory(self) -> Path:
-        # Imported here: inventory_winrm builds on this module's inventory().
+        # Imported here: inventory_winrm and inventory_psrp build on this module's inventory().
+        from wsfc_lab.inventory_psrp import write_psrp_inventory
         from wsfc_lab.inventory_winrm import write_inventory_winrm
 
         data = self.world.peek()
         write_inventory_winrm(data, self.winrm_inventory_path)
+        write_psrp_inventory(data, self.psrp_inventory_path)
         if (kdc := self.kdc) is not None:
             write_kerberos_inventory(data, kdc, self.kerberos_inventory_path)
         return write_inventory(data, self.inventory_path)
