@@ -123,6 +123,8 @@ class RunspacePoolSession:
             self._take(creation)
 
     def create_pipeline(self, command_id: str, fragment: bytes) -> None:
+        # The pipeline gets the id the client proposed as CommandId (*unconfirmed*: fact
+        # psrp-wsman, part 1); pypsrp sends its pipeline id there.
         key = command_id.upper()
         with self._condition:
             try:
@@ -162,7 +164,7 @@ class RunspacePoolSession:
 
     def stop(self, command_id: str) -> None:
         """The PowerShell ctrl_c signal: a running pipeline is stopped, a finished one
-        stays as it is."""
+        stays as it is (*unconfirmed*: fact psrp-wsman, part 2)."""
         with self._condition:
             pipeline = self._pipeline(command_id)
             if pipeline.finished:
@@ -234,7 +236,8 @@ class RunspacePoolSession:
                 self._finish(pipeline, result)
 
     def _finish(self, pipeline: _Pipeline, result: CommandResult) -> None:
-        """Write the result as the pipeline's output and host calls, then complete it."""
+        """Write the result as the pipeline's output and host calls, then complete it.
+        Every failure is a WriteErrorLine (*unconfirmed*: fact psrp-streams)."""
         server = pipeline.server
         for line in result.stdout.decode("utf-8", errors="replace").splitlines():
             server.write_output(line)
