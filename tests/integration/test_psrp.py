@@ -7,30 +7,25 @@ One lab serves the whole module; the inventory is the lab's inventory-psrp.yml."
 from __future__ import annotations
 
 import base64
-import fcntl
-import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from labs import example, unique_spec
-from playbook import REPO_ROOT, AnsibleRun, run_playbook
+from playbook import AnsibleRun, run_playbook
 from restore_scenarios import (
     BACKED_UP_ADDRESS,
-    BACKUP_LOCATION,
-    back_up,
-    change_configuration,
     executions,
     ip_address,
+    timed_restore_playbook,
     write_play,
 )
+from timings import record_timing
 from wire_recorder import WireRecorder
 from wsfc_lab.lab import Lab
 from wsfc_lab.spec import parse_spec
 
-OUTPUT = REPO_ROOT / "tests" / "output"
-TIMINGS = OUTPUT / "psrp-timings.json"
 CLUSTER_INFO = "wsfc.clusterdb.cluster_info"
 PSRP_RESOURCE_URI = b"http://schemas.microsoft.com/powershell/Microsoft.PowerShell"
 WINRS_RESOURCE_URI = b"http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd"
@@ -51,16 +46,6 @@ def run_psrp(lab: Lab, play: Path, **extra: object) -> AnsibleRun:
     return run_playbook(play, lab.psrp_inventory_path, extra_vars=dict(extra) or None)
 
 
-def record_timing(name: str, seconds: float) -> None:
-    """Adds a figure to tests/output/psrp-timings.json (locked: xdist workers share it)."""
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    with (OUTPUT / "psrp-timings.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        figures = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
-        figures[name] = round(seconds, 2)
-        TIMINGS.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
-
-
 def test_the_inventory_names_the_psrp_connection(psrp_lab: Lab) -> None:
     text = psrp_lab.psrp_inventory_path.read_text(encoding="utf-8")
     assert "ansible_connection: psrp" in text
@@ -78,7 +63,7 @@ def test_a_module_runs_over_psrp(psrp_lab: Lab, tmp_path: Path) -> None:
     assert run.of(CLUSTER_INFO, "NODE1").result["cluster"]["name"] == "CLU01"
     ran = [(r["node"], r["module"]) for r in executions(psrp_lab)[runs_before:]]
     assert ran == [("NODE1", CLUSTER_INFO)]
-    record_timing("psrp_module_run_seconds", elapsed)
+    record_timing("psrp", "psrp_module_run_seconds", elapsed)
 
 
 def test_what_crosses_the_wire_is_powershell_remoting(psrp_lab: Lab, tmp_path: Path) -> None:
@@ -145,18 +130,10 @@ def test_files_go_both_ways_over_psrp(psrp_lab: Lab, tmp_path: Path) -> None:
 
 
 def test_the_restore_playbook_runs_over_psrp(psrp_lab: Lab, tmp_path: Path) -> None:
-    back_up(psrp_lab, tmp_path)
-    change_configuration(psrp_lab)
-    started = time.monotonic()
-    run = run_psrp(
-        psrp_lab,
-        REPO_ROOT / "playbooks" / "restore.yml",
-        backup_path=BACKUP_LOCATION,
-        force=True,
-        restore_consent=True,
+    run, elapsed = timed_restore_playbook(
+        psrp_lab, tmp_path, lambda play, **extra: run_psrp(psrp_lab, play, **extra)
     )
-    elapsed = time.monotonic() - started
 
     assert run.rc == 0, run.output
     assert ip_address(psrp_lab) == BACKED_UP_ADDRESS
-    record_timing("psrp_three_node_restore_seconds", elapsed)
+    record_timing("psrp", "psrp_three_node_restore_seconds", elapsed)

@@ -11,9 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from wsfc_lab.lab import inventory
+from wsfc_lab.lab import inventory, write_yaml_inventory
 
 FILE_NAME = "inventory-psrp.yml"
 
@@ -42,6 +40,4 @@ def write_psrp_inventory(data: dict[str, Any], path: Path) -> Path:
         f"# Over plain HTTP instead: -e ansible_port={data['ports']['http']}"
         " -e ansible_psrp_protocol=http\n"
     )
-    text = yaml.safe_dump(psrp_inventory(data), sort_keys=False)
-    path.write_text(header + text, encoding="utf-8")
-    return path
+    return write_yaml_inventory(path, header, psrp_inventory(data))

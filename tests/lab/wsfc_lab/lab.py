@@ -470,8 +470,12 @@ def write_kerberos_inventory(data: dict[str, Any], kdc: LabKDC, path: Path) -> P
         "# Without delegation (the second hop refused):\n"
         "#   -e ansible_winrm_kerberos_delegation=false\n"
     )
-    text = yaml.safe_dump(kerberos_inventory(data, kdc), sort_keys=False)
-    path.write_text(header + text, encoding="utf-8")
+    return write_yaml_inventory(path, header, kerberos_inventory(data, kdc))
+
+
+def write_yaml_inventory(path: Path, header: str, hosts: dict[str, Any]) -> Path:
+    """An inventory file: the comment lines of `header`, then the inventory as YAML."""
+    path.write_text(header + yaml.safe_dump(hosts, sort_keys=False), encoding="utf-8")
     return path
 
 
@@ -482,5 +486,4 @@ def write_inventory(data: dict[str, Any], path: Path) -> Path:
         "# Modules run under runas become, which the backup share (a UNC path) needs over\n"
         "# NTLM: the second hop.\n"
     )
-    path.write_text(header + yaml.safe_dump(inventory(data), sort_keys=False), encoding="utf-8")
-    return path
+    return write_yaml_inventory(path, header, inventory(data))

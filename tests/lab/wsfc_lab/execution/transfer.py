@@ -103,13 +103,13 @@ def put_file(context: NodeContext, action: ManifestAction, data: bytes | None) -
     return _output(json.dumps({"sha1": hashlib.sha1(content).hexdigest()}, separators=(",", ":")))
 
 
-def fetch_file(context: NodeContext, action: ManifestAction) -> CommandResult:
-    path = str(action.params.get("Path", ""))
-    try:
-        buffer_size = int(action.params.get("BufferSize", 0))
-        offset = int(action.params.get("Offset", 0))
-    except (TypeError, ValueError):
-        return _exec_wrapper_failure("BufferSize and Offset must be numbers")
+def _read_for_fetch(
+    context: NodeContext, path: str, offset: int, size: int | None
+) -> bytes | CommandResult:
+    """The bytes both fetch scripts read (from `offset`, `size` of them or all), or what
+    they answer instead: "[DIR]", the missing file (stderr, exit code 1; over PSRP the
+    script's Write-Error reaches the client as the host's error line,
+    docs/windows-behaviour.md#psrp-streams), or the exec wrapper's failure."""
     try:
         context.world.operation(context.node, OPERATION_FETCH_FILE)
         source = context.world.resolve_path(context.node, path)
@@ -121,35 +121,35 @@ def fetch_file(context: NodeContext, action: ManifestAction) -> CommandResult:
             )
         with source.open("rb") as stream:
             stream.seek(offset)
-            chunk = stream.read(buffer_size)
+            return stream.read() if size is None else stream.read(size)
     except WindowsError as error:
         return _exec_wrapper_failure(error.message)
+
+
+def fetch_file(context: NodeContext, action: ManifestAction) -> CommandResult:
+    path = str(action.params.get("Path", ""))
+    try:
+        buffer_size = int(action.params.get("BufferSize", 0))
+        offset = int(action.params.get("Offset", 0))
+    except (TypeError, ValueError):
+        return _exec_wrapper_failure("BufferSize and Offset must be numbers")
+    chunk = _read_for_fetch(context, path, offset, buffer_size)
+    if isinstance(chunk, CommandResult):
+        return chunk
     return _output(base64.b64encode(chunk).decode()) if chunk else _output()
 
 
 def fetch_file_chunks(context: NodeContext, action: ManifestAction) -> CommandResult:
     """psrp_fetch_file.ps1: "[FILE]" and the whole file in base64 chunks of BufferSize."""
-    path = str(action.params.get("Path", ""))
     try:
         buffer_size = int(action.params.get("BufferSize", 0))
     except (TypeError, ValueError):
         return _exec_wrapper_failure("BufferSize must be a number")
     if buffer_size <= 0:
         return _exec_wrapper_failure("BufferSize must be greater than 0")
-    try:
-        context.world.operation(context.node, OPERATION_FETCH_FILE)
-        source = context.world.resolve_path(context.node, path)
-        if source.is_dir():
-            return _output("[DIR]")
-        if not source.is_file():
-            # The script's Write-Error; the lab's PSRP endpoint hands stderr to the client
-            # as the error line of its host (docs/windows-behaviour.md#psrp-streams).
-            return CommandResult(
-                stdout=b"", stderr=f"{path} does not exist{CRLF}".encode(), exit_code=1
-            )
-        content = source.read_bytes()
-    except WindowsError as error:
-        return _exec_wrapper_failure(error.message)
+    content = _read_for_fetch(context, str(action.params.get("Path", "")), 0, None)
+    if isinstance(content, CommandResult):
+        return content
     chunks = [
         base64.b64encode(content[start : start + buffer_size]).decode()
         for start in range(0, len(content), buffer_size)
