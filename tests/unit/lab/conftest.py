@@ -66,7 +66,6 @@ class ScriptedRunner:
             raise RuntimeError("scripted runner failure")
         return CommandResult(b"", f"'{command}' is not recognized".encode(), 1)
 
-
     def run_script(self, script: str, stdin: bytes) -> CommandResult:
         with self._lock:
             self.calls.append(RunnerCall("<script>", [script], stdin))
