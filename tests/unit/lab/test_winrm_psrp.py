@@ -82,3 +82,49 @@ def test_an_unknown_resource_uri_is_refused(lab_endpoint):
         pool = RunspacePool(wsman, configuration_name="Other.Configuration")
         with pytest.raises(Exception, match="not in the lab's WS-Management catalog"):
             pool.open()
+
+
+def test_a_running_pipeline_is_stopped_by_the_signal(lab_endpoint):
+    with WSMan(**wsman_options(lab_endpoint, "ntlm", False)) as wsman:
+        with RunspacePool(wsman, host=host()) as pool:
+            ps = PowerShell(pool)
+            ps.add_script("slow 3")
+            ps.begin_invoke()
+            ps.stop()  # powershell/signal/ctrl_c
+            stopped = ps.state
+            # The pool takes the next pipeline while the stopped one's script still runs.
+            after = PowerShell(pool)
+            after.add_script("echo next")
+            output = after.invoke()
+
+    assert stopped == PSInvocationState.STOPPED
+    assert output == ["next"]
+
+
+def test_a_broken_runner_fails_the_pipeline_loudly(lab_endpoint):
+    pool_host = host()
+    with WSMan(**wsman_options(lab_endpoint, "ntlm", False)) as wsman:
+        with RunspacePool(wsman, host=pool_host) as pool:
+            ps = PowerShell(pool)
+            ps.add_script("fail")
+            ps.invoke()
+
+    assert pool_host.rc == 1
+    (message,) = pool_host.ui.stderr
+    assert "lab: the command runner failed" in message
+    assert "scripted runner failure" in message
+
+
+def test_arguments_to_a_script_are_refused_by_name(lab_endpoint):
+    pool_host = host()
+    with WSMan(**wsman_options(lab_endpoint, "ntlm", False)) as wsman:
+        with RunspacePool(wsman, host=pool_host) as pool:
+            ps = PowerShell(pool)
+            ps.add_script("echo $args").add_argument("one")
+            ps.invoke()
+
+    assert pool_host.rc == 1
+    assert pool_host.ui.stderr == [
+        "the lab does not emulate arguments to a script pipeline (1 given)\r\n"
+    ]
+    assert lab_endpoint.runner.calls == []
