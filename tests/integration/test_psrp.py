@@ -1,6 +1,7 @@
 """Ansible's psrp connection (PowerShell Remoting over WS-Management) against the lab: a
 module, what crosses the wire, the file transfers the roles use (win_copy, win_template,
-fetch, slurp), and the restore playbook on three nodes (docs/windows-behaviour.md#psrp-wsman).
+fetch, slurp), and the backup and restore playbooks on three nodes
+(docs/windows-behaviour.md#psrp-wsman).
 
 One lab serves the whole module; the inventory is the lab's inventory-psrp.yml."""
 
@@ -12,10 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from backup_runs import summary
 from labs import example, unique_spec
-from playbook import AnsibleRun, run_playbook
+from playbook import REPO_ROOT, AnsibleRun, run_playbook
 from restore_scenarios import (
     BACKED_UP_ADDRESS,
+    BACKUP_LOCATION,
     executions,
     ip_address,
     timed_restore_playbook,
@@ -127,6 +130,16 @@ def test_files_go_both_ways_over_psrp(psrp_lab: Lab, tmp_path: Path) -> None:
     assert template.replace(b"\r\n", b"\n") == b"hello psrp\n"
     slurped = run.of("ansible.builtin.slurp", "NODE1").result["content"]
     assert base64.b64decode(slurped) == template
+
+
+def test_the_backup_playbook_runs_over_psrp(psrp_lab: Lab) -> None:
+    run = run_psrp(psrp_lab, REPO_ROOT / "playbooks" / "backup.yml", backup_path=BACKUP_LOCATION)
+
+    assert run.rc == 0, run.output
+    outcome = summary(run)
+    assert outcome["written"] is True, outcome
+    manifest = f"C:\\Shares\\clusterbackups\\CLU01\\{outcome['set_name']}\\manifest.json"
+    assert psrp_lab.world.resolve_path("FS01", manifest).is_file()
 
 
 def test_the_restore_playbook_runs_over_psrp(psrp_lab: Lab, tmp_path: Path) -> None:
