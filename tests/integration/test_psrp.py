@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from backup_runs import summary
-from labs import example, unique_spec
+from labs import example, running_lab
 from playbook import REPO_ROOT, AnsibleRun, run_playbook
 from restore_scenarios import (
     BACKED_UP_ADDRESS,
@@ -27,7 +27,6 @@ from restore_scenarios import (
 from timings import record_timing
 from wire_recorder import WireRecorder
 from wsfc_lab.lab import Lab
-from wsfc_lab.spec import parse_spec
 
 CLUSTER_INFO = "wsfc.clusterdb.cluster_info"
 PSRP_RESOURCE_URI = b"http://schemas.microsoft.com/powershell/Microsoft.PowerShell"
@@ -36,13 +35,8 @@ WINRS_RESOURCE_URI = b"http://schemas.microsoft.com/wbem/wsman/1/windows/shell/c
 
 @pytest.fixture(scope="module")
 def psrp_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    lab = Lab(tmp_path_factory.mktemp("psrp") / "lab")
-    lab.create(parse_spec(unique_spec(example("three-node"))))
-    try:
-        lab.start()
+    with running_lab(example("three-node"), tmp_path_factory.mktemp("psrp") / "lab") as lab:
         yield lab
-    finally:
-        lab.stop()
 
 
 def run_psrp(lab: Lab, play: Path, **extra: object) -> AnsibleRun:

@@ -38,6 +38,17 @@ def test_a_pool_opens_runs_a_script_and_closes(lab_endpoint, auth, ssl):
     assert lab_endpoint.endpoint.service.open_shells == 0
 
 
+def run_script(lab_endpoint, script: str) -> PSHost:
+    """Runs one script in a pool of its own; the host that got the pipeline's host calls."""
+    pool_host = host()
+    with WSMan(**wsman_options(lab_endpoint, "ntlm", False)) as wsman:
+        with RunspacePool(wsman, host=pool_host) as pool:
+            ps = PowerShell(pool)
+            ps.add_script(script)
+            ps.invoke()
+    return pool_host
+
+
 def test_a_command_with_parameters_and_input_objects(lab_endpoint):
     pool_host = host()
     with WSMan(**wsman_options(lab_endpoint, "ntlm", False)) as wsman:
@@ -56,12 +67,7 @@ def test_a_command_with_parameters_and_input_objects(lab_endpoint):
 
 
 def test_an_exit_code_is_the_hosts_set_should_exit(lab_endpoint):
-    pool_host = host()
-    with WSMan(**wsman_options(lab_endpoint, "ntlm", False)) as wsman:
-        with RunspacePool(wsman, host=pool_host) as pool:
-            ps = PowerShell(pool)
-            ps.add_script("exit 3")
-            ps.invoke()
+    pool_host = run_script(lab_endpoint, "exit 3")
 
     assert pool_host.rc == 3
     assert pool_host.ui.stderr == ["exiting with 3\r\n"]
@@ -102,12 +108,7 @@ def test_a_running_pipeline_is_stopped_by_the_signal(lab_endpoint):
 
 
 def test_a_broken_runner_fails_the_pipeline_loudly(lab_endpoint):
-    pool_host = host()
-    with WSMan(**wsman_options(lab_endpoint, "ntlm", False)) as wsman:
-        with RunspacePool(wsman, host=pool_host) as pool:
-            ps = PowerShell(pool)
-            ps.add_script("fail")
-            ps.invoke()
+    pool_host = run_script(lab_endpoint, "fail")
 
     assert pool_host.rc == 1
     (message,) = pool_host.ui.stderr
