@@ -27,7 +27,7 @@ export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 NO_COLOR=1 PY_COLORS=0
 # 2.21 is the newest, and needs Python 3.12.
 VERSIONS=(2.16.19 2.17.14 2.18.19 2.21.5@3.12)
 # The packages of requirements.txt a full environment needs for the kit and molecule.
-FULL_PACKAGES='^(pywinrm|pypsrp|pyspnego|requests|cryptography|PyYAML|rich|molecule)=='
+FULL_PACKAGES='^(pywinrm|pypsrp|psrpcore|pyspnego|requests|cryptography|PyYAML|rich|molecule)=='
 
 find_python() {
     local wanted="$1" candidate
