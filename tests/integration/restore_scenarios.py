@@ -96,6 +96,18 @@ def change_configuration(lab: Lab, address: str = CHANGED_ADDRESS) -> str:
     )
 
 
+def timed_restore_playbook(
+    lab: Lab, tmp_path: Path, run: Callable[..., AnsibleRun]
+) -> tuple[AnsibleRun, float]:
+    """The restore playbook, forced, after a backup and the administrator's change, run by
+    `run(playbook, **extra_vars)` (the connection under test); the run and its seconds."""
+    back_up(lab, tmp_path)
+    change_configuration(lab)
+    started = time.monotonic()
+    result = run(RESTORE_PLAYBOOK, backup_path=BACKUP_LOCATION, force=True, restore_consent=True)
+    return result, time.monotonic() - started
+
+
 def running_objects(lab: Lab) -> dict[str, Any] | None:
     """The configuration objects of the formed cluster's copy (None while not formed)."""
     state = lab.world.read()

@@ -8,8 +8,6 @@ its start-up."""
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,13 +18,13 @@ from playbook import REPO_ROOT, AnsibleRun, run_playbook
 from restore_scenarios import (
     BACKED_UP_ADDRESS,
     BACKUP_LOCATION,
-    back_up,
-    change_configuration,
     executions,
     ip_address,
+    timed_restore_playbook,
     write_play,
 )
 from timings import record_timing
+from wire_recorder import WireRecorder
 from wsfc_lab.kerberos import missing_tools
 from wsfc_lab.lab import Lab
 from wsfc_lab.spec import parse_spec
@@ -80,47 +78,6 @@ def test_a_module_runs_over_kerberos(kerberos_lab: Lab, tmp_path: Path) -> None:
     result = run.of(CLUSTER_INFO, "NODE1").result
     assert result["cluster"]["name"] == "CLU01", result
     record_timing("kerberos", "kerberos_module_run_seconds", elapsed)
-
-
-class WireRecorder:
-    """A TCP relay in front of one node's HTTP port that keeps what the client sent."""
-
-    def __init__(self, target: tuple[str, int]) -> None:
-        self.target = target
-        self.sent = bytearray()
-        self._lock = threading.Lock()
-        self._server = socket.create_server(("127.0.0.1", 0))
-        self.port = int(self._server.getsockname()[1])
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _address = self._server.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(self.target)
-            threading.Thread(target=self._pump, args=(client, upstream, True), daemon=True).start()
-            threading.Thread(target=self._pump, args=(upstream, client, False), daemon=True).start()
-
-    def _pump(self, source: socket.socket, sink: socket.socket, record: bool) -> None:
-        try:
-            while data := source.recv(65536):
-                if record:
-                    with self._lock:
-                        self.sent += data
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for end in (source, sink):
-                try:
-                    end.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def close(self) -> None:
-        self._server.close()
 
 
 def test_the_messages_are_encrypted_on_the_wire(kerberos_lab: Lab, tmp_path: Path) -> None:
@@ -211,18 +168,11 @@ def test_without_delegation_the_share_is_denied(kerberos_lab: Lab, tmp_path: Pat
 
 
 def test_the_restore_playbook_runs_over_kerberos(kerberos_lab: Lab, tmp_path: Path) -> None:
-    back_up(kerberos_lab, tmp_path)
-    change_configuration(kerberos_lab)
-    started = time.monotonic()
-    run = run_kerberos(
+    run, elapsed = timed_restore_playbook(
         kerberos_lab,
         tmp_path,
-        REPO_ROOT / "playbooks" / "restore.yml",
-        backup_path=BACKUP_LOCATION,
-        force=True,
-        restore_consent=True,
+        lambda play, **extra: run_kerberos(kerberos_lab, tmp_path, play, **extra),
     )
-    elapsed = time.monotonic() - started
 
     assert run.rc == 0, run.output
     assert ip_address(kerberos_lab) == BACKED_UP_ADDRESS

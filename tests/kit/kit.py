@@ -2,7 +2,7 @@
 against a cluster, with an evidence report (docs/validating-on-a-real-cluster.md).
 
   python tests/kit/kit.py run --inventory inventory.winrm [--report DIR]
-  python tests/kit/kit.py lab [--report DIR]
+  python tests/kit/kit.py lab [--report DIR] [--no-scenario]
 
 `run` runs every target of tests/integration/targets through `ansible-test
 windows-integration --inventory` (the destructive ones only when the inventory sets
@@ -344,7 +344,7 @@ def leaked_credentials(report_dir: Path, inventory: KitInventory) -> list[str]:
     return found
 
 
-def run_against_lab(report_dir: Path, keep_lab: bool = False) -> int:
+def run_against_lab(report_dir: Path, keep_lab: bool = False, *, scenario: bool = True) -> int:
     from wsfc_lab.lab import Lab
     from wsfc_lab.ports import free_port_pair
     from wsfc_lab.spec import parse_spec
@@ -369,7 +369,7 @@ def run_against_lab(report_dir: Path, keep_lab: bool = False) -> int:
             encoding="utf-8",
         )
         print(f"lab started in {time.monotonic() - clock:.1f} s; its inventory: {inventory_path}")
-        status = run_kit(inventory_path, report_dir)
+        status = run_kit(inventory_path, report_dir, scenario=scenario)
         leaks = leaked_credentials(report_dir, read_inventory(inventory_path))
         if leaks:
             print("credentials of the lab's inventory in the report: " + "; ".join(leaks))
@@ -394,12 +394,15 @@ def main(argv: list[str] | None = None) -> int:
     lab = commands.add_parser("lab", help="run the kit against a two-node lab")
     lab.add_argument("--report", type=Path, default=None)
     lab.add_argument("--keep-lab", action="store_true", help="leave the lab's directory")
+    lab.add_argument("--no-scenario", action="store_true", help="the targets only")
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
             return run_kit(args.inventory, args.report.resolve(), scenario=not args.no_scenario)
         report = args.report or REPO_ROOT / "tests" / "output" / "clusterdb-kit-report"
-        return run_against_lab(report.resolve(), keep_lab=args.keep_lab)
+        return run_against_lab(
+            report.resolve(), keep_lab=args.keep_lab, scenario=not args.no_scenario
+        )
     except KitError as error:
         print(f"kit: {error}", file=sys.stderr)
         return 2

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Every supported ansible-core besides the main one (requirements.txt, which runs the whole
 # suite): each in a virtual environment of its own under .cache/venvs, where it runs the
-# module integration targets (the validation kit against a two-node lab: ansible-test
-# windows-integration of that version, then the molecule scenario real_cluster) and the
-# molecule scenario restore. meta/runtime.yml's requires_ansible names what is tested here.
+# module integration targets (the validation kit's targets against a two-node lab, through
+# that version's ansible-test windows-integration) and the molecule scenario restore.
+# meta/runtime.yml's requires_ansible names what is tested here.
 #
 # A version on the main environment's Python holds ansible-core and what it needs that the
 # main environment lacks in the range it asks for (resolvelib for ansible-galaxy);
@@ -13,7 +13,10 @@
 # environment on that Python, with the pins of requirements.txt that the runs need; when
 # the machine has no such Python (python3.X on PATH or under pyenv), it is left out, and
 # said so.
-#   tests/versions/run_versions.sh [VERSION[@PYTHON] ...]   (default: every version below)
+#   tests/versions/run_versions.sh [PART] [VERSION[@PYTHON] ...]
+# PART: environments (make the missing ones), targets, restore, or all (the default: the
+# three in turn, per version). The test command makes the environments first, then runs the
+# targets and the restores side by side (scripts/test.sh). VERSION: default every one below.
 set -euo pipefail
 # shellcheck source=scripts/bootstrap.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/bootstrap.sh"
@@ -24,7 +27,7 @@ export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 NO_COLOR=1 PY_COLORS=0
 # 2.21 is the newest, and needs Python 3.12.
 VERSIONS=(2.16.19 2.17.14 2.18.19 2.21.5@3.12)
 # The packages of requirements.txt a full environment needs for the kit and molecule.
-FULL_PACKAGES='^(pywinrm|pypsrp|pyspnego|requests|cryptography|PyYAML|rich|molecule)=='
+FULL_PACKAGES='^(pywinrm|pypsrp|psrpcore|paramiko|pyspnego|requests|cryptography|PyYAML|rich|molecule)=='
 
 find_python() {
     local wanted="$1" candidate
@@ -38,6 +41,10 @@ find_python() {
     done
     return 1
 }
+part=all
+case "${1:-}" in
+environments | targets | restore | all) part="$1"; shift ;;
+esac
 if [ "$#" -gt 0 ]; then VERSIONS=("$@"); fi
 
 main_site="$("$WSFC_VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
@@ -45,77 +52,104 @@ out="$WSFC_ROOT/tests/output/versions"
 mkdir -p "$out"
 failed=()
 left_out=()
-for entry in "${VERSIONS[@]}"; do
-    version="${entry%@*}"
+
+# The environment of $entry (made once, kept under .cache/venvs); fails (status 1) when it
+# cannot be made, and says so in left_out or failed.
+make_environment() {
+    local entry="$1" version="${1%@*}" venv wanted python site
     venv="$WSFC_CACHE/venvs/ansible-core-$version"
-    printf '\n---- ansible-core %s ----\n' "$entry"
-    if [ ! -x "$venv/bin/ansible-playbook" ]; then
-        if [ "$entry" != "$version" ]; then
-            wanted="${entry#*@}"
-            if ! python="$(find_python "$wanted")"; then
-                echo "ansible-core $version left out: this machine has no Python $wanted"
-                left_out+=("$version (no Python $wanted)")
-                continue
-            fi
-            "$python" -m venv "$venv"
-            grep -E "$FULL_PACKAGES" "$WSFC_ROOT/requirements.txt" >"$venv/requirements.txt"
-            "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-                "ansible-core==$version" -r "$venv/requirements.txt" 2>&1 \
-                | grep -v -e '^WARNING: Location' >&2 || true
-            "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
-                -e "$WSFC_ROOT/tests/lab" 2>&1 | grep -v -e '^WARNING: Location' >&2 || true
-        else
-            "$WSFC_VENV/bin/python" -m venv "$venv"
-            site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
-            # addsitedir also reads the main environment's .pth files (the lab's editable
-            # install).
-            echo "import site; site.addsitedir('$main_site')" >"$site/clusterdb-main.pth"
-            "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-                "ansible-core==$version" 2>&1 | grep -v -e '^WARNING: Location' >&2 || true
+    [ -x "$venv/bin/ansible-playbook" ] && return 0
+    if [ "$entry" != "$version" ]; then
+        wanted="${entry#*@}"
+        if ! python="$(find_python "$wanted")"; then
+            left_out+=("$version (no Python $wanted)")
+            return 1
         fi
+        "$python" -m venv "$venv"
+        grep -E "$FULL_PACKAGES" "$WSFC_ROOT/requirements.txt" >"$venv/requirements.txt"
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+            "ansible-core==$version" -r "$venv/requirements.txt" 2>&1 \
+            | grep -v -e '^WARNING: Location' >&2 || true
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
+            -e "$WSFC_ROOT/tests/lab" 2>&1 | grep -v -e '^WARNING: Location' >&2 || true
+    else
+        "$WSFC_VENV/bin/python" -m venv "$venv"
+        site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+        # addsitedir also reads the main environment's .pth files (the lab's editable
+        # install).
+        echo "import site; site.addsitedir('$main_site')" >"$site/clusterdb-main.pth"
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+            "ansible-core==$version" 2>&1 | grep -v -e '^WARNING: Location' >&2 || true
     fi
+    [ -x "$venv/bin/ansible-playbook" ] && return 0
+    failed+=("$version (its environment could not be made)")
+    return 1
+}
+
+# Fails (status 1, said in failed) unless the environment runs $version, its
+# ansible-playbook first on PATH: what the kit and molecule start is found there.
+check_environment() {
+    local version="$1" venv="$2" got playbook_version
     got="$("$venv/bin/python" -c 'from ansible.release import __version__; print(__version__)')"
     if [ "$got" != "$version" ]; then
-        echo "the environment of ansible-core $version runs $got" >&2
-        failed+=("$version (environment)")
-        continue
+        failed+=("$version (its environment runs $got)")
+        return 1
     fi
-    # What the kit and molecule start is found on PATH: it must be this version's.
     playbook_version="$(PATH="$venv/bin:$PATH" ansible-playbook --version)"
     if [[ "${playbook_version%%$'\n'*}" != *"[core $version]"* ]]; then
         failed+=("$version (ansible-playbook on PATH is not this version's)")
-        continue
+        return 1
     fi
-    log="$out/$version"
-    mkdir -p "$log"
-    started=$SECONDS
-    if ! PATH="$venv/bin:$PATH" "$venv/bin/python" tests/kit/kit.py lab --report "$log/kit" \
-        >"$log/kit.log" 2>&1; then
+}
+
+# The integration targets only: the kit's real_cluster scenario restores the way the
+# molecule restore scenario does, so each version runs one restore scenario, the molecule one.
+run_targets() {
+    local version="$1" venv="$2" log="$3"
+    rm -rf "$log/kit" "$log/kit.log"
+    if ! PATH="$venv/bin:$PATH" "$venv/bin/python" tests/kit/kit.py lab --no-scenario \
+        --report "$log/kit" >"$log/kit.log" 2>&1; then
         tail -n 20 "$log/kit.log" >&2
         failed+=("$version (integration targets: $log/kit)")
+    # The kit's report says which ansible-core ran the targets: it must be this one.
+    elif ! grep -q "^- ansible_core: $version\$" "$log/kit/report.md" 2>/dev/null; then
+        failed+=("$version (the kit's report does not name ansible-core $version)")
     fi
-    kit_seconds=$((SECONDS - started))
-    started=$SECONDS
+}
+
+run_restore() {
+    local version="$1" venv="$2" log="$3"
     if ! PATH="$venv/bin:$PATH" "$venv/bin/python" -m molecule test -s restore \
         >"$log/molecule-restore.log" 2>&1; then
         tail -n 30 "$log/molecule-restore.log" >&2
         failed+=("$version (molecule restore: $log/molecule-restore.log)")
     fi
-    molecule_seconds=$((SECONDS - started))
-    # The kit's report says which ansible-core ran the targets: it must be this one.
-    if ! grep -q "^- ansible_core: $version\$" "$log/kit/report.md" 2>/dev/null; then
-        failed+=("$version (the kit's report does not name ansible-core $version)")
-    fi
-    printf '{"ansible_core": "%s", "integration_targets_seconds": %d, "molecule_restore_seconds": %d}\n' \
-        "$version" "$kit_seconds" "$molecule_seconds" >"$log/figures.json"
-    printf -- '---- ansible-core %s: integration targets %d s, molecule restore %d s\n' \
-        "$version" "$kit_seconds" "$molecule_seconds"
+}
+
+for entry in "${VERSIONS[@]}"; do
+    version="${entry%@*}"
+    venv="$WSFC_CACHE/venvs/ansible-core-$version"
+    log="$out/$version"
+    mkdir -p "$log"
+    printf '\n---- ansible-core %s: %s ----\n' "$entry" "$part"
+    make_environment "$entry" || continue
+    [ "$part" = environments ] && continue
+    check_environment "$version" "$venv" || continue
+    for step in targets restore; do
+        [ "$part" = all ] || [ "$part" = "$step" ] || continue
+        started=$SECONDS
+        "run_$step" "$version" "$venv" "$log"
+        seconds=$((SECONDS - started))
+        printf '{"ansible_core": "%s", "%s_seconds": %d}\n' "$version" "$step" "$seconds" \
+            >"$log/$step.json"
+        printf -- '---- ansible-core %s: %s %d s\n' "$version" "$step" "$seconds"
+    done
 done
-if [ "${#failed[@]}" -gt 0 ]; then
-    printf 'ansible-core versions failed: %s\n' "${failed[*]}" >&2
-    exit 1
-fi
 if [ "${#left_out[@]}" -gt 0 ]; then
     echo "left out (not tested here): ${left_out[*]}"
 fi
-echo "every other ansible-core version that ran passed (${#VERSIONS[@]} asked for, ${#left_out[@]} left out)"
+if [ "${#failed[@]}" -gt 0 ]; then
+    printf 'ansible-core versions failed (%s): %s\n' "$part" "${failed[*]}" >&2
+    exit 1
+fi
+echo "ansible-core versions, $part: ${#VERSIONS[@]} asked for, ${#left_out[@]} left out, none failed"

@@ -289,12 +289,19 @@ class Lab:
         """The same hosts as an INI inventory for ansible-test windows-integration."""
         return self.lab_dir / "inventory.winrm"
 
+    @property
+    def psrp_inventory_path(self) -> Path:
+        """The same hosts over ansible-core's psrp connection (PowerShell Remoting)."""
+        return self.lab_dir / "inventory-psrp.yml"
+
     def write_inventory(self) -> Path:
-        # Imported here: inventory_winrm builds on this module's inventory().
+        # Imported here: inventory_winrm and inventory_psrp build on this module's inventory().
+        from wsfc_lab.inventory_psrp import write_psrp_inventory
         from wsfc_lab.inventory_winrm import write_inventory_winrm
 
         data = self.world.peek()
         write_inventory_winrm(data, self.winrm_inventory_path)
+        write_psrp_inventory(data, self.psrp_inventory_path)
         if (kdc := self.kdc) is not None:
             write_kerberos_inventory(data, kdc, self.kerberos_inventory_path)
         if (sshd := self.sshd) is not None:
@@ -484,8 +491,12 @@ def write_kerberos_inventory(data: dict[str, Any], kdc: LabKDC, path: Path) -> P
         "# Without delegation (the second hop refused):\n"
         "#   -e ansible_winrm_kerberos_delegation=false\n"
     )
-    text = yaml.safe_dump(kerberos_inventory(data, kdc), sort_keys=False)
-    path.write_text(header + text, encoding="utf-8")
+    return write_yaml_inventory(path, header, kerberos_inventory(data, kdc))
+
+
+def write_yaml_inventory(path: Path, header: str, hosts: dict[str, Any]) -> Path:
+    """An inventory file: the comment lines of `header`, then the inventory as YAML."""
+    path.write_text(header + yaml.safe_dump(hosts, sort_keys=False), encoding="utf-8")
     return path
 
 
@@ -496,5 +507,4 @@ def write_inventory(data: dict[str, Any], path: Path) -> Path:
         "# Modules run under runas become, which the backup share (a UNC path) needs over\n"
         "# NTLM: the second hop.\n"
     )
-    path.write_text(header + yaml.safe_dump(inventory(data), sort_keys=False), encoding="utf-8")
-    return path
+    return write_yaml_inventory(path, header, inventory(data))

@@ -133,3 +133,20 @@ def test_every_play_of_the_real_cluster_scenario_runs_on_the_inventory_s_nodes()
             assert play["hosts"] == expected, where
             on_nodes += play["hosts"] == KIT_HOSTS
     assert on_nodes >= 5
+
+
+@pytest.mark.parametrize(("argv", "scenario"), [([], True), (["--no-scenario"], False)])
+def test_the_lab_command_runs_the_scenario_unless_told_not_to(
+    monkeypatch, tmp_path, argv, scenario
+):
+    import kit
+
+    calls: list[tuple[object, bool, bool]] = []
+
+    def fake_run_against_lab(report_dir, keep_lab=False, *, scenario=True):
+        calls.append((report_dir, keep_lab, scenario))
+        return 0
+
+    monkeypatch.setattr(kit, "run_against_lab", fake_run_against_lab)
+    assert kit.main(["lab", "--report", str(tmp_path), *argv]) == 0
+    assert calls == [(tmp_path.resolve(), False, scenario)]

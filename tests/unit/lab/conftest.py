@@ -37,6 +37,8 @@ class ScriptedRunner:
     big N          prints N bytes of a repeating, position-dependent pattern
     slow SECONDS   waits, then prints "done"
     fail           raises, as a broken runner would
+    Over PSRP (run_script) a script is split on spaces into the same commands, and the
+    call is kept with the script as its only argument.
     """
 
     def __init__(self) -> None:
@@ -63,6 +65,12 @@ class ScriptedRunner:
         if command == "fail":
             raise RuntimeError("scripted runner failure")
         return CommandResult(b"", f"'{command}' is not recognized".encode(), 1)
+
+    def run_script(self, script: str, stdin: bytes) -> CommandResult:
+        with self._lock:
+            self.calls.append(RunnerCall("<script>", [script], stdin))
+        command, *arguments = script.split(" ")
+        return self.run(command, arguments, stdin)
 
 
 def pattern(size: int) -> bytes:

@@ -157,7 +157,7 @@ def test_unknown_resource_gets_destination_unreachable(lab_endpoint):
         lab_endpoint,
         "http://schemas.xmlsoap.org/ws/2004/09/transfer/Create",
         f"uuid:{uuid.uuid4()}",
-        resource_uri="http://schemas.microsoft.com/powershell/Microsoft.PowerShell",
+        resource_uri="http://schemas.microsoft.com/powershell/Microsoft.Exchange",
     )
 
     root = ET.fromstring(response.content)

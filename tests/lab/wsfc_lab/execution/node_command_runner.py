@@ -118,27 +118,41 @@ class NodeCommandRunner:
                 exception=traceback.format_exc(),
             )
 
+    def run_script(self, script: str, stdin: bytes) -> CommandResult:
+        """A PowerShell script that a PSRP pipeline runs (runner_contract.ScriptRunner):
+        the same dispatch as the -EncodedCommand script of a WinRS command line."""
+        try:
+            return self._dispatch_script(script, stdin)
+        except Exception as error:
+            return failed_result(
+                f"lab error while running a PowerShell pipeline: {type(error).__name__}: {error}",
+                exception=traceback.format_exc(),
+            )
+
     def _dispatch(self, command: Command, stdin: bytes) -> CommandResult:
         script = encoded_script(command)
         if script is not None:
-            kind = classify_script(script)
-            if isinstance(kind, BootstrapScript):
-                return self._run_payload(stdin)
-            if isinstance(kind, RemoveItemScript):
-                return transfer.remove_item(self._context(), kind.path, kind.recurse)
-            legacy = classify_legacy_script(script)
-            if isinstance(legacy, LegacyBootstrap):
-                return self._run_legacy_payload(stdin)
-            if isinstance(legacy, LegacyTransfer):
-                return self._run_transfer(legacy.action, stdin)
-            if (builtin := _single_builtin_line(script)) is not None:
-                # `ansible -m raw -a hostname`: PowerShell runs hostname.exe or whoami.exe.
-                return run_builtin(self._context(), builtin, stdin)
-            excerpt = " ".join(script.split())[:_SCRIPT_EXCERPT]
-            return not_emulated_command(f"this PowerShell script: {excerpt}")
+            return self._dispatch_script(script, stdin)
         if is_builtin(command):
             return run_builtin(self._context(), command, stdin)
         return not_emulated_command(f"the command: {command.text}")
+
+    def _dispatch_script(self, script: str, stdin: bytes) -> CommandResult:
+        kind = classify_script(script)
+        if isinstance(kind, BootstrapScript):
+            return self._run_payload(stdin)
+        if isinstance(kind, RemoveItemScript):
+            return transfer.remove_item(self._context(), kind.path, kind.recurse)
+        legacy = classify_legacy_script(script)
+        if isinstance(legacy, LegacyBootstrap):
+            return self._run_legacy_payload(stdin)
+        if isinstance(legacy, LegacyTransfer):
+            return self._run_transfer(legacy.action, stdin)
+        if (builtin := _single_builtin_line(script)) is not None:
+            # `ansible -m raw -a hostname`: PowerShell runs hostname.exe or whoami.exe.
+            return run_builtin(self._context(), builtin, stdin)
+        excerpt = " ".join(script.split())[:_SCRIPT_EXCERPT]
+        return not_emulated_command(f"this PowerShell script: {excerpt}")
 
     def _run_payload(self, stdin: bytes) -> CommandResult:
         try:
@@ -165,10 +179,13 @@ class NodeCommandRunner:
         self, action: ManifestAction, data: bytes | None, context: NodeContext | None = None
     ) -> CommandResult:
         context = context or self._context()
-        if action.name == "winrm_put_file.ps1":
+        if action.name in ("winrm_put_file.ps1", "psrp_put_file.ps1"):
+            # Both decode base64 input lines into [File]::Create and print the sha1 JSON.
             return transfer.put_file(context, action, data)
         if action.name == "winrm_fetch_file.ps1":
             return transfer.fetch_file(context, action)
+        if action.name == "psrp_fetch_file.ps1":
+            return transfer.fetch_file_chunks(context, action)
         if action.name == "powershell_mkdtemp.ps1":
             return transfer.mkdtemp(context, action)
         if action.name == "powershell_expand_user.ps1":

@@ -8,6 +8,9 @@ What a playbook with gather_facts, win_copy and fetch sends over WinRM (ansible-
 - winrm_put_file.ps1 (`Path`, base64 lines on the input): stdout {"sha1": ...};
 - winrm_fetch_file.ps1 (`Path`, `BufferSize`, `Offset`): one base64 chunk, "[DIR]" for a
   directory, or "<Path> does not exist" on stderr with exit code 1;
+- over PSRP (connection/psrp.py) psrp_put_file.ps1 takes the same input and prints the same
+  JSON as winrm_put_file.ps1, and psrp_fetch_file.ps1 (`Path`, `BufferSize`) prints
+  "[FILE]" and then every base64 chunk of the file, one a line, in a single run;
 - `Remove-Item '<dir>' -Force -Recurse;` (ShellModule.remove) at the end of the task.
 
 Each goes through the world, so that injected faults and latency apply: put_file writes
@@ -100,13 +103,13 @@ def put_file(context: NodeContext, action: ManifestAction, data: bytes | None) -
     return _output(json.dumps({"sha1": hashlib.sha1(content).hexdigest()}, separators=(",", ":")))
 
 
-def fetch_file(context: NodeContext, action: ManifestAction) -> CommandResult:
-    path = str(action.params.get("Path", ""))
-    try:
-        buffer_size = int(action.params.get("BufferSize", 0))
-        offset = int(action.params.get("Offset", 0))
-    except (TypeError, ValueError):
-        return _exec_wrapper_failure("BufferSize and Offset must be numbers")
+def _read_for_fetch(
+    context: NodeContext, path: str, offset: int, size: int | None
+) -> bytes | CommandResult:
+    """The bytes both fetch scripts read (from `offset`, `size` of them or all), or what
+    they answer instead: "[DIR]", the missing file (stderr, exit code 1; over PSRP the
+    script's Write-Error reaches the client as the host's error line,
+    docs/windows-behaviour.md#psrp-streams), or the exec wrapper's failure."""
     try:
         context.world.operation(context.node, OPERATION_FETCH_FILE)
         source = context.world.resolve_path(context.node, path)
@@ -118,10 +121,40 @@ def fetch_file(context: NodeContext, action: ManifestAction) -> CommandResult:
             )
         with source.open("rb") as stream:
             stream.seek(offset)
-            chunk = stream.read(buffer_size)
+            return stream.read() if size is None else stream.read(size)
     except WindowsError as error:
         return _exec_wrapper_failure(error.message)
+
+
+def fetch_file(context: NodeContext, action: ManifestAction) -> CommandResult:
+    path = str(action.params.get("Path", ""))
+    try:
+        buffer_size = int(action.params.get("BufferSize", 0))
+        offset = int(action.params.get("Offset", 0))
+    except (TypeError, ValueError):
+        return _exec_wrapper_failure("BufferSize and Offset must be numbers")
+    chunk = _read_for_fetch(context, path, offset, buffer_size)
+    if isinstance(chunk, CommandResult):
+        return chunk
     return _output(base64.b64encode(chunk).decode()) if chunk else _output()
+
+
+def fetch_file_chunks(context: NodeContext, action: ManifestAction) -> CommandResult:
+    """psrp_fetch_file.ps1: "[FILE]" and the whole file in base64 chunks of BufferSize."""
+    try:
+        buffer_size = int(action.params.get("BufferSize", 0))
+    except (TypeError, ValueError):
+        return _exec_wrapper_failure("BufferSize must be a number")
+    if buffer_size <= 0:
+        return _exec_wrapper_failure("BufferSize must be greater than 0")
+    content = _read_for_fetch(context, str(action.params.get("Path", "")), 0, None)
+    if isinstance(content, CommandResult):
+        return content
+    chunks = [
+        base64.b64encode(content[start : start + buffer_size]).decode()
+        for start in range(0, len(content), buffer_size)
+    ]
+    return _output("[FILE]", *chunks)
 
 
 def remove_item(context: NodeContext, path: str, recurse: bool) -> CommandResult:

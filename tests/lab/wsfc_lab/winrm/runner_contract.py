@@ -10,6 +10,9 @@ A runner that needs to know how the shell's session was authenticated (to decide
 programs may reach on other computers) also offers ``for_session``: the endpoint then runs
 the commands of each shell through ``runner.for_session(session)``. Runners without it run
 every command alike.
+
+Over PSRP (the PowerShell resource URI) there is no command line: a pipeline carries a
+script. A runner that offers ``run_script`` (ScriptRunner) answers those.
 """
 
 from dataclasses import dataclass
@@ -29,6 +32,14 @@ class CommandRunner(Protocol):
     def needs_stdin(self, command: str, arguments: list[str]) -> bool: ...
 
     def run(self, command: str, arguments: list[str], stdin: bytes) -> CommandResult: ...
+
+
+@runtime_checkable
+class ScriptRunner(Protocol):
+    """A runner that also runs the PowerShell script of a PSRP pipeline (psrp_pool.py):
+    the script text and its input objects as the lines of `stdin`."""
+
+    def run_script(self, script: str, stdin: bytes) -> CommandResult: ...
 
 
 @runtime_checkable

@@ -1,5 +1,6 @@
 """The WS-Management shell operations (MS-WSMV 3.1.4.x): Create, Command, Send, Receive,
-Signal and Delete on the cmd shell resource, answered as WinRM answers them."""
+Signal and Delete on the cmd shell resource, answered as WinRM answers them. On the
+PowerShell resource URI the same operations drive a runspace pool (psrp_service.py)."""
 
 import base64
 import binascii
@@ -8,7 +9,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from wsfc_lab.winrm import soap
+from wsfc_lab.winrm import psrp_service, soap
 from wsfc_lab.winrm.auth import Session
 from wsfc_lab.winrm.command_line_to_argv import split_command_line
 from wsfc_lab.winrm.runner_contract import CommandRunner, runner_for_session
@@ -29,11 +30,13 @@ _SIGNAL = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/signal/"
 # missing from its catalog (both as quoted in pypsrp issues #22 and #192). For requests
 # the lab does not understand it answers with the plain Win32 codes ERROR_NOT_SUPPORTED
 # (50) and ERROR_INVALID_PARAMETER (87).
-TIMED_OUT_CODE = 2150858793
+TIMED_OUT_CODE = soap.TIMED_OUT_CODE
 SHELL_NOT_FOUND_CODE = 2150858843
 RESOURCE_NOT_FOUND_CODE = 2150858811
 NOT_SUPPORTED_CODE = 50
-INVALID_PARAMETER_CODE = 87
+INVALID_PARAMETER_CODE = soap.INVALID_PARAMETER_CODE
+
+_RESOURCE_URIS = frozenset({CMD_SHELL_URI, psrp_service.POWERSHELL_URI.lower()})
 
 # Room left in each Receive reply for everything but the base64 output.
 _ENVELOPE_OVERHEAD = 2048
@@ -87,12 +90,13 @@ class WsmanService:
                     NOT_SUPPORTED_CODE,
                     soap.ADDRESSING_FAULT_ACTION,
                 )
-            if request.resource_uri.lower() != CMD_SHELL_URI:
+            if request.resource_uri.lower() not in _RESOURCE_URIS:
                 raise SoapFault(
                     "s:Sender",
                     "a:DestinationUnreachable",
                     f"The resource URI ({request.resource_uri}) is not in the lab's "
-                    "WS-Management catalog; only the cmd shell is.",
+                    "WS-Management catalog; only the cmd shell and the Microsoft.PowerShell "
+                    "session configuration are.",
                     RESOURCE_NOT_FOUND_CODE,
                     soap.ADDRESSING_FAULT_ACTION,
                 )
@@ -106,11 +110,20 @@ class WsmanService:
     def _create(self, request: WsmanRequest, caller: Caller) -> str:
         shell_element = request.body_element(SHELL, "Shell")
         if shell_element is None:
-            raise _invalid("A Create request for a shell needs an rsp:Shell body.")
+            raise soap.invalid_parameter("A Create request for a shell needs an rsp:Shell body.")
         codepage_text = request.options.get("WINRS_CODEPAGE", "437")
+        resource_uri = (
+            CMD_SHELL_URI
+            if request.resource_uri.lower() == CMD_SHELL_URI
+            else psrp_service.POWERSHELL_URI
+        )
+        pool = None
+        if resource_uri != CMD_SHELL_URI:
+            runner = runner_for_session(self._runner, caller.session)
+            pool = psrp_service.open_pool(shell_element, request, runner)
         shell = Shell(
             shell_id=shell_element.get("ShellId") or new_identifier(),
-            resource_uri=CMD_SHELL_URI,
+            resource_uri=resource_uri,
             input_streams=_child_text(shell_element, "InputStreams") or "stdin",
             output_streams=_child_text(shell_element, "OutputStreams") or "stdout stderr",
             codepage=int(codepage_text) if codepage_text.isdigit() else 437,
@@ -119,6 +132,7 @@ class WsmanService:
             client_ip=caller.address,
             # The shell's processes run in the logon of the request that created it.
             session=caller.session,
+            pool=pool,
         )
         self._shells.add(shell)
         address = request.to or soap.ANONYMOUS
@@ -126,13 +140,13 @@ class WsmanService:
             "<x:ResourceCreated>"
             + element("a:Address", address)
             + "<a:ReferenceParameters>"
-            + element("w:ResourceURI", CMD_SHELL_URI)
+            + element("w:ResourceURI", resource_uri)
             + "<w:SelectorSet>"
             + element("w:Selector", shell.shell_id, Name="ShellId")
             + "</w:SelectorSet></a:ReferenceParameters></x:ResourceCreated>"
             + "<rsp:Shell>"
             + element("rsp:ShellId", shell.shell_id)
-            + element("rsp:ResourceUri", CMD_SHELL_URI)
+            + element("rsp:ResourceUri", resource_uri)
             + element("rsp:Owner", shell.owner)
             + element("rsp:ClientIP", shell.client_ip)
             + element("rsp:IdleTimeOut", _IDLE_TIMEOUT)
@@ -150,9 +164,11 @@ class WsmanService:
 
     def _command(self, request: WsmanRequest, caller: Caller) -> str:
         shell = self._shell(request)
+        if shell.pool is not None:
+            return psrp_service.command(shell.pool, request)
         command_line = request.body_element(SHELL, "CommandLine")
         if command_line is None:
-            raise _invalid("A Command request needs an rsp:CommandLine body.")
+            raise soap.invalid_parameter("A Command request needs an rsp:CommandLine body.")
         # WinRS joins the Command and every Arguments element with spaces into the
         # process's command line; the program then splits that line into its argv.
         parts = [_child_text(command_line, "Command")]
@@ -161,7 +177,7 @@ class WsmanService:
         ]
         argv = split_command_line(" ".join(part for part in parts if part))
         if not argv:
-            raise _invalid("The command line is empty.")
+            raise soap.invalid_parameter("The command line is empty.")
         command = RemoteCommand(
             command_line.get("CommandId") or new_identifier(),
             argv[0],
@@ -177,43 +193,48 @@ class WsmanService:
 
     def _send(self, request: WsmanRequest, caller: Caller) -> str:
         shell = self._shell(request)
+        if shell.pool is not None:
+            return psrp_service.send(shell.pool, request)
         send = request.body_element(SHELL, "Send")
         if send is None:
-            raise _invalid("A Send request needs an rsp:Send body.")
+            raise soap.invalid_parameter("A Send request needs an rsp:Send body.")
         for stream in send.iterfind(soap.q(SHELL, "Stream")):
             if stream.get("Name", "stdin") != "stdin":
-                raise _invalid(f"The shell has no input stream {stream.get('Name')!r}.")
+                raise soap.invalid_parameter(
+                    f"The shell has no input stream {stream.get('Name')!r}."
+                )
             command = self._command_of(shell, stream.get("CommandId", ""))
             try:
                 data = base64.b64decode((stream.text or "").strip(), validate=True)
             except binascii.Error as error:
-                raise _invalid(f"The stdin stream is not valid base64: {error}") from error
-            command.add_input(data, _is_true(stream.get("End", "false")))
+                raise soap.invalid_parameter(
+                    f"The stdin stream is not valid base64: {error}"
+                ) from error
+            command.add_input(data, soap.is_true(stream.get("End", "false")))
         return "<rsp:SendResponse/>"
 
     def _receive(self, request: WsmanRequest, caller: Caller) -> str:
         shell = self._shell(request)
+        if shell.pool is not None:
+            return psrp_service.receive(shell.pool, request)
         receive = request.body_element(SHELL, "Receive")
         desired = receive.find(soap.q(SHELL, "DesiredStream")) if receive is not None else None
         if desired is None:
-            raise _invalid("A Receive request needs an rsp:DesiredStream.")
+            raise soap.invalid_parameter("A Receive request needs an rsp:DesiredStream.")
         command = self._command_of(shell, desired.get("CommandId", ""))
         byte_budget = (request.max_envelope_size - _ENVELOPE_OVERHEAD) * 3 // 4
         chunk = command.receive(byte_budget, request.operation_timeout)
         if chunk is None:
-            raise SoapFault(
-                "s:Receiver",
-                "w:TimedOut",
-                "The operation did not complete within the time given in OperationTimeout.",
-                TIMED_OUT_CODE,
-            )
+            raise soap.timed_out()
         return _receive_response(command.command_id, chunk)
 
     def _signal(self, request: WsmanRequest, caller: Caller) -> str:
         shell = self._shell(request)
+        if shell.pool is not None:
+            return psrp_service.signal(shell.pool, request)
         signal = request.body_element(SHELL, "Signal")
         if signal is None:
-            raise _invalid("A Signal request needs an rsp:Signal body.")
+            raise soap.invalid_parameter("A Signal request needs an rsp:Signal body.")
         command_id = signal.get("CommandId", "")
         code = _child_text(signal, "Code").lower()
         if code == _SIGNAL + "terminate":
@@ -222,7 +243,7 @@ class WsmanService:
         elif code in (_SIGNAL + "ctrl_c", _SIGNAL + "ctrl_break"):
             self._command_of(shell, command_id).stop()
         else:
-            raise _invalid(f"The lab's shell does not know the signal {code!r}.")
+            raise soap.invalid_parameter(f"The lab's shell does not know the signal {code!r}.")
         return "<rsp:SignalResponse/>"
 
     def _shell(self, request: WsmanRequest) -> Shell:
@@ -269,14 +290,7 @@ def _child_text(parent: ET.Element, name: str) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
-def _is_true(value: str) -> bool:
-    # pywinrm writes End="true", pypsrp End="True".
-    return value.strip().lower() in ("true", "1")
-
-
-def _invalid(reason: str) -> SoapFault:
-    return SoapFault("s:Sender", "w:InvalidParameter", reason, INVALID_PARAMETER_CODE)
-
-
 def _unknown_command(command_id: str) -> SoapFault:
-    return _invalid(f"The shell has no command with CommandId {command_id or '(none)'}.")
+    return soap.invalid_parameter(
+        f"The shell has no command with CommandId {command_id or '(none)'}."
+    )

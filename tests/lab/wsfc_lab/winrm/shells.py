@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 
 from wsfc_lab.winrm.auth import Session
+from wsfc_lab.winrm.psrp_pool import RunspacePoolSession
 from wsfc_lab.winrm.runner_contract import CommandResult, CommandRunner
 
 _log = logging.getLogger(__name__)
@@ -128,6 +129,8 @@ class Shell:
     owner: str
     client_ip: str
     session: Session | None = None
+    # A shell on the PowerShell resource URI is a runspace pool (psrp_service.py).
+    pool: RunspacePoolSession | None = None
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()

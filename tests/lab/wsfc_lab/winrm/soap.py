@@ -64,6 +64,31 @@ class SoapFault(Exception):
         self.action = action
 
 
+# ERROR_INVALID_PARAMETER: what the lab answers a request it cannot read with; and the
+# WSManFault code of an expired OperationTimeout (service.py says where both come from).
+INVALID_PARAMETER_CODE = 87
+TIMED_OUT_CODE = 2150858793
+
+
+def invalid_parameter(reason: str) -> SoapFault:
+    return SoapFault("s:Sender", "w:InvalidParameter", reason, INVALID_PARAMETER_CODE)
+
+
+def timed_out() -> SoapFault:
+    """The fault of a Receive whose OperationTimeout passed with nothing to report."""
+    return SoapFault(
+        "s:Receiver",
+        "w:TimedOut",
+        "The operation did not complete within the time given in OperationTimeout.",
+        TIMED_OUT_CODE,
+    )
+
+
+def is_true(value: str) -> bool:
+    # pywinrm writes End="true", pypsrp End="True".
+    return value.strip().lower() in ("true", "1")
+
+
 @dataclass(frozen=True)
 class WsmanRequest:
     action: str
