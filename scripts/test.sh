@@ -25,7 +25,7 @@ section "static checks"
 bash tests/static/run_static.sh
 
 section "unit and integration tests"
-# Two workers, one per CPU: the suite keeps both busy (a third worker made it no faster and
+# Two workers, one per CPU: the suite keeps both busy (with a third it ran half as long again
 # starved the fault matrices' timed cases).
 python -m pytest -n 2 -p no:cacheprovider tests/unit tests/integration
 
@@ -42,8 +42,8 @@ molecule_pid=$!
     >"$streams/kit.log" 2>&1 &
 kit_pid=$!
 failed=()
-wait "$molecule_pid" || failed+=("the molecule scenarios")
-wait "$kit_pid" || failed+=("the validation kit")
+wait "$molecule_pid" || failed+=("the molecule stream")
+wait "$kit_pid" || failed+=("the validation kit stream")
 section "molecule scenarios (this version, then the others' restore scenario)"
 cat "$streams/molecule.log"
 section "validation kit (this version, then the others' integration targets)"
