@@ -26,7 +26,7 @@ bash tests/static/run_static.sh
 
 section "unit and integration tests"
 # Two workers, one per CPU: the suite keeps both busy (with a third it ran half as long again
-# starved the fault matrices' timed cases).
+# and starved the fault matrices' timed cases).
 python -m pytest -n 2 -p no:cacheprovider tests/unit tests/integration
 
 section "environments of the other ansible-core versions"
