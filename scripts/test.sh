@@ -25,7 +25,7 @@ section "static checks"
 bash tests/static/run_static.sh
 
 section "unit and integration tests"
-# Two workers, one per CPU: the suite keeps both busy (with a third it ran half as long again
+# Two workers, one per CPU: the suite keeps both busy (a third made it no faster
 # and starved the fault matrices' timed cases).
 python -m pytest -n 2 -p no:cacheprovider tests/unit tests/integration
 
