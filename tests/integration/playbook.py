@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ansible_zygote import Zygotes
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CALLBACKS = REPO_ROOT / "tests" / "integration" / "plugins" / "callback"
 # The project's test configuration fails a run whose play matches no host; the callback
@@ -66,8 +68,19 @@ def ansible_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     env["ANSIBLE_NOCOLOR"] = "1"
     env["ANSIBLE_FORCE_COLOR"] = "0"
     env.pop("PYTEST_CURRENT_TEST", None)
+    # The lab's nodes present certificates of its own, which no run validates (the
+    # inventories say cert_validation ignore); OpenSSL would still parse the system's whole
+    # CA bundle for every TLS context, that is for every task's connection to a node.
+    env["SSL_CERT_FILE"] = str(_NO_CA_FILE)
     env.update(extra or {})
     return env
+
+
+# Empty: see ansible_environment.
+_NO_CA_FILE = Path(tempfile.gettempdir()) / "wsfc-tests-no-ca.pem"
+_NO_CA_FILE.touch()
+# ansible-playbook and ansible runs of this test process (see ansible_zygote).
+ZYGOTES = Zygotes()
 
 
 def _run(
@@ -75,18 +88,23 @@ def _run(
 ) -> AnsibleRun:
     with tempfile.NamedTemporaryFile(suffix=".jsonl", delete=False) as record_file:
         record_path = Path(record_file.name)
+    run_env = ansible_environment({"WSFC_RECORD_FILE": str(record_path), **(env or {})})
+    zygote = ZYGOTES.for_run(command, run_env)
     try:
-        completed = subprocess.run(
-            command,
-            env=ansible_environment({"WSFC_RECORD_FILE": str(record_path), **(env or {})}),
-            input=stdin,
-            stdin=None if stdin is not None else subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-            cwd=REPO_ROOT,
-        )
+        if zygote is not None:
+            completed = zygote.run(command, run_env, REPO_ROOT, timeout, stdin)
+        else:
+            completed = subprocess.run(
+                command,
+                env=run_env,
+                input=stdin,
+                stdin=None if stdin is not None else subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+                cwd=REPO_ROOT,
+            )
         lines = record_path.read_text(encoding="utf-8").splitlines()
     finally:
         record_path.unlink(missing_ok=True)
