@@ -120,7 +120,7 @@ def _serve_one(connection: socket.socket) -> None:
         connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
     finally:
         # Whether or not the test process still listens (it leaves at its timeout).
-        _, status = os.waitpid(pid, 0)
+        status = os.waitpid(pid, 0)[1]
     connection.sendall(json.dumps({"status": status}).encode() + b"\n")
     connection.close()
 
@@ -142,11 +142,11 @@ def serve(socket_path: str) -> None:
     sys.stdout.write("ready\n")
     sys.stdout.flush()
     while True:
-        readable, _, _ = select.select([listener, sys.stdin], [], [])
+        readable = select.select([listener, sys.stdin], [], [])[0]
         if sys.stdin in readable and not os.read(sys.stdin.fileno(), 1024):
             return
         if listener in readable:
-            connection, _ = listener.accept()
+            connection = listener.accept()[0]
             if os.fork() == 0:
                 # A fork never returns to this loop: it ends here, however it went.
                 try:

@@ -131,7 +131,7 @@ def test_a_run_past_its_timeout_is_killed(zygotes: Zygotes, tmp_path: Path) -> N
             zygote.run(command, env, REPO_ROOT, 8, None)
         assert time.monotonic() - started < 30
         (killed,) = zygote.killed
-        for _ in range(50):
+        for _attempt in range(50):
             if not Path(f"/proc/{killed}").exists():
                 break
             time.sleep(0.1)
