@@ -14,6 +14,14 @@ environment (``KEYED``) is the one it imported with; any other run is a fresh pr
 (``playbook._run`` decides). The one per-process value ansible-core makes at import, its
 local temporary directory, is made again in each fork.
 
+A zygote also holds this collection's plugin_utils, imported once: ansible-core's collection
+loader compiles a collection's Python from source at every import (it keeps no bytecode),
+and every worker process of a run that uses an action or filter plugin would import them
+again. A fork finds them imported, as a run's later workers find what its earlier imports
+left; the run still configures its own collection loader, which serves every other import.
+A run whose playbook has a collections folder beside it could resolve the collection
+elsewhere: it gets none of the zygote's imports (``_forget_preloaded``).
+
 Run as a script, this is the zygote: ``python ansible_zygote.py SOCKET``. It serves until its
 standard input closes (the test process that started it has gone).
 """
@@ -21,8 +29,11 @@ standard input closes (the test process that started it has gone).
 from __future__ import annotations
 
 import atexit
+import gc
+import importlib
 import json
 import os
+import pkgutil
 import select
 import shutil
 import signal
@@ -42,6 +53,17 @@ ENTRY_POINTS = {"ansible-playbook": "ansible.cli.playbook", "ansible": "ansible.
 # paths): a run is forked only from a zygote that imported under the same values.
 KEYED_PREFIXES = ("ANSIBLE_", "LC_", "PYTHON")
 KEYED_NAMES = ("LANG", "HOME", "PATH", "TMPDIR", "USER", "LOGNAME")
+PRELOADED_LIBRARIES = ("winrm", "pypsrp.client", "spnego", "requests", "jinja2", "yaml")
+BUILTIN_JINJA_PLUGIN_HOSTS = tuple(
+    f"ansible.plugins.{kind}.{name}"
+    for kind, names in (
+        ("filter", ("core", "encryption", "mathstuff", "urls", "urlsplit")),
+        ("test", ("core", "files", "mathstuff", "uri")),
+    )
+    for name in names
+)
+# The collection's Python that a zygote imports before it serves (every module of it).
+PRELOADED_PACKAGE = "ansible_collections.wsfc.clusterdb.plugins.plugin_utils"
 
 
 def environment_key(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
@@ -75,6 +97,7 @@ def _child(request: dict[str, Any]) -> None:
         os.environ.update(request["env"])
         sys.argv = [request["argv0"], *request["argv"][1:]]
         _fresh_local_tmp()
+        _forget_preloaded(request["argv"][1:])
         module = __import__(ENTRY_POINTS[request["entry"]], fromlist=["main"])
         module.main()
     except SystemExit as exit_:
@@ -107,6 +130,36 @@ def _fresh_local_tmp() -> None:
     )
 
 
+def _preload_collection_code() -> None:
+    """Import every module of PRELOADED_PACKAGE through a collection loader of the zygote's
+    own, configured from the same collection paths a run reads, then take that loader away:
+    a run installs its own (ansible-core refuses to configure a second one over it)."""
+    from ansible import constants
+    from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
+
+    paths = constants.COLLECTIONS_PATHS
+    finder = _AnsibleCollectionFinder(paths, constants.COLLECTIONS_SCAN_SYS_PATH)
+    finder._install()
+    try:
+        package = importlib.import_module(PRELOADED_PACKAGE)
+        for found in pkgutil.iter_modules(package.__path__, PRELOADED_PACKAGE + "."):
+            importlib.import_module(found.name)
+    except ImportError:
+        pass  # not installed on these paths: runs import what they use, as fresh ones do
+    finally:
+        _AnsibleCollectionFinder._remove()
+
+
+def _forget_preloaded(arguments: list[str]) -> None:
+    """A playbook with a collections folder beside it may hold another copy of the
+    collection: such a run imports all of it afresh."""
+    for argument in arguments:
+        if (Path(argument).parent / "collections").is_dir():
+            for name in [n for n in sys.modules if n.startswith("ansible_collections")]:
+                del sys.modules[name]
+            return
+
+
 def _serve_one(connection: socket.socket) -> None:
     """In a fork of the zygote: start the run, say its pid, wait for it, say how it ended."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -128,12 +181,19 @@ def _serve_one(connection: socket.socket) -> None:
 def serve(socket_path: str) -> None:
     for module in ENTRY_POINTS.values():
         __import__(module)
-    # The libraries the connection plugins import when a run first uses them.
-    for module in ("winrm", "pypsrp.client", "spnego", "requests", "jinja2", "yaml"):
+    # The libraries the connection plugins import when a run first uses them, and those
+    # that ansible-core's own filter and test plugins import: ansible-core loads those
+    # plugins in each worker process (under names of its own, so these imports are not
+    # them), and each worker would import their libraries again.
+    for module in (*PRELOADED_LIBRARIES, *BUILTIN_JINJA_PLUGIN_HOSTS):
         try:
             __import__(module)
         except ImportError:
             pass
+    _preload_collection_code()
+    # What the zygote imported stays as it is in every fork: the collector need not look at
+    # it again in each run (nor touch its pages, which the forks share).
+    gc.freeze()
     # Forks that serve a run are reaped by the kernel; each waits for its own run.
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
