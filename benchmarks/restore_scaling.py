@@ -36,6 +36,8 @@ from _lab_cluster import (
     REPO_ROOT,
     RESULTS_DIR,
     back_up_and_change,
+    cpu_seconds,
+    node_pids,
     run_playbook,
     running_lab,
     runs_since,
@@ -79,8 +81,15 @@ class RestoreFigures:
     critical_path_seconds: float
     spans: StepSpans
     module_runs: int
+    # Module runs one after another: the runs of one step on several nodes at once count
+    # once (sequential_runs).
+    sequential_module_runs: int
     module_runs_by_module: dict[str, int]
     latency_path_seconds: float
+    # The restore run's wall time less the latencies on its path.
+    overhead_seconds: float
+    # CPU-seconds of the node processes during the run, per module run.
+    lab_cpu_per_module_run: float
 
 
 def module_counts(runs: list[dict[str, Any]]) -> dict[str, int]:
@@ -89,6 +98,17 @@ def module_counts(runs: list[dict[str, Any]]) -> dict[str, int]:
         phase = f" ({run['phase']})" if run.get("phase") else ""
         counts[run["module"] + phase] += 1
     return dict(sorted(counts.items()))
+
+
+def sequential_runs(runs: list[dict[str, Any]]) -> int:
+    """How many module runs follow one another: a run that starts before every run begun
+    earlier has ended overlaps them (a step on several nodes) and adds none."""
+    count, end = 0, float("-inf")
+    for run in sorted(runs, key=lambda r: r["time"]):
+        if run["time"] >= end:
+            count += 1
+        end = max(end, run["time"] + run["duration"])
+    return count
 
 
 def span(runs: list[dict[str, Any]]) -> float:
@@ -133,9 +153,12 @@ def measure(size: int, workdir: Path) -> RestoreFigures:
     with running_lab(size, workdir, LATENCIES) as lab:
         back_up_and_change(lab, workdir)
         extra = {"backup_path": BACKUP_PATH, "force": True, "restore_consent": True}
+        pids = node_pids(lab)
+        cpu_before = cpu_seconds(pids)
         started = time.time()
         run = run_playbook(lab, PLAYBOOK, size, extra)
         wall = time.time() - started
+        lab_cpu = cpu_seconds(pids) - cpu_before
         if run.returncode != 0:
             print(run.stdout[-4000:], run.stderr[-2000:], file=sys.stderr)
         runs = runs_since(lab, started)
@@ -148,8 +171,11 @@ def measure(size: int, workdir: Path) -> RestoreFigures:
         critical_path_seconds=spans.critical_path,
         spans=spans,
         module_runs=len(runs),
+        sequential_module_runs=sequential_runs(runs),
         module_runs_by_module=module_counts(runs),
         latency_path_seconds=LATENCY_PATH,
+        overhead_seconds=round(wall - LATENCY_PATH, 2),
+        lab_cpu_per_module_run=round(lab_cpu / len(runs), 4) if runs else 0.0,
     )
 
 
@@ -165,7 +191,10 @@ def table(figures: list[RestoreFigures]) -> str:
         "start others s",
         "(longest run, spread)",
         "critical path s",
+        "overhead s",
         "module runs",
+        "sequential",
+        "lab CPU/run s",
     )
     rows = [header] + [
         (
@@ -179,7 +208,10 @@ def table(figures: list[RestoreFigures]) -> str:
             f"{f.spans.start_others:.1f}",
             f"({f.spans.start_others_longest_run:.1f}, {f.spans.start_others_start_spread:.1f})",
             f"{f.critical_path_seconds:.1f}",
+            f"{f.overhead_seconds:.1f}",
             str(f.module_runs),
+            str(f.sequential_module_runs),
+            f"{f.lab_cpu_per_module_run:.3f}",
         )
         for f in figures
     ]

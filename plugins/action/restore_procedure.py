@@ -25,7 +25,7 @@ PHASES = ("preflight", "plan", "record", "recover", "report")
 ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "phase": {"type": "str", "required": True, "choices": list(PHASES)},
     "results": {"type": "str"},
-    "listing": {"type": "str"},
+    "listing": {"type": "list", "elements": "str"},
     "check": {"type": "str"},
     "preflight": {"type": "dict"},
     "plan": {"type": "dict"},
@@ -122,7 +122,10 @@ def _preflight(args: dict[str, t.Any], registered: Registered, hostvars: t.Any) 
     found = procedure.preflight(facts, **options)
     host = found["restoring_host"]
     if args["listing"] and host is not None:
-        listing = _host_value(hostvars, host, args["listing"])
+        listed = [_host_value(hostvars, host, name) for name in args["listing"]]
+        # One registered listing is passed as it is (it may hold a loop's results); several
+        # are the locations in the order they were listed.
+        listing = listed[0] if len(listed) == 1 else {"results": listed}
         found = procedure.preflight(facts, listing, **options)
     return {"preflight": found}
 

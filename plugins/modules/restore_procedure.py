@@ -42,9 +42,14 @@ options:
       - Required for V(preflight), V(record) and V(recover).
     type: str
   listing:
-    description: V(preflight) - the name of the variable holding the restoring host's
-      M(wsfc.clusterdb.backup_set_info) results (a loop's over RV(preflight.set_locations)).
-    type: str
+    description:
+      - V(preflight) - the names of the variables holding the restoring host's
+        M(wsfc.clusterdb.backup_set_info) results, one per location listed, in the order
+        of RV(preflight.set_locations); one name may also hold a loop's results.
+      - While the set is in none of the locations listed and another remains,
+        RV(preflight.next_location) names it and nothing is decided yet.
+    type: list
+    elements: str
   check:
     description: V(plan) - the name of the variable holding the restoring host's
       check-mode M(wsfc.clusterdb.cluster_restore) result.
@@ -227,6 +232,16 @@ preflight:
       description: The directories to list for sets, in order.
       type: list
       elements: str
+    next_location:
+      description: The directory of RV(preflight.set_locations) the restoring host lists
+        next, or null when the set was found (or every directory was listed). A location
+        after the first is listed only when the set is not in the ones before it.
+      type: str
+    runs_set:
+      description: Whether every node is Up and already runs the picked set's configuration
+        version (its PaxosTag against the version in the set's manifest). The restore then
+        has nothing to do, and the restoring node's check of the set is not run.
+      type: bool
     problems:
       description: Why the restore cannot go ahead, one text each.
       type: list

@@ -576,20 +576,36 @@ def plan_recovery(
     return RecoveryPlan(failed_step, summary, tuple(actions), tuple(advice))
 
 
+def runs_version(nodes: Iterable[ClusterNode], backup_version: PaxosTag | None) -> bool:
+    """Whether every node is reachable, Up and runs ``backup_version`` by its PaxosTag.
+
+    The restore preflight asks this of the set it picked, from the nodes' own tags and the
+    version its manifest records: when it holds there is nothing to restore, and the plan
+    (``plan_restore``, which asks it again of the same facts) says so without a check.
+    """
+    nodes = list(nodes)
+    if backup_version is None or not _every_node_up(nodes) or backup_version.moved:
+        # A moved version: the configuration changed during the backup, and the set holds
+        # one of the versions of its range, which one is not known.
+        return False
+    return all(n.paxos_tag is not None and n.paxos_tag == backup_version for n in nodes)
+
+
+def _every_node_up(nodes: list[ClusterNode]) -> bool:
+    return bool(nodes) and all(n.reachable and n.state == UP for n in nodes)
+
+
 def _already_current(
     nodes: list[ClusterNode],
     backup_version: PaxosTag,
     running_fingerprint: str | None,
     backup_fingerprint: str | None,
 ) -> bool:
-    if not nodes or any(not n.reachable or n.state != UP for n in nodes):
+    if not _every_node_up(nodes) or backup_version.moved:
+        # For a moved version the set's recorded objects were read when the backup began, so
+        # the fingerprint does not say the cluster runs it either.
         return False
-    if backup_version.moved:
-        # The configuration changed during the backup: the set holds one of the versions of
-        # its range, which one is not known, and its recorded objects were read when the
-        # backup began, so neither the tag nor the fingerprint says the cluster runs it.
-        return False
-    if all(n.paxos_tag is not None and n.paxos_tag == backup_version for n in nodes):
+    if runs_version(nodes, backup_version):
         return True
     return running_fingerprint is not None and running_fingerprint == backup_fingerprint
 

@@ -53,6 +53,7 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._restore_plan impor
     converged,
     plan_recovery,
     plan_restore,
+    runs_version,
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._retention import (
     DELETE,
@@ -179,12 +180,21 @@ def _left_out_newer(listing: Mapping[str, t.Any], chosen: str) -> list[str]:
     ]
 
 
-def _set_entry(listed: object, set_name: str) -> tuple[dict[str, t.Any] | None, str | None]:
-    """The set to restore from the restoring host's backup_set_info results (one per
-    location, in order: the first location that has it wins), or why there is none."""
+def _listings_of(listed: object) -> list[Mapping[str, t.Any]] | None:
+    """The restoring host's backup_set_info results, one per location listed, in order
+    (a loop's results, or one result); None when nothing was registered."""
     if not isinstance(listed, Mapping):
-        return None, "the backup location was not listed on the restoring node"
+        return None
     listings = listed.get("results") if "results" in listed else [listed]
+    return [x for x in listings or [] if isinstance(x, Mapping)]
+
+
+def _set_entry(
+    listings: list[Mapping[str, t.Any]], set_name: str, *, more_to_list: bool = False
+) -> tuple[dict[str, t.Any] | None, str | None]:
+    """The set to restore from the listings (the first location that has it wins), or why
+    there is none; (None, None) when it is in none of them and ``more_to_list``: the next
+    location is listed before anything is decided."""
     failures, seen = [], []
     for listing in listings or []:
         failure = _listing_failure(listing)
@@ -213,7 +223,9 @@ def _set_entry(listed: object, set_name: str) -> tuple[dict[str, t.Any] | None, 
             newest = dict(listing["newest_complete"])
             newest["left_out"] = _left_out_newer(listing, str(newest.get("name")))
             return newest, None
-    where = ", ".join(str(x.get("backup_path") or x.get("item")) for x in listings or [])
+    if more_to_list:
+        return None, None
+    where = ", ".join(str(x.get("backup_path") or x.get("item")) for x in listings)
     found = "; ".join(seen) or "none"
     if set_name:
         problem = (
@@ -279,6 +291,8 @@ def preflight(
         "choice_reason": None,
         "set": None,
         "set_locations": set_locations(backup_path, cluster),
+        "next_location": None,
+        "runs_set": False,
         "problems": problems,
     }
     requested = str(restoring_node or "").strip()
@@ -303,13 +317,38 @@ def preflight(
     findings.update(
         restoring_node=chosen.name, restoring_host=chosen.host, choice_reason=choice.reason
     )
+    locations = findings["set_locations"]
     if listing is None:
-        return findings  # the first call: the set is picked once the locations are listed
-    entry, problem = _set_entry(listing, str(set_name or "").strip())
+        # The first call: the restoring host lists the first location, and the set is
+        # picked from that listing.
+        findings["next_location"] = locations[0] if locations else None
+        return findings
+    listings = _listings_of(listing)
+    if listings is not None:
+        # A listing past the last location is a task the role skipped: none to read.
+        listings = listings[: len(locations)]
+    if listings is None:
+        problems.append(
+            "No backup set to restore: the backup location was not listed on the restoring node."
+        )
+        return findings
+    more_to_list = len(listings) < len(locations)
+    entry, problem = _set_entry(listings, str(set_name or "").strip(), more_to_list=more_to_list)
+    if entry is None and problem is None:
+        # Not under the locations listed so far: the next one is listed, one module run
+        # more, only when the set is not in the cluster's own folder.
+        findings["next_location"] = locations[len(listings)]
+        return findings
     if problem:
         problems.append(f"No backup set to restore: {problem}")
-    else:
-        findings["set"] = {key: t.cast(dict, entry).get(key) for key in _SET_KEYS}
+        return findings
+    chosen = t.cast(dict, entry)
+    findings["set"] = {key: chosen.get(key) for key in _SET_KEYS}
+    # Every node already runs the set's configuration version: nothing is restored, so the
+    # restoring node's check (which hashes the set) is not run (docs/restore.md).
+    findings["runs_set"] = chosen.get("status") == "complete" and runs_version(
+        nodes, parse_version_facts(chosen.get("configuration_version"))
+    )
     return findings
 
 

@@ -43,11 +43,29 @@ def test_backup_change_restore_then_a_second_run_changes_nothing(three_node_lab:
     )
     assert backup.rc == 0, backup.output
     backed_up = running_objects(lab)
+    tags_at_backup = nodes(lab)
+
+    # Nothing changed since the backup: every node's PaxosTag is the set's version, so the
+    # restore needs cluster_info on each node and one listing (N + 1), and no check.
+    runs_before = len(executions(lab))
+    unchanged = restore(lab)
+    assert unchanged.rc == 0, unchanged.output
+    assert changed_records(unchanged) == []
+    assert [r["module"] for r in executions(lab)[runs_before:]] == [
+        "wsfc.clusterdb.cluster_info"
+    ] * 3 + ["wsfc.clusterdb.backup_set_info"]
+    assert any("nothing was restored and no node was stopped" in line for line in report(unchanged))
+    assert nodes(lab) == tags_at_backup
+
     change_configuration(lab)
     assert ip_address(lab) == CHANGED_ADDRESS
 
+    runs_before = len(executions(lab))
     run = restore(lab)
     assert run.rc == 0, run.output
+    # The set is in the cluster's folder, where the backup playbook wrote it: one listing.
+    listings = [r for r in executions(lab)[runs_before:] if r["module"].endswith("set_info")]
+    assert len(listings) == 1
     assert ip_address(lab) == BACKED_UP_ADDRESS
     assert running_objects(lab) == backed_up
     states = nodes(lab)
@@ -67,6 +85,9 @@ def test_backup_change_restore_then_a_second_run_changes_nothing(three_node_lab:
     assert again.rc == 0, again.output
     assert changed_records(again) == []
     assert changing_runs(executions(lab)[runs_before:]) == []
+    # The restore formed the cluster again, with a new epoch: the tags are no longer the
+    # set's, and the check (which compares the configuration objects) runs: N + 2.
+    assert len(executions(lab)[runs_before:]) == 3 + 2
     assert any("nothing was restored and no node was stopped" in line for line in report(again))
     assert nodes(lab) == states
 

@@ -56,6 +56,29 @@ def test_preflight_reads_each_hosts_registered_facts_and_the_restoring_hosts_lis
     assert again["set"] == found["set"]
 
 
+def test_preflight_reads_the_listings_named_in_the_order_of_the_locations():
+    set_name = "20261122T020304Z_clusterdb_e2s41"
+    folder = {"backup_path": "\\\\fs01\\b\\CLU01", "sets": [], "newest_complete": None}
+    location = {
+        "backup_path": "\\\\fs01\\b",
+        "sets": [],
+        "newest_complete": {"name": set_name, "path": "\\\\fs01\\b\\" + set_name},
+    }
+    hostvars = {
+        "NODE1": {"facts": facts("NODE1")},
+        "NODE2": {"facts": facts("NODE2"), "in_folder": folder, "in_location": location},
+    }
+    args = {"phase": "preflight", "results": "facts", "backup_path": "\\\\fs01\\b"}
+    first = run(dict(args, listing=["in_folder"]), hostvars)["preflight"]
+    assert (first["set"], first["next_location"]) == (None, "\\\\fs01\\b")
+    found = run(dict(args, listing=["in_folder", "in_location"]), hostvars)["preflight"]
+    assert (found["set"]["name"], found["next_location"], found["problems"]) == (
+        set_name,
+        None,
+        [],
+    )
+
+
 def test_a_host_without_the_registered_variable_counts_as_returning_nothing():
     found = run(
         {"phase": "preflight", "results": "facts"},

@@ -159,6 +159,73 @@ def test_preflight_names_a_missing_set():
     assert "no set named 20200101T000000Z_clusterdb_e1s1" in found["problems"][0]
 
 
+LOCATION = "\\\\fs01\\b"
+CLUSTER_FOLDER = "\\\\fs01\\b\\CLU01"
+
+
+def picked(results: dict[str, t.Any], *listed: dict[str, t.Any], **options: t.Any) -> dict:
+    """preflight() after the restoring host listed ``listed``, one per location in order."""
+    host = restore_preflight(results, {}, backup_path=LOCATION)["restoring_host"]
+    listing = listed[0] if len(listed) == 1 else {"results": list(listed)}
+    return restore_preflight(results, {host: listing}, backup_path=LOCATION, **options)
+
+
+def test_preflight_lists_the_clusters_folder_first_and_the_location_only_without_the_set_there():
+    first = restore_preflight(facts(), {}, backup_path=LOCATION)
+    assert first["next_location"] == CLUSTER_FOLDER
+    found = picked(facts(), listing(SET))
+    assert (found["set"]["name"], found["next_location"]) == (SET["name"], None)
+    assert found["problems"] == []
+    # Not in the cluster's folder: nothing is decided, the location itself is listed next.
+    empty = picked(facts(), listing())
+    assert (empty["set"], empty["next_location"], empty["problems"]) == (None, LOCATION, [])
+    in_location = {**SET, "path": LOCATION + "\\" + SET["name"]}
+    both = picked(facts(), listing(), listing(in_location, path=LOCATION))
+    assert (both["set"]["path"], both["next_location"]) == (in_location["path"], None)
+    neither = picked(facts(), listing(), listing(path=LOCATION))
+    assert neither["set"] is None and neither["next_location"] is None
+    assert (
+        "no complete backup set of this cluster under " + CLUSTER_FOLDER + ", " + LOCATION
+        in (neither["problems"][0])
+    )
+
+
+def test_preflight_lists_no_further_when_the_named_set_is_refused_in_the_clusters_folder():
+    refused = listing()
+    refused["rejected"] = [{"name": SET["name"], "reason": "foreign", "message": "Not CLU01's."}]
+    found = picked(facts(), refused, set_name=SET["name"])
+    assert found["next_location"] is None
+    assert "cannot be restored: Not CLU01's." in found["problems"][0]
+
+
+def test_preflight_reads_a_listing_the_role_skipped_past_the_last_location_as_none():
+    # Without a cluster name there is one location; the role's second listing is skipped.
+    results = {n: {**info(n, UP3), "cluster": None} for n in UP3}
+    host = restore_preflight(results, {}, backup_path=LOCATION)["restoring_host"]
+    skipped = {"skipped": True, "changed": False}
+    listed = {"results": [listing(path=LOCATION), skipped]}
+    found = restore_preflight(results, {host: listed}, backup_path=LOCATION)
+    assert found["set_locations"] == [LOCATION]
+    assert found["problems"][0].endswith("take a backup first (wsfc.clusterdb.backup).")
+
+
+def test_the_set_every_node_runs_needs_no_check_and_the_plan_finds_nothing_to_restore():
+    at_backup = {n: info(n, UP3, tag=BACKUP_TAG) for n in UP3}
+    found = picked(at_backup, listing(SET))
+    assert found["runs_set"] is True
+    plan = restore_plan(found, restore_check={"skipped": True}, force=True)
+    assert plan["already_current"] is True
+    assert plan["steps"] == [] and plan["refusals"] == []
+    # One node elsewhere, one node Down, or the set not complete: the check runs.
+    moved = dict(at_backup, NODE3=info("NODE3", UP3, tag=TAG))
+    assert picked(moved, listing(SET))["runs_set"] is False
+    down = {n: info(n, dict(UP3, NODE3="Down"), tag=BACKUP_TAG) for n in UP3}
+    assert picked(down, listing(SET))["runs_set"] is False
+    incomplete = {**SET, "status": "incomplete"}
+    assert picked(at_backup, listing(incomplete), set_name=SET["name"])["runs_set"] is False
+    assert picked(facts(), listing(SET))["runs_set"] is False
+
+
 def test_plan_stops_the_running_others_in_parallel_and_starts_the_restoring_node_first():
     plan = restore_plan(preflight(facts()), restore_check=check(), force=True)
     assert plan["refusals"] == []
