@@ -26,6 +26,10 @@ EXAMPLE = REPO_ROOT / "tests" / "lab" / "examples" / "three-node.yml"
 RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
 NETWORK = "127.0.202.0"
 BACKUP_PATH = r"\\FS01\clusterbackups"
+# Where the backup role writes the example cluster's sets (<backup_path>\<cluster name>),
+# the folder the restore role lists first.
+CLUSTER_NAME = str(yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))["cluster"])
+SET_FOLDER = f"{BACKUP_PATH}\\{CLUSTER_NAME}"
 
 
 def cluster_spec(size: int, latencies: dict[str, float]) -> dict[str, Any]:
@@ -75,9 +79,10 @@ def run_playbook(
 
 
 def back_up_and_change(lab: Lab, workdir: Path) -> None:
-    """One set of the running configuration, then an administrator's change."""
+    """One set of the running configuration in the cluster's folder, as the backup role
+    writes it, then an administrator's change."""
     play = workdir / "backup.yml"
-    task = {"name": "Back up", "wsfc.clusterdb.cluster_backup": {"path": BACKUP_PATH}}
+    task = {"name": "Back up", "wsfc.clusterdb.cluster_backup": {"path": SET_FOLDER}}
     document = [{"name": "Backup", "hosts": "NODE1", "gather_facts": False, "tasks": [task]}]
     play.write_text(yaml.safe_dump(document), encoding="utf-8")
     run = run_playbook(lab, play, 1)

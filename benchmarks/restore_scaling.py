@@ -81,8 +81,8 @@ class RestoreFigures:
     critical_path_seconds: float
     spans: StepSpans
     module_runs: int
-    # Module runs one after another: the runs of one step on several nodes at once count
-    # once (sequential_runs).
+    # Module runs one after another, a step on several nodes at once counting one
+    # (sequential_runs).
     sequential_module_runs: int
     module_runs_by_module: dict[str, int]
     latency_path_seconds: float
@@ -100,14 +100,27 @@ def module_counts(runs: list[dict[str, Any]]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
+def restoring_node(runs: list[dict[str, Any]]) -> str | None:
+    """The node of the cluster_restore restore phase."""
+    restores = [
+        r for r in runs if r["module"].endswith("cluster_restore") and r["phase"] == "restore"
+    ]
+    return restores[0]["node"] if restores else None
+
+
 def sequential_runs(runs: list[dict[str, Any]]) -> int:
-    """How many module runs follow one another: a run that starts before every run begun
-    earlier has ended overlaps them (a step on several nodes) and adds none."""
-    count, end = 0, float("-inf")
+    """The module runs on the restore's path one after another, a step on several nodes at
+    once counting one: in time order, a run starts a new step when its module or phase
+    differs from the step's, when its node already ran in the step (another round of the
+    wait's reads), or when it is the start of the other nodes after the restoring node's."""
+    restoring = restoring_node(runs)
+    count, current, nodes = 0, None, set()
     for run in sorted(runs, key=lambda r: r["time"]):
-        if run["time"] >= end:
-            count += 1
-        end = max(end, run["time"] + run["duration"])
+        first_start = run["module"].endswith("cluster_node") and run["node"] == restoring
+        step = (run["module"], run.get("phase"), first_start)
+        if step != current or run["node"] in nodes:
+            count, current, nodes = count + 1, step, set()
+        nodes.add(run["node"])
     return count
 
 
@@ -133,7 +146,7 @@ def step_spans(runs: list[dict[str, Any]]) -> StepSpans:
     restores = [
         r for r in runs if r["module"].endswith("cluster_restore") and r["phase"] == "restore"
     ]
-    restoring = restores[0]["node"] if restores else None
+    restoring = restoring_node(runs)
     starts = [r for r in runs if r["module"].endswith("cluster_node")]
     stops = [r for r in runs if r["module"] == "ansible.windows.win_service"]
     others = [r for r in starts if r["node"] != restoring]

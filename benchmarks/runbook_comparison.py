@@ -53,8 +53,10 @@ from typing import Any
 import yaml
 from _lab_cluster import (
     BACKUP_PATH,
+    CLUSTER_NAME,
     REPO_ROOT,
     RESULTS_DIR,
+    SET_FOLDER,
     ansible_env,
     back_up_and_change,
     change_address,
@@ -108,9 +110,9 @@ class SizeFigures:
 def recovery_command(lab: Lab) -> list[str]:
     """The command line cluster_restore.ps1 builds for the set: wbadmin.exe and its
     arguments, with the version `wbadmin get versions` lists at the set's folder."""
-    sets = lab.lab_dir / "fs" / "FS01" / "C" / "Shares" / "clusterbackups"
+    sets = lab.lab_dir / "fs" / "FS01" / "C" / "Shares" / "clusterbackups" / CLUSTER_NAME
     names = sorted(p.name for p in sets.iterdir() if p.is_dir())
-    target = f"{BACKUP_PATH}\\{names[-1]}"
+    target = f"{SET_FOLDER}\\{names[-1]}"
     listing = run_wbadmin(
         lab.world,
         RESTORING_NODE,
