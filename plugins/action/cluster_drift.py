@@ -39,6 +39,7 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._drift import (
     location_problem,
     task_message,
 )
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._duration import parse_duration
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import (
     validate_backup_path,
     validate_directory_name,
@@ -49,7 +50,6 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._phased_action impo
     phase_data,
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._retention import parse_duration
 
 # The task result's keys besides Ansible's own: the drift record (plugin_utils._drift.assess)
 # and what the check cost.

@@ -25,8 +25,8 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._drift_report impor
     summary_lines,
     write_reports,
 )
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._duration import parse_duration
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._retention import parse_duration
 
 ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "outcomes": {"type": "list", "elements": "dict", "required": True},

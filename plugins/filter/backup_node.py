@@ -63,10 +63,10 @@ _value:
 import typing as t
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._cluster_nodes import (
-    core_group_owner,
-    short_name,
-)
+
+# plugin_utils is imported when the filter is called, not when this file is loaded: a
+# lookup of any one filter of the collection loads every filter file, in every worker
+# (docs/internals.md, "Filter files").
 
 _UP = "up"
 
@@ -77,6 +77,8 @@ def backup_node(
     node_names: dict[str, str] | None = None,
     group: str | None = None,
 ) -> str:
+    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._cluster_nodes import short_name
+
     if not isinstance(facts, dict):
         raise AnsibleFilterError("backup_node takes the result of wsfc.clusterdb.cluster_info")
     aliases = {host: short_name(name) for host, name in (node_names or {}).items()}
@@ -110,6 +112,10 @@ def backup_node(
 def _preferred_owner(facts: dict[str, t.Any], group: str | None) -> object:
     """The owner of the named group, or of the core cluster group when none is named
     (the one rule: plugin_utils._cluster_nodes.core_group_owner)."""
+    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._cluster_nodes import (
+        core_group_owner,
+    )
+
     if not group:
         return core_group_owner(facts)
     groups = (facts.get("configuration") or {}).get("groups") or []

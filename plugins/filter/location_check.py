@@ -67,14 +67,19 @@ _value:
 import typing as t
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._errors import (
-    BACKUP,
-    ERROR_DIRECTORY,
-    explain_win32_error,
-)
+
+# plugin_utils is imported when the filter is called, not when this file is loaded: a
+# lookup of any one filter of the collection loads every filter file, in every worker
+# (docs/internals.md, "Filter files").
 
 
 def location_check(results: object, node: str | None = None) -> dict[str, t.Any]:
+    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._errors import (
+        BACKUP,
+        ERROR_DIRECTORY,
+        explain_win32_error,
+    )
+
     if not isinstance(results, list):
         raise AnsibleFilterError("location_check takes the results of a win_stat loop")
     problems: list[str] = []

@@ -83,26 +83,21 @@ import typing as t
 from datetime import UTC, datetime, timedelta
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import COMPLETE, CORRUPT
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._retention import (
-    KEEP,
-    SetAtDestination,
-    plan_retention,
-)
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._retention import (
-    parse_duration as parse_retention_duration,
-)
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._set_naming import (
-    parse_set_name,
-    parse_staging_name,
-)
+
+# plugin_utils is imported when the filter is called, not when this file is loaded: a
+# lookup of any one filter of the collection loads every filter file, in every worker
+# (docs/internals.md, "Filter files").
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def parse_duration(value: object) -> timedelta:
     """``value`` as a duration: seconds (a number) or a number with a unit (12h, 2d)."""
+    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._duration import (
+        parse_duration as parse_retention_duration,
+    )
+    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
+
     try:
         return parse_retention_duration(value)
     except PolicyRefusal as refusal:
@@ -119,6 +114,11 @@ def _created(entry: dict[str, t.Any], now: datetime) -> datetime:
     A directory with neither is not ours (retention never touches it) and gets ``now``,
     which makes it look young.
     """
+    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._set_naming import (
+        parse_set_name,
+        parse_staging_name,
+    )
+
     if entry.get("created"):
         return _parse_time(str(entry["created"]))
     name = str(entry.get("name"))
@@ -140,6 +140,14 @@ def retention_plan(
     cluster_name: str | None = None,
     now: str | None = None,
 ) -> list[dict[str, str]]:
+    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import COMPLETE
+    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
+    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._retention import (
+        KEEP,
+        SetAtDestination,
+        plan_retention,
+    )
+
     sets = report.get("sets") if isinstance(report, dict) else report
     if not isinstance(sets, list):
         raise AnsibleFilterError("retention_plan takes a backup_set_info result or its sets")
@@ -188,6 +196,11 @@ def retention_plan(
 def _decision(
     decided: dict[str, str], entry: dict[str, t.Any], paths: dict[str, t.Any]
 ) -> dict[str, t.Any]:
+    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._manifest import (
+        COMPLETE,
+        CORRUPT,
+    )
+
     status = str(entry.get("status") or COMPLETE)
     decision: dict[str, t.Any] = {**decided, "path": paths[decided["name"]], "status": status}
     if status == CORRUPT and entry.get("message"):

@@ -40,13 +40,18 @@ _value:
 import typing as t
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._role_options import (
-    ROLE_PREFIXES,
-    load_role_spec,
-)
+
+# plugin_utils is imported when the filter is called, not when this file is loaded: a
+# lookup of any one filter of the collection loads every filter file, in every worker
+# (docs/internals.md, "Filter files").
 
 
 def role_option_names(role: object) -> list[str]:
+    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._role_options import (
+        ROLE_PREFIXES,
+        load_role_spec,
+    )
+
     if role not in ROLE_PREFIXES:
         raise AnsibleFilterError(f"role_option_names: unknown role {role!r}")
     return list(load_role_spec(str(role)).options)

@@ -84,12 +84,10 @@ _value:
 import typing as t
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._role_options import (
-    ROLE_PREFIXES,
-    check_role_options,
-    load_role_spec,
-    refusal_message,
-)
+
+# plugin_utils is imported when the filter is called, not when this file is loaded: a
+# lookup of any one filter of the collection loads every filter file, in every worker
+# (docs/internals.md, "Filter files").
 
 
 def role_options(
@@ -98,6 +96,13 @@ def role_options(
     defined: list[str] | None = None,
     aliases: dict[str, str] | None = None,
 ) -> dict[str, t.Any]:
+    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._role_options import (
+        ROLE_PREFIXES,
+        check_role_options,
+        load_role_spec,
+        refusal_message,
+    )
+
     if not isinstance(values, dict):
         raise AnsibleFilterError("role_options takes a dict of option names to values")
     if role not in ROLE_PREFIXES:

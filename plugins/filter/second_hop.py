@@ -84,14 +84,23 @@ from collections.abc import Mapping
 
 from ansible import constants as C
 from ansible import context
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._second_hop import (
-    BecomeDefaults,
-    second_hop_refusals,
-)
+
+if t.TYPE_CHECKING:
+    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._second_hop import (
+        BecomeDefaults,
+    )
+
+# plugin_utils is imported when the filter is called, not when this file is loaded: a
+# lookup of any one filter of the collection loads every filter file, in every worker
+# (docs/internals.md, "Filter files").
 
 
 def _become_defaults() -> BecomeDefaults:
     """-b / --become-method / -K as given to this run, else the configuration's default."""
+    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._second_hop import (
+        BecomeDefaults,
+    )
+
     arguments = context.CLIARGS
     return BecomeDefaults(
         become=bool(arguments.get("become") or C.DEFAULT_BECOME),
@@ -103,6 +112,10 @@ def _become_defaults() -> BecomeDefaults:
 def second_hop(
     hosts: Mapping[str, Mapping[str, object]], paths: list[str], what: str = "path"
 ) -> dict[str, t.Any]:
+    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._second_hop import (
+        second_hop_refusals,
+    )
+
     refusals = second_hop_refusals(hosts, paths, what, _become_defaults())
     # One message for the run: every host's problem, then each different fix once (hosts
     # set up alike share one).

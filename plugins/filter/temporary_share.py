@@ -91,10 +91,10 @@ import shlex
 import typing as t
 
 from ansible.module_utils.parsing.convert_bool import boolean
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._wbadmin_target import (
-    check_temporary_share,
-)
+
+# plugin_utils is imported when the filter is called, not when this file is loaded: a
+# lookup of any one filter of the collection loads every filter file, in every worker
+# (docs/internals.md, "Filter files").
 
 
 def temporary_share(
@@ -112,6 +112,11 @@ def temporary_share(
 
 
 def _decision(enabled: object, route: str, loopback_target: object) -> dict[str, t.Any]:
+    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
+    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._wbadmin_target import (
+        check_temporary_share,
+    )
+
     # Role variables arrive as YAML booleans or, from -e key=value, as strings.
     if not boolean(enabled, strict=False):
         return {"refused": False, "msg": ""}

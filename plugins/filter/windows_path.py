@@ -53,14 +53,19 @@ _value:
 import typing as t
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import (
-    check_no_control_characters,
-    restore_lost_unc_backslash,
-)
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
+
+# plugin_utils is imported when the filter is called, not when this file is loaded: a
+# lookup of any one filter of the collection loads every filter file, in every worker
+# (docs/internals.md, "Filter files").
 
 
 def windows_path(path: object, option: str = "the path") -> str:
+    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import (
+        check_no_control_characters,
+        restore_lost_unc_backslash,
+    )
+    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
+
     text = str(path)
     try:
         check_no_control_characters(text, option)

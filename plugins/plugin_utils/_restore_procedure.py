@@ -29,6 +29,7 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._cluster_nodes impo
     read_nodes,
     short_name,
 )
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._duration import parse_duration
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._errors import (
     safety_backup_failure_message,
 )
@@ -58,7 +59,6 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._restore_plan impor
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._retention import (
     DELETE,
     SetAtDestination,
-    parse_duration,
     plan_retention,
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._set_naming import (

@@ -16,7 +16,6 @@ Rules, in order:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,40 +34,6 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._set_naming import 
 
 KEEP = "keep"
 DELETE = "delete"
-
-_DURATION = re.compile(
-    r"^\s*(?P<sign>-?)(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>[smhdw]?)\s*$", re.IGNORECASE
-)
-_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def parse_duration(value: object, option: str = "leftover_age") -> timedelta:
-    """``value`` as a duration: seconds (a number) or a number with a unit (12h, 2d)."""
-    if isinstance(value, bool):
-        raise PolicyRefusal(
-            f"{option} must be a duration such as 1d, not {value!r}.",
-            f"Give {option} in seconds or as a number with a unit s, m, h, d or w (12h, 2d).",
-        )
-    if isinstance(value, int | float):
-        if value < 0:
-            raise PolicyRefusal(
-                f"{option} {value!r} is negative.",
-                f"Give {option} as the age after which leftovers are removed, such as 1d.",
-            )
-        return timedelta(seconds=value)
-    match = _DURATION.match(str(value))
-    if match and match["sign"]:
-        raise PolicyRefusal(
-            f"{option} {value!r} is negative.",
-            f"Give {option} as the age after which leftovers are removed, such as 1d.",
-        )
-    if not match:
-        raise PolicyRefusal(
-            f"{option} {value!r} is not a duration.",
-            f"Give {option} in seconds or as a number with a unit s, m, h, d or w "
-            "(such as 12h or 2d).",
-        )
-    return timedelta(seconds=float(match["amount"]) * _UNIT_SECONDS[match["unit"].lower()])
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,6 @@ from pathlib import Path
 
 import yaml
 from ansible.module_utils.parsing.convert_bool import boolean
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._controller_crypto import (
-    load_encryption_key,
-)
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import (
     BackupPath,
     check_no_control_characters,
@@ -48,12 +45,11 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import (
     validate_share_name,
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._retention import parse_duration
-from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._signing import (
-    HIDDEN,
-    load_signing_key,
-    load_trusted_keys,
-)
+
+# The modules that read keys and durations are imported by the checks of those options
+# only: this module is loaded in every worker that checks a role's options (the
+# role_options filter), most of which set none of them, and the manifest module they import
+# is the largest of the collection.
 
 # plugins/plugin_utils/ -> the collection's root, which holds roles/.
 COLLECTION_ROOT = Path(__file__).resolve().parents[2]
@@ -161,10 +157,15 @@ def _load_role_spec(role: str, root: str) -> RoleSpec:
     return RoleSpec(role, ROLE_PREFIXES[role], options, frozenset(internal - set(options)))
 
 
+# libyaml's safe loader where PyYAML has it: the role's files are read in every worker
+# process that checks the options, and the pure-Python loader takes most of that time.
+_SAFE_LOADER: t.Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _yaml(path: Path) -> object:
     if not path.is_file():
         return None
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
 
 
 def _yaml_mapping(path: Path) -> dict[str, t.Any]:
@@ -418,6 +419,8 @@ def _at_least(minimum: int, what: str) -> Callable[[str, int, ControllerFiles], 
 
 
 def _duration(label: str, value: str, _controller: ControllerFiles) -> str:
+    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._duration import parse_duration
+
     parse_duration(value, label)
     return value
 
@@ -429,6 +432,8 @@ def _oldest_age(label: str, value: str, _controller: ControllerFiles) -> str:
             f"{label} {value!r} is negative.",
             f"Give {label} as the age of the oldest acceptable backup, such as 2d.",
         )
+    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._duration import parse_duration
+
     parse_duration(value, label)
     return value
 
@@ -544,6 +549,11 @@ def _signing_key(label: str, value: str, _controller: ControllerFiles) -> str:
     """A private key must parse; it is kept out of what was checked (a secret)."""
     if value == "":
         return ""
+    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._signing import (
+        HIDDEN,
+        load_signing_key,
+    )
+
     load_signing_key(value, label)
     return HIDDEN
 
@@ -552,12 +562,21 @@ def _encryption_key(label: str, value: str, _controller: ControllerFiles) -> str
     """An AES-256 key (base64) must parse; it is kept out of what was checked (a secret)."""
     if value == "":
         return ""
+    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._controller_crypto import (
+        load_encryption_key,
+    )
+    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._signing import HIDDEN
+
     load_encryption_key(value, label)
     return HIDDEN
 
 
 def _trusted_keys(label: str, value: list[str], _controller: ControllerFiles) -> int:
     """Every public key must parse; the count of them is what the other checks read."""
+    if isinstance(value, list) and not value:
+        return 0
+    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._signing import load_trusted_keys
+
     return len(load_trusted_keys(value, label))
 
 
@@ -603,7 +622,8 @@ def _check_together(
         except PolicyRefusal as refusal:
             yield OptionRefusal(label, refusal.problem, refusal.fix)
     folder = checked.get("backup_controller_dir")
-    if checked.get("backup_controller_encryption_key") == HIDDEN and not folder:
+    # A key that parsed is checked as HIDDEN, no key as "" (_encryption_key).
+    if checked.get("backup_controller_encryption_key") and not folder:
         yield OptionRefusal(
             "backup_controller_encryption_key",
             "backup_controller_encryption_key is given but backup_controller_dir is empty: "
@@ -664,7 +684,8 @@ def _controller_restore_together(checked: Mapping[str, t.Any]) -> Iterator[Optio
     if not folder and isinstance(location, _NoLocation):
         yield OptionRefusal("restore_backup_path", location.refusal.problem, location.refusal.fix)
     if not folder:
-        if checked.get("restore_controller_encryption_key") == HIDDEN:
+        # A key that parsed is checked as HIDDEN, no key as "" (_encryption_key).
+        if checked.get("restore_controller_encryption_key"):
             yield OptionRefusal(
                 "restore_controller_encryption_key",
                 "restore_controller_encryption_key is given but restore_controller_dir is "

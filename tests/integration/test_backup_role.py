@@ -56,7 +56,8 @@ def test_the_temporary_share_without_the_opt_in_is_refused_before_any_node_is_to
 
     assert run.rc != 0
     refusals = run.on_hosts(
-        "wsfc.clusterdb.backup : Check that the temporary share may be wbadmin's target"
+        "wsfc.clusterdb.backup : Check that this host names its cluster and can reach the backup"
+        " locations"
     )
     assert sorted(h for h, r in refusals.items() if r.status == "failed") == list(NODES)
     message = next(iter(refusals.values())).result["msg"]
