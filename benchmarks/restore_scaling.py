@@ -47,7 +47,7 @@ PLAYBOOK = REPO_ROOT / "playbooks" / "restore.yml"
 RESULTS = RESULTS_DIR / "restore_scaling.json"
 # Seconds, per emulated operation (docs/lab.md, latencies).
 LATENCIES = {"service_stop": 2.0, "service_start": 2.0, "restore": 3.0}
-# The critical path the latencies alone put on a restore: stop the others (in parallel),
+# The critical path the latencies alone put on a restore: stop the nodes (in parallel),
 # restore, start the restoring node, start the others (in parallel).
 LATENCY_PATH = LATENCIES["service_stop"] + LATENCIES["restore"] + 2 * LATENCIES["service_start"]
 
@@ -56,20 +56,20 @@ LATENCY_PATH = LATENCIES["service_stop"] + LATENCIES["restore"] + 2 * LATENCIES[
 class StepSpans:
     """Seconds from the first module run of a step to the end of its last, on the nodes."""
 
-    stop_others: float
+    stop: float
     restore: float
     start_restoring: float
     start_others: float
     # For the parallel steps: the longest single run (the node's own time, latency
     # included), and how far apart the runs began (Ansible's dispatch to N hosts).
-    stop_others_longest_run: float
-    stop_others_start_spread: float
+    stop_longest_run: float
+    stop_start_spread: float
     start_others_longest_run: float
     start_others_start_spread: float
 
     @property
     def critical_path(self) -> float:
-        return round(self.stop_others + self.restore + self.start_restoring + self.start_others, 2)
+        return round(self.stop + self.restore + self.start_restoring + self.start_others, 2)
 
 
 @dataclass(frozen=True)
@@ -151,12 +151,12 @@ def step_spans(runs: list[dict[str, Any]]) -> StepSpans:
     stops = [r for r in runs if r["module"] == "ansible.windows.win_service"]
     others = [r for r in starts if r["node"] != restoring]
     return StepSpans(
-        stop_others=span(stops),
+        stop=span(stops),
         restore=span(restores),
         start_restoring=span([r for r in starts if r["node"] == restoring]),
         start_others=span(others),
-        stop_others_longest_run=longest(stops),
-        stop_others_start_spread=spread(stops),
+        stop_longest_run=longest(stops),
+        stop_start_spread=spread(stops),
         start_others_longest_run=longest(others),
         start_others_start_spread=spread(others),
     )
@@ -215,7 +215,7 @@ def table(figures: list[RestoreFigures]) -> str:
             str(f.forks),
             str(f.rc),
             f"{f.wall_seconds:.1f}",
-            f"{f.spans.stop_others:.1f}",
+            f"{f.spans.stop:.1f}",
             f"{f.spans.restore:.1f}",
             f"{f.spans.start_restoring:.1f}",
             f"{f.spans.start_others:.1f}",

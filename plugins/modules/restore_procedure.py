@@ -79,7 +79,7 @@ options:
     type: str
     default: 1d
   step:
-    description: V(record) - the step's kind (V(safety_backup), V(stop_others), V(restore),
+    description: V(record) - the step's kind (V(safety_backup), V(stop), V(restore),
       V(start_restoring), V(start_others), V(wait_up)), or V(recovery) with O(hosts).
     type: str
   hosts:

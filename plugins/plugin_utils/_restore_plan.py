@@ -36,10 +36,11 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._errors import (
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paxos import PaxosTag
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._routes import VSS
 
 PREFLIGHT = "preflight"
 SAFETY_BACKUP = "safety_backup"
-STOP_OTHERS = "stop_others"
+STOP_NODES = "stop"
 RESTORE_STEP = "restore"
 START_RESTORING = "start_restoring"
 START_OTHERS = "start_others"
@@ -47,7 +48,7 @@ WAIT_UP = "wait_up"
 STEP_ORDER = (
     PREFLIGHT,
     SAFETY_BACKUP,
-    STOP_OTHERS,
+    STOP_NODES,
     RESTORE_STEP,
     START_RESTORING,
     START_OTHERS,
@@ -218,8 +219,15 @@ def plan_restore(
     safety_backup: bool = True,
     running_fingerprint: str | None = None,
     backup_fingerprint: str | None = None,
+    route: str | None = None,
 ) -> RestorePlan:
     """The steps of a restore of ``backup_version``.
+
+    ``route`` is the one the restoring node's check chose: with vss the stop step stops the
+    restoring node's Cluster service too, with the others (the service need not run on the
+    node being restored, docs/windows-behaviour.md#wbadmin-start-recovery); with clusapi
+    the restore call is left to do it, as what RestoreClusterDatabase does with a stopped
+    local service is not documented.
 
     ``quorum_differences`` come from ``QuorumLayout.layout_differences``. Without ``force``
     a running Cluster service on another node refuses the restore (5056), and so does a
@@ -228,6 +236,7 @@ def plan_restore(
     """
     nodes = sorted(nodes, key=lambda n: n.name.casefold())
     choice = choose_restoring_node(nodes, restoring_node)
+    choice_node = next(n for n in nodes if n.name == choice.name)
     others = tuple(n for n in nodes if n.name != choice.name)
     other_names = tuple(n.name for n in others)
 
@@ -318,13 +327,18 @@ def plan_restore(
                     "back up the running configuration, so that it can be restored if needed",
                 )
             )
-    if running_others:
+    stopping = running_others
+    if route == VSS and choice_node.reachable and choice_node.service_running:
+        stopping = (*running_others, choice.name)
+    if stopping:
+        whose = "the other nodes" if stopping == running_others else "every node that runs it"
         steps.append(
             RestoreStep(
-                STOP_OTHERS,
-                running_others,
+                STOP_NODES,
+                stopping,
                 True,
-                "stop the Cluster service on the other nodes (force=true)",
+                f"stop the Cluster service on {whose}, in parallel"
+                + (" (force=true)" if running_others else ""),
             )
         )
     restore_text = "restore the backup set on this node"
@@ -430,11 +444,11 @@ def plan_recovery(
     if failed_step not in STEP_ORDER or plan.step(failed_step) is None:
         raise ValueError(f"{failed_step!r} is not a step of this plan")
     restoring = plan.restoring_node or ""
-    stop_step = plan.step(STOP_OTHERS)
+    stop_step = plan.step(STOP_NODES)
     if stopped_by_run is None:
         # Every node of the stop step ran the service at preflight: if it no longer does
         # once that step started, this run stopped it.
-        reached = STEP_ORDER.index(failed_step) >= STEP_ORDER.index(STOP_OTHERS)
+        reached = STEP_ORDER.index(failed_step) >= STEP_ORDER.index(STOP_NODES)
         stopped_by_run = stop_step.nodes if stop_step and reached else ()
     stopped = tuple(stopped_by_run)
     safety = (
@@ -462,7 +476,7 @@ def plan_recovery(
             advice.append(
                 NodeAdvice(name, state_of(name), "nothing; fix the cause and run the restore again")
             )
-    elif failed_step in (STOP_OTHERS, RESTORE_STEP):
+    elif failed_step in (STOP_NODES, RESTORE_STEP):
         then = (
             ", then the restoring node, which takes that configuration as it joins"
             if failed_step == RESTORE_STEP
@@ -473,6 +487,10 @@ def plan_recovery(
             f"stopped are started again with the configuration they held{then}.{safety}"
         )
         restart = not_running(stopped)
+        if failed_step == RESTORE_STEP:
+            # The restoring node's copy may be the restored one, or partly written: it is
+            # started after the others have formed the cluster, and takes theirs as it joins.
+            restart = tuple(n for n in restart if n != restoring)
         if restart:
             actions.append(
                 RecoveryAction(

@@ -47,7 +47,7 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._restore_plan impor
     RESTORE_STEP,
     SAFETY_BACKUP,
     STEP_ORDER,
-    STOP_OTHERS,
+    STOP_NODES,
     WAIT_UP,
     RestorePlan,
     choose_restoring_node,
@@ -471,7 +471,7 @@ def _consent_prompt(data: Mapping[str, t.Any], check: Mapping[str, t.Any]) -> st
     chosen = data["set"] or {}
     version = (chosen.get("configuration_version") or {}).get("paxos_tag")
     changes = check.get("configuration_changes") or []
-    stop = data["hosts"][STOP_OTHERS]
+    stop = data["hosts"][STOP_NODES]
     lines = [
         f"Restore cluster {(data['cluster'] or {}).get('name')} to backup set "
         f"{chosen.get('name')} (configuration version {version}, taken {chosen.get('created')}).",
@@ -533,6 +533,7 @@ def plan(
             safety_backup=bool(safety_backup),
             running_fingerprint=fingerprints.get("current"),
             backup_fingerprint=fingerprints.get("backup"),
+            route=check.get("route"),
         )
     except PolicyRefusal as refusal:
         refusals.append(_refusal(None, "PREFLIGHT", str(refusal)))
@@ -863,7 +864,7 @@ def failed_step_of(data: Mapping[str, t.Any], records: list[Mapping[str, t.Any]]
 
 def stopped_by_run(records: list[Mapping[str, t.Any]]) -> list[str]:
     """The nodes the stop step stopped (none before it ran)."""
-    return [n for r in records if r["step"] == STOP_OTHERS for n in r.get("changed_nodes") or []]
+    return [n for r in records if r["step"] == STOP_NODES for n in r.get("changed_nodes") or []]
 
 
 def recovery(

@@ -31,7 +31,10 @@ from wsfc_lab.spec import parse_spec
 
 CLUSTER_INFO = "wsfc.clusterdb.cluster_info"
 WIN_FILE = "ansible.windows.win_file"
-BACKUP_CHECK = "wsfc.clusterdb.backup : Check that this host names its cluster and can reach the backup locations"
+BACKUP_CHECK = (
+    "wsfc.clusterdb.backup : Check that this host names its cluster and can reach the backup"
+    " locations"
+)
 
 pytestmark = pytest.mark.skipif(
     bool(missing_tools()), reason=f"MIT Kerberos tools missing: {missing_tools()}"

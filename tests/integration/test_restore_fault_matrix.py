@@ -134,8 +134,8 @@ STEPS = {
         ("backup", 2),
         ran(BACKUP, "NODE1", "inspect"),
     ),
-    "stop_others": Step(
-        "stop_others",
+    "stop": Step(
+        "stop",
         "NODE2",
         "Stop-Service ClusSvc",
         5,

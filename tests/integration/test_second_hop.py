@@ -15,7 +15,10 @@ BACKUP = REPO_ROOT / "playbooks" / "backup.yml"
 RESTORE = REPO_ROOT / "playbooks" / "restore.yml"
 SHARE = r"\\FS01\clusterbackups"
 NODES = ("NODE1", "NODE2", "NODE3")
-BACKUP_CHECK = "wsfc.clusterdb.backup : Check that this host names its cluster and can reach the backup locations"
+BACKUP_CHECK = (
+    "wsfc.clusterdb.backup : Check that this host names its cluster and can reach the backup"
+    " locations"
+)
 RESTORE_CHECK = (
     "wsfc.clusterdb.restore : Check that every host's modules can reach the UNC locations"
 )

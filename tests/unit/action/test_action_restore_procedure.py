@@ -90,8 +90,8 @@ def test_a_host_without_the_registered_variable_counts_as_returning_nothing():
 
 def test_a_record_adds_itself_to_the_records_it_was_given():
     plan = {
-        "steps": [{"kind": "stop_others", "nodes": ["NODE2"], "hosts": ["NODE2"]}],
-        "hosts": {"stop_others": ["NODE2"]},
+        "steps": [{"kind": "stop", "nodes": ["NODE2"], "hosts": ["NODE2"]}],
+        "hosts": {"stop": ["NODE2"]},
         "node_hosts": {"NODE1": "NODE1", "NODE2": "NODE2"},
     }
     earlier = {"step": "safety_backup", "finished": "2026-11-22T02:00:01", "nodes": {}}
@@ -99,7 +99,7 @@ def test_a_record_adds_itself_to_the_records_it_was_given():
         {
             "phase": "record",
             "plan": plan,
-            "step": "stop_others",
+            "step": "stop",
             "results": "stopped",
             "records": [earlier],
         },
@@ -107,7 +107,7 @@ def test_a_record_adds_itself_to_the_records_it_was_given():
     )
     assert result["record"]["changed_nodes"] == ["NODE2"]
     assert result["record"]["started"] == "2026-11-22T02:00:01"
-    assert [r["step"] for r in result["records"]] == ["safety_backup", "stop_others"]
+    assert [r["step"] for r in result["records"]] == ["safety_backup", "stop"]
 
 
 @pytest.mark.parametrize(

@@ -98,7 +98,7 @@ def test_the_safety_backups_record_names_the_leftovers_with_the_plans_age():
     # A safety backup that failed wrote nothing and lists no leftovers to remove.
     failed = backed_up(failed=True, msg="Access is denied.")
     assert record_step({"NODE1": failed}, data, "safety_backup")["leftovers"] == []
-    assert record_step({"NODE2": {"changed": True}}, data, "stop_others")["leftovers"] == []
+    assert record_step({"NODE2": {"changed": True}}, data, "stop")["leftovers"] == []
 
 
 def test_a_bad_leftover_age_refuses_the_restore_before_anything_changes():

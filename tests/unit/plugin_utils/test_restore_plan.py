@@ -21,7 +21,7 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._restore_plan impor
     SAFETY_BACKUP,
     START_OTHERS,
     START_RESTORING,
-    STOP_OTHERS,
+    STOP_NODES,
     WAIT_UP,
     choose_restoring_node,
     converged,
@@ -103,7 +103,7 @@ class TestPlan:
         assert [s.kind for s in plan.steps] == [
             PREFLIGHT,
             SAFETY_BACKUP,
-            STOP_OTHERS,
+            STOP_NODES,
             RESTORE_STEP,
             START_RESTORING,
             START_OTHERS,
@@ -111,7 +111,7 @@ class TestPlan:
         ]
         assert plan.step(PREFLIGHT).nodes == ("NODE1", "NODE2", "NODE3")
         assert plan.step(SAFETY_BACKUP).nodes == ("NODE2",)
-        stop = plan.step(STOP_OTHERS)
+        stop = plan.step(STOP_NODES)
         assert stop.nodes == ("NODE1", "NODE3") and stop.parallel
         assert plan.step(RESTORE_STEP).nodes == ("NODE2",)
         assert not plan.step(RESTORE_STEP).parallel
@@ -120,6 +120,37 @@ class TestPlan:
         assert plan.step(START_OTHERS).parallel
         assert "2:41" in plan.step(WAIT_UP).description
         assert plan.changes_anything and not plan.refusals
+
+    def test_route_vss_stops_the_restoring_node_with_the_others(self) -> None:
+        # docs/windows-behaviour.md#wbadmin-start-recovery: the service need not run on the
+        # node being restored, so its stop joins the others' instead of following them.
+        plan = plan_restore(cluster(), backup_version=BACKUP, force=True, route="vss")
+        stop = plan.step(STOP_NODES)
+        assert stop.nodes == ("NODE1", "NODE3", "NODE2") and stop.parallel
+        assert "every node that runs it" in stop.description
+        assert plan.step(RESTORE_STEP).nodes == ("NODE2",)
+        assert plan.step(START_OTHERS).nodes == ("NODE1", "NODE3")
+
+    def test_route_vss_without_force_and_the_others_stopped_stops_the_restoring_node(
+        self,
+    ) -> None:
+        nodes = [node("NODE1", up=False), node("NODE2", owner=True), node("NODE3", up=False)]
+        plan = plan_restore(nodes, backup_version=BACKUP, force=False, route="vss")
+        assert not plan.refusals
+        stop = plan.step(STOP_NODES)
+        assert stop.nodes == ("NODE2",)
+        assert "force=true" not in stop.description
+
+    def test_route_vss_with_the_restoring_node_stopped_already(self) -> None:
+        nodes = [node("NODE1"), node("NODE2", up=False), node("NODE3")]
+        plan = plan_restore(
+            nodes, backup_version=BACKUP, force=True, route="vss", restoring_node="NODE2"
+        )
+        assert plan.step(STOP_NODES).nodes == ("NODE1", "NODE3")
+
+    def test_route_clusapi_leaves_the_restoring_node_to_the_restore_call(self) -> None:
+        plan = plan_restore(cluster(), backup_version=BACKUP, force=True, route="clusapi")
+        assert plan.step(STOP_NODES).nodes == ("NODE1", "NODE3")
 
     def test_without_force_a_running_node_refuses_with_options(self) -> None:
         plan = plan_restore(cluster(), backup_version=BACKUP, force=False)
@@ -133,7 +164,7 @@ class TestPlan:
         nodes = [node("NODE1", up=False), node("NODE2", owner=True), node("NODE3", up=False)]
         plan = plan_restore(nodes, backup_version=BACKUP, force=False)
         assert not plan.refusals
-        assert plan.step(STOP_OTHERS) is None
+        assert plan.step(STOP_NODES) is None
         assert plan.step(START_OTHERS).nodes == ("NODE1", "NODE3")
 
     def test_quorum_layout_difference_refuses_without_force(self) -> None:
@@ -336,7 +367,7 @@ class TestRecovery:
                 "NODE3": ("Up", "running", NEWER),  # its stop failed; still running
             }
         )
-        recovery = plan_recovery(self.plan(), STOP_OTHERS, seen, safety_backup_set="SETX")
+        recovery = plan_recovery(self.plan(), STOP_NODES, seen, safety_backup_set="SETX")
         (action,) = recovery.actions
         assert (action.kind, action.nodes) == ("start_service", ("NODE1",))
         assert "SETX" in recovery.summary
@@ -356,6 +387,29 @@ class TestRecovery:
         recovery = plan_recovery(self.plan(), RESTORE_STEP, seen)
         assert [a.nodes for a in recovery.actions] == [("NODE1", "NODE3"), ("NODE2",)]
         assert "takes that configuration as it joins" in recovery.summary
+
+    def test_with_route_vss_a_stop_failure_restarts_the_restoring_node_with_the_others(
+        self,
+    ) -> None:
+        plan = plan_restore(cluster(), backup_version=BACKUP, force=True, route="vss")
+        seen = observed(
+            {
+                "NODE1": ("Down", "stopped", NEWER),
+                "NODE2": ("Down", "stopped", NEWER),  # stopped by this run; copy unchanged
+                "NODE3": ("Up", "running", NEWER),  # its stop failed
+            }
+        )
+        recovery = plan_recovery(plan, STOP_NODES, seen)
+        (action,) = recovery.actions
+        assert action.nodes == ("NODE1", "NODE2")
+
+    def test_with_route_vss_a_restore_failure_still_starts_the_restoring_node_last(
+        self,
+    ) -> None:
+        plan = plan_restore(cluster(), backup_version=BACKUP, force=True, route="vss")
+        seen = observed({n: ("Down", "stopped", NEWER) for n in ("NODE1", "NODE2", "NODE3")})
+        recovery = plan_recovery(plan, RESTORE_STEP, seen)
+        assert [a.nodes for a in recovery.actions] == [("NODE1", "NODE3"), ("NODE2",)]
 
     def test_start_restoring_failure_leaves_the_others_stopped(self) -> None:
         seen = observed(
@@ -412,4 +466,4 @@ class TestRecovery:
     def test_a_step_the_plan_does_not_have(self) -> None:
         plan = plan_restore([node("SOLO")], backup_version=BACKUP, force=False)
         with pytest.raises(ValueError, match="not a step"):
-            plan_recovery(plan, STOP_OTHERS, {})
+            plan_recovery(plan, STOP_NODES, {})

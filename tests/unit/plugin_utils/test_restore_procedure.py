@@ -232,13 +232,13 @@ def test_plan_stops_the_running_others_in_parallel_and_starts_the_restoring_node
     assert [s["kind"] for s in plan["steps"]] == [
         "preflight",
         "safety_backup",
-        "stop_others",
+        "stop",
         "restore",
         "start_restoring",
         "start_others",
         "wait_up",
     ]
-    assert plan["hosts"]["stop_others"] == ["NODE2", "NODE3"]
+    assert plan["hosts"]["stop"] == ["NODE2", "NODE3"]
     assert plan["hosts"]["restore"] == plan["hosts"]["start_restoring"] == ["NODE1"]
     assert plan["safety_backup_path"] == "\\\\fs01\\b\\CLU01\\pre_restore"
     assert "NODE2, NODE3" in plan["consent_prompt"]
@@ -293,9 +293,7 @@ def step_results(**by_host: dict[str, t.Any]) -> dict[str, t.Any]:
 
 def test_a_step_fails_when_one_node_is_unreachable_and_names_it():
     plan = restore_plan(preflight(facts()), restore_check=check(), force=True)
-    record = restore_step(
-        step_results(NODE2={"changed": True}, NODE3=UNREACHABLE), plan, "stop_others"
-    )
+    record = restore_step(step_results(NODE2={"changed": True}, NODE3=UNREACHABLE), plan, "stop")
     assert record["failed"] is True
     assert record["message"] == "NODE3: unreachable: connection refused"
     assert record["changed_nodes"] == ["NODE2"]
@@ -315,7 +313,7 @@ def test_the_wait_fails_until_every_node_runs_one_version_not_older_than_the_bac
 def test_recovery_after_a_failed_restore_starts_the_stopped_nodes_then_the_restoring_node():
     plan = restore_plan(preflight(facts()), restore_check=check(), force=True)
     stop = restore_step(
-        step_results(NODE2={"changed": True}, NODE3={"changed": True}), plan, "stop_others"
+        step_results(NODE2={"changed": True}, NODE3={"changed": True}), plan, "stop"
     )
     failed = restore_step(
         step_results(NODE1={"failed": True, "msg": "Windows error 5086"}), plan, "restore"
@@ -346,13 +344,13 @@ def test_the_summary_keeps_a_timeline_per_node_in_step_order():
     stop = restore_step(
         step_results(NODE2={"changed": True, "elapsed": 2.0}, NODE3={"changed": True}),
         plan,
-        "stop_others",
+        "stop",
         started="2026-11-22T02:00:00",
         finished="2026-11-22T02:00:03",
     )
     summary = restore_summary(plan, [stop])
     assert list(summary["timeline"]) == ["NODE2", "NODE3"]
-    assert "    02:00:00-02:00:03 stop_others: changed, 2.0s on the node" in summary["lines"]
+    assert "    02:00:00-02:00:03 stop: changed, 2.0s on the node" in summary["lines"]
     assert summary["changed"] is True
 
 
@@ -509,12 +507,10 @@ def test_a_wait_read_that_failed_names_the_error_and_is_not_called_out_of_reach(
 def test_a_failed_result_without_a_message_of_its_own_says_so(msg):
     plan = restore_plan(preflight(facts()), restore_check=check(), force=True)
     failed = {"failed": True, "changed": False} | ({} if msg is None else {"msg": msg})
-    record = restore_step(step_results(NODE2={"changed": True}, NODE3=failed), plan, "stop_others")
+    record = restore_step(step_results(NODE2={"changed": True}, NODE3=failed), plan, "stop")
     assert record["message"] == "NODE3: failed: the task failed and its result carries no message"
     assert record["next_step"].startswith("Next: the recovery reads every node")
-    ok = restore_step(
-        step_results(NODE2={"changed": True}, NODE3={"changed": True}), plan, "stop_others"
-    )
+    ok = restore_step(step_results(NODE2={"changed": True}, NODE3={"changed": True}), plan, "stop")
     assert (ok["failed"], ok["message"], ok["next_step"]) == (False, "", "")
 
 

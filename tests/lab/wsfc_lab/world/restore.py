@@ -19,7 +19,8 @@ here follows docs/windows-behaviour.md (the "facts page": #clusapi-backup-restor
   to the backed-up values. A quorum drive letter names a replacement quorum disk: that
   disk becomes the quorum disk and its layout is not compared.
 - The restored copy replaces the restoring node's copy (CLUSDB, which can be replaced only
-  while the node's own service is stopped: the restore stops it) and is given a new epoch,
+  while the node's own service is stopped: the restore stops it when it runs; it need not,
+  #wbadmin-start-recovery) and is given a new epoch,
   newer than every copy in the cluster, so that it wins: the restoring node forms the
   cluster with it when started first, and the other nodes take it as they join (join sync,
   world/cluster.py). The witness learns the new tag (see `_tell_the_witness`), so a node
@@ -179,13 +180,19 @@ def begin(state: LabState, node: str, route: str) -> None:
     )
 
 
+def service_runs(state: LabState, node: str) -> bool:
+    """Whether ClusSvc runs on `node` (its machine up and the service started)."""
+    node = state.node_name(node)
+    return state.cluster.machine_running(node) and state.cluster.service_running(node)
+
+
 def stop_service_for_restore(state: LabState, node: str, restoring: str) -> bool:
     """Stop ClusSvc on `node` as the restore does, through the service control manager
     (no quorum check); False when it was not running. Recorded in the restoring node's
     record."""
-    node = state.node_name(node)
-    if not state.cluster.machine_running(node) or not state.cluster.service_running(node):
+    if not service_runs(state, node):
         return False
+    node = state.node_name(node)
     state.cluster.stop_service(node, check_quorum=False)
     record = state.node_extension(restoring, EXTENSION)
     if node != state.node_name(restoring):

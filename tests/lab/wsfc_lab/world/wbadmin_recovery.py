@@ -24,7 +24,8 @@ Order of a recovery, and where faults and latency apply:
 2. check the Cluster service is installed here, record the restore as in progress;
 3. stop ClusSvc on every other node in the cluster view, each through the operation
    "Stop-Service ClusSvc" on that node (latency class service_stop; a `fail` fault there
-   fails the recovery with the nodes stopped so far left stopped), then on this node;
+   fails the recovery with the nodes stopped so far left stopped), then on this node when
+   it runs there (it need not: the service need only be installed);
 4. the operation "wbadmin start recovery" on this node (latency class restore; a `fail`
    fault fails it here, after the stops, as a failed route that stopped nodes does); a node
    killed during this latency leaves the restore interrupted (world/restore.py);
@@ -140,8 +141,12 @@ def run_restore(
         restore.require_service_installed(state, node)
         restore.begin(state, node, route)
         others = restore.nodes_to_stop(state, node)
+        # The service need only be installed on the node being restored, not running
+        # (docs/windows-behaviour.md#wbadmin-start-recovery): one already stopped is not
+        # stopped again.
+        here = [node] if restore.service_runs(state, node) else []
     try:
-        for other in [*others, node]:
+        for other in [*others, *here]:
             world.operation(other, STOP_OPERATION)
             with world.transaction() as state:
                 restore.stop_service_for_restore(state, other, node)
