@@ -33,6 +33,7 @@ from pathlib import Path
 
 import yaml
 from ansible.module_utils.parsing.convert_bool import boolean
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._duration import parse_duration
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import (
     BackupPath,
     check_no_control_characters,
@@ -46,10 +47,9 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._paths import (
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
 
-# The modules that read keys and durations are imported by the checks of those options
-# only: this module is loaded in every worker that checks a role's options (the
-# role_options filter), most of which set none of them, and the manifest module they import
-# is the largest of the collection.
+# The modules that read keys are imported by the checks of those options only: this module
+# is loaded in every worker that checks a role's options (the role_options filter), most of
+# which set no key, and the manifest module they import is the largest of the collection.
 
 # plugins/plugin_utils/ -> the collection's root, which holds roles/.
 COLLECTION_ROOT = Path(__file__).resolve().parents[2]
@@ -419,8 +419,6 @@ def _at_least(minimum: int, what: str) -> Callable[[str, int, ControllerFiles], 
 
 
 def _duration(label: str, value: str, _controller: ControllerFiles) -> str:
-    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._duration import parse_duration
-
     parse_duration(value, label)
     return value
 
@@ -432,8 +430,6 @@ def _oldest_age(label: str, value: str, _controller: ControllerFiles) -> str:
             f"{label} {value!r} is negative.",
             f"Give {label} as the age of the oldest acceptable backup, such as 2d.",
         )
-    from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._duration import parse_duration
-
     parse_duration(value, label)
     return value
 

@@ -19,8 +19,8 @@ here follows docs/windows-behaviour.md (the "facts page": #clusapi-backup-restor
   to the backed-up values. A quorum drive letter names a replacement quorum disk: that
   disk becomes the quorum disk and its layout is not compared.
 - The restored copy replaces the restoring node's copy (CLUSDB, which can be replaced only
-  while the node's own service is stopped: the restore stops it when it runs; it need not,
-  #wbadmin-start-recovery) and is given a new epoch,
+  while the node's own service is stopped: the restore stops it when it still runs, as it
+  need not run there, #wbadmin-start-recovery) and is given a new epoch,
   newer than every copy in the cluster, so that it wins: the restoring node forms the
   cluster with it when started first, and the other nodes take it as they join (join sync,
   world/cluster.py). The witness learns the new tag (see `_tell_the_witness`), so a node
