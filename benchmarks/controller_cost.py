@@ -71,8 +71,10 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def controller_cpu(lab: Lab, path: Path) -> tuple[float, int]:
-    """CPU-seconds of one ansible-playbook run and its forks, and the module runs it made."""
+def controller_cpu(lab: Lab, path: Path, counts: dict[str, int]) -> float:
+    """CPU-seconds of one ansible-playbook run and its forks. The lab's record of the run
+    must hold one module run per task (the folder and the counted tasks): a run that made
+    fewer or more would not measure what the figure says."""
     before = children_cpu()
     started = time.time()
     run = run_playbook(lab, path, 1)
@@ -80,7 +82,10 @@ def controller_cpu(lab: Lab, path: Path) -> tuple[float, int]:
     if run.returncode != 0:
         print(run.stdout[-4000:], run.stderr[-2000:], file=sys.stderr)
         raise RuntimeError(f"{path.name} failed")
-    return used, len(runs_since(lab, started))
+    made, expected = len(runs_since(lab, started)), 1 + sum(counts.values())
+    if made != expected:
+        raise RuntimeError(f"{path.name} made {made} module runs, not {expected}")
+    return used
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,16 +99,14 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="controller_cost_") as work:
         workdir = Path(work)
         with running_lab(2, workdir, {}) as lab:
-            plays = {"ones": playbook(workdir / "ones.yml", ones)}
-            for kind in KINDS:
-                counts = dict(ones, **{kind: args.tasks + 1})
-                plays[kind] = playbook(workdir / f"{kind}.yml", counts)
-            controller_cpu(lab, plays["ones"])  # warm the lab and the file caches
+            counts = {"ones": ones} | {kind: dict(ones, **{kind: args.tasks + 1}) for kind in KINDS}
+            plays = {name: playbook(workdir / f"{name}.yml", c) for name, c in counts.items()}
+            controller_cpu(lab, plays["ones"], ones)  # warm the lab and the file caches
             for number in range(args.rounds):
-                base, _runs = controller_cpu(lab, plays["ones"])
+                base = controller_cpu(lab, plays["ones"], ones)
                 baseline.append(base)
                 for kind in KINDS:
-                    used, _runs = controller_cpu(lab, plays[kind])
+                    used = controller_cpu(lab, plays[kind], counts[kind])
                     per_run[kind].append((used - base) / args.tasks)
                 print(f"round {number + 1} of {args.rounds} done", file=sys.stderr)
     medians = {kind: round(statistics.median(values), 4) for kind, values in per_run.items()}

@@ -100,11 +100,14 @@ def module_counts(runs: list[dict[str, Any]]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
+def restore_runs(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The runs of the cluster_restore restore phase."""
+    return [r for r in runs if r["module"].endswith("cluster_restore") and r["phase"] == "restore"]
+
+
 def restoring_node(runs: list[dict[str, Any]]) -> str | None:
     """The node of the cluster_restore restore phase."""
-    restores = [
-        r for r in runs if r["module"].endswith("cluster_restore") and r["phase"] == "restore"
-    ]
+    restores = restore_runs(runs)
     return restores[0]["node"] if restores else None
 
 
@@ -143,10 +146,8 @@ def step_spans(runs: list[dict[str, Any]]) -> StepSpans:
     """The parallel steps' spans: the stop is every win_service run, the restore the
     cluster_restore restore phase, the starts the cluster_node runs on the restoring node
     and on the others."""
-    restores = [
-        r for r in runs if r["module"].endswith("cluster_restore") and r["phase"] == "restore"
-    ]
-    restoring = restoring_node(runs)
+    restores = restore_runs(runs)
+    restoring = restores[0]["node"] if restores else None
     starts = [r for r in runs if r["module"].endswith("cluster_node")]
     stops = [r for r in runs if r["module"] == "ansible.windows.win_service"]
     others = [r for r in starts if r["node"] != restoring]
