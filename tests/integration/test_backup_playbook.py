@@ -13,6 +13,7 @@ from playbook import AnsibleRun, run_playbook
 from wsfc_lab.execution.execution_log import read_executions
 from wsfc_lab.fleet import fleet_inventory
 from wsfc_lab.lab import Lab
+from wsfc_lab.world import ConfigChange
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOK = REPO_ROOT / "playbooks" / "backup.yml"
@@ -127,6 +128,33 @@ def test_a_second_run_with_nothing_changed_is_one_module_run(three_node_lab: Lab
     summary = _summaries(second)["CLU01"]
     assert summary["written"] is False
     assert summary["set_name"] == _summaries(first)["CLU01"]["set_name"]
+
+
+def test_the_backup_node_is_chosen_from_the_checks_facts(three_node_lab: Lab) -> None:
+    # An administrator moved FileServer-01 to NODE3; the role is to back up on its owner.
+    three_node_lab.change(ConfigChange("group", "set", "FileServer-01", {"owner_node": "NODE3"}))
+    before = len(read_executions(three_node_lab.lab_dir))
+    extra = {"backup_path": PRIMARY, "backup_cluster_group": "FileServer-01"}
+
+    run = run_playbook(PLAYBOOK, three_node_lab.inventory_path, extra_vars=extra)
+
+    assert run.rc == 0, run.output
+    runs = read_executions(three_node_lab.lab_dir)[before:]
+    # The check on NODE1 (the cluster's first host) read the group owners; nothing reads them
+    # again before the backup: its three phases run on NODE3 right after the folder is made.
+    assert (runs[0]["node"], runs[0]["module"], runs[0]["phase"]) == (
+        "NODE1",
+        "wsfc.clusterdb.cluster_backup",
+        "inspect",
+    )
+    assert "wsfc.clusterdb.cluster_info" not in {r["module"] for r in runs}
+    phases = [
+        (r["node"], r["phase"]) for r in runs if r["module"] == "wsfc.clusterdb.cluster_backup"
+    ]
+    assert phases == [("NODE1", "inspect")] + [
+        ("NODE3", p) for p in ("inspect", "backup", "finalize")
+    ]
+    assert _summaries(run)["CLU01"]["backed_up_on"].upper().startswith("NODE3")
 
 
 def test_check_mode_writes_nothing(three_node_lab: Lab) -> None:
