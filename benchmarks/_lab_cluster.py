@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -103,6 +104,15 @@ def executions(lab: Lab) -> list[dict[str, Any]]:
     if not log.exists():
         return []
     return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line]
+
+
+def module_counts(runs: list[dict[str, Any]]) -> dict[str, int]:
+    """How many of the runs each module (and phase, for a phased module) made."""
+    counts: Counter[str] = Counter()
+    for run in runs:
+        phase = f" ({run['phase']})" if run.get("phase") else ""
+        counts[run["module"] + phase] += 1
+    return dict(sorted(counts.items()))
 
 
 def runs_since(lab: Lab, started: float) -> list[dict[str, Any]]:

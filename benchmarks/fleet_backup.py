@@ -3,9 +3,9 @@
 Each cluster is a lab of its own (network 127.0.<k>.0, k from 150 upward), and one
 inventory combines them, one group per cluster, as an operator's fleet inventory would.
 For each fleet size the playbook runs twice: the first run writes a set per cluster, the
-second finds nothing changed. Measured: the wall time of each run, and the module runs per
-cluster (from each lab's executions.jsonl). Not a test: the figures go to
-benchmarks/results/fleet_backup.json and a table is printed.
+second finds nothing changed. Measured: the wall time of each run, the module runs per
+cluster, and the runs of each module and phase (from each lab's executions.jsonl). Not a
+test: the figures go to benchmarks/results/fleet_backup.json and a table is printed.
 
     . scripts/bootstrap.sh && python benchmarks/fleet_backup.py [--sizes 1 4 16]
 """
@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from _lab_cluster import module_counts
 from wsfc_lab.execution.execution_log import read_executions
 from wsfc_lab.fleet import fleet_inventory, running_fleet
 from wsfc_lab.lab import Lab
@@ -46,6 +47,8 @@ class RunFigures:
     module_runs: int
     module_runs_per_cluster: float
     written: int
+    # Every cluster's runs together, by module and phase (_lab_cluster.module_counts).
+    module_runs_by_module: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,12 @@ def run_backup(labs: list[Lab], inventory: Path) -> RunFigures:
     ]
     written = sum(1 for run in new if run.get("phase") == "finalize")
     return RunFigures(
-        completed.returncode, round(wall, 2), len(new), round(len(new) / len(labs), 2), written
+        completed.returncode,
+        round(wall, 2),
+        len(new),
+        round(len(new) / len(labs), 2),
+        written,
+        module_counts(new),
     )
 
 

@@ -26,7 +26,6 @@ import platform
 import sys
 import tempfile
 import time
-from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ from _lab_cluster import (
     RESULTS_DIR,
     back_up_and_change,
     cpu_seconds,
+    module_counts,
     node_pids,
     run_playbook,
     running_lab,
@@ -90,14 +90,6 @@ class RestoreFigures:
     overhead_seconds: float
     # CPU-seconds of the node processes during the run, per module run.
     lab_cpu_per_module_run: float
-
-
-def module_counts(runs: list[dict[str, Any]]) -> dict[str, int]:
-    counts: Counter[str] = Counter()
-    for run in runs:
-        phase = f" ({run['phase']})" if run.get("phase") else ""
-        counts[run["module"] + phase] += 1
-    return dict(sorted(counts.items()))
 
 
 def restore_runs(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
