@@ -11,8 +11,11 @@ short_description: Choose the node of a cluster that takes the backup
 version_added: 0.1.0
 description:
   - Takes the result of M(wsfc.clusterdb.cluster_info) read on one node of a cluster
-    (with the configuration objects when O(group) is given), and the inventory hosts of
-    that cluster that may run the backup, and returns the inventory host to back up on.
+    (with the configuration objects when O(group) is given), or the raw result of
+    M(wsfc.clusterdb.cluster_backup)'s inspect phase
+    (RV(wsfc.clusterdb.cluster_backup#module:phase_results.inspect)), which holds the same
+    facts and is what the backup role passes; and the inventory hosts of that cluster that
+    may run the backup. Returns the inventory host to back up on.
   - The choice is an Up node, preferring the owner of O(group), else of the core cluster
     group (RV(wsfc.clusterdb.cluster_info#module:core_group_owner), the node that holds
     the cluster name and, for a disk witness, the quorum resource; the legacy API wants the
@@ -23,7 +26,8 @@ description:
   - Fails, naming every node's state, when no candidate is Up.
 options:
   _input:
-    description: The cluster_info result (C(nodes), C(node_name), C(configuration.groups)).
+    description: The cluster_info result, or cluster_backup's raw inspect result (C(nodes),
+      C(node_name), C(core_group_owner), C(configuration.groups)).
     type: dict
     required: true
   candidates:
