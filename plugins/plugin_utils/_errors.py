@@ -33,6 +33,7 @@ ERROR_CALL_NOT_IMPLEMENTED = 120
 ERROR_DIRECTORY = 267
 ERROR_SERVICE_DOES_NOT_EXIST = 1060
 ERROR_SERVICE_NOT_ACTIVE = 1062
+ERROR_NONE_MAPPED = 1332
 RPC_S_SERVER_UNAVAILABLE = 1722
 ERROR_QUORUM_OWNER_ALIVE = 5034
 ERROR_NODE_NOT_AVAILABLE = 5036
@@ -155,6 +156,14 @@ _COMMON: dict[int, ExplanationEntry] = {
 }
 
 _BACKUP: dict[int, ExplanationEntry] = {
+    # backup_folders: {path} is the accounts of the folders' ACL that did not resolve.
+    ERROR_NONE_MAPPED: ExplanationEntry(
+        "ERROR_NONE_MAPPED",
+        "{node} found no security identifier for {path}, named in the ACL of the backup folders",
+        "Name accounts {node} can resolve: the nodes' computer accounts are DOMAIN\\NODE$, "
+        "with the NetBIOS name of the cluster's domain (set backup_node_account_domain when "
+        "it differs from the first label of the DNS name).",
+    ),
     ERROR_ACCESS_DENIED: ExplanationEntry(
         "ERROR_ACCESS_DENIED",
         "the account that ran the backup on {node} may not write to {path} or may not "

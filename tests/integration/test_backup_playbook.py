@@ -157,6 +157,57 @@ def test_the_backup_node_is_chosen_from_the_checks_facts(three_node_lab: Lab) ->
     assert _summaries(run)["CLU01"]["backed_up_on"].upper().startswith("NODE3")
 
 
+def test_a_first_backup_prepares_every_folder_in_one_module_run(three_node_lab: Lab) -> None:
+    before = len(read_executions(three_node_lab.lab_dir))
+    extra = {"backup_path": PRIMARY, "backup_destinations": [LOCAL]}
+
+    run = run_playbook(PLAYBOOK, three_node_lab.inventory_path, extra_vars=extra)
+
+    assert run.rc == 0, run.output
+    runs = read_executions(three_node_lab.lab_dir)[before:]
+    # The check, both folders with their ACLs, the three backup phases, the copy to the
+    # second destination and the verification of both (docs/backup.md, cost).
+    assert [(r["module"], r["phase"]) for r in runs] == [
+        ("wsfc.clusterdb.cluster_backup", "inspect"),
+        ("wsfc.clusterdb.backup_folders", None),
+        ("wsfc.clusterdb.cluster_backup", "inspect"),
+        ("wsfc.clusterdb.cluster_backup", "backup"),
+        ("wsfc.clusterdb.cluster_backup", "finalize"),
+        ("ansible.windows.win_copy", None),
+        ("wsfc.clusterdb.backup_set_info", None),
+        ("wsfc.clusterdb.backup_set_info", None),
+    ]
+    state = three_node_lab.world.peek()
+    acls = state["extensions"]["acl"]
+    primary = next(
+        r for r in acls.values() if r["path"].casefold() == (PRIMARY + "\\CLU01").casefold()
+    )
+    # wbadmin writes into the primary folder as the nodes' computer accounts.
+    assert {e["principal"].casefold() for e in primary["entries"]} == ADMINS_AND_SYSTEM | {
+        f"corp\\node{n}$" for n in (1, 2, 3)
+    }
+    assert primary["protected"] is True
+
+
+def test_a_location_that_is_a_file_is_refused_with_nothing_written(three_node_lab: Lab) -> None:
+    location = three_node_lab.world.resolve_path("NODE1", r"C:\NotAFolder")
+    location.write_bytes(b"a file")
+    before = len(read_executions(three_node_lab.lab_dir))
+    extra = {"backup_path": PRIMARY, "backup_destinations": [r"C:\NotAFolder"]}
+
+    run = run_playbook(PLAYBOOK, three_node_lab.inventory_path, extra_vars=extra)
+
+    assert run.rc != 0
+    assert "C:\\NotAFolder names a file, not a directory" in run.output
+    assert "ERROR_DIRECTORY" in run.output
+    runs = read_executions(three_node_lab.lab_dir)[before:]
+    assert ("wsfc.clusterdb.cluster_backup", "backup") not in {
+        (r["module"], r["phase"]) for r in runs
+    }
+    # The primary folder, which could have been made, was not.
+    assert not three_node_lab.world.resolve_path("NODE1", PRIMARY + "\\CLU01").exists()
+
+
 def test_check_mode_writes_nothing(three_node_lab: Lab) -> None:
     run = run_playbook(
         PLAYBOOK,
