@@ -11,7 +11,7 @@ short_description: The folders and access rules of the backup destinations
 version_added: 0.2.0
 description:
   - Turns the backup role's cluster folders and accounts into the C(folders) option of
-    M(wsfc.clusterdb.backup_folders): every folder gets full control for each
+    M(wsfc.clusterdb.backup_folders). Every folder gets full control for each
     account of O(full_control); the folder O(writers_folder) also gets C(Modify) for each
     account of O(writers), present or absent as O(writers_state) says.
   - A pure converter; the module and its action plugin check the result.

@@ -64,6 +64,7 @@ def test_an_inventory_the_kit_cannot_use_is_refused(tmp_path, text, words):
 
 def test_the_targets_that_change_a_cluster_are_destructive():
     assert targets() == {
+        "backup_folders": True,
         "backup_set_info": True,
         "cluster_backup": True,
         "cluster_drift": True,
