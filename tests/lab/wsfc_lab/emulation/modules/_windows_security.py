@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from wsfc_lab.windows import dotnet
 from wsfc_lab.windows.errors import PowerShellError
@@ -174,7 +174,7 @@ def resolve_account(state: LabState, node: str, name: str) -> str | None:
 # What .NET throws when an NTAccount of a rule does not translate to a SID as the security
 # descriptor is written (IdentityNotMappedException, no Win32 code).
 IDENTITY_NOT_MAPPED = "Some or all identity references could not be translated."
-_CONTAINER_AND_OBJECT = "ContainerInherit, ObjectInherit"
+CONTAINER_AND_OBJECT = "ContainerInherit, ObjectInherit"
 
 
 def create_protected_directory(host: PowerShellHost, windows_path: str, writers: list[str]) -> None:
@@ -182,20 +182,20 @@ def create_protected_directory(host: PowerShellHost, windows_path: str, writers:
     ACL of its own, protected (SetAccessRuleProtection($true, $false)): FullControl for
     S-1-5-32-544 and S-1-5-18, Modify for each writer, ContainerInherit, ObjectInherit,
     propagation None (docs/windows-behaviour.md#ntfs-acl, #directory-security)."""
-    parent = _parent(windows_path)
+    parent = directory_name(windows_path)
     if parent:
         dotnet.create_directory(host, parent)
     host.operation(dotnet.OPERATION_MKDIR)
     with host.world.transaction() as state:
         entries = [
-            _allow("BUILTIN\\Administrators", FULL_CONTROL),
-            _allow("NT AUTHORITY\\SYSTEM", FULL_CONTROL),
+            allow_rule("BUILTIN\\Administrators", FULL_CONTROL),
+            allow_rule("NT AUTHORITY\\SYSTEM", FULL_CONTROL),
         ]
         for writer in writers:
             account = resolve_account(state, host.node, writer)
             if account is None:
                 raise PowerShellError(None, IDENTITY_NOT_MAPPED)
-            entries.append(_allow(account, FILE_SYSTEM_RIGHTS["Modify"]))
+            entries.append(allow_rule(account, FILE_SYSTEM_RIGHTS["Modify"]))
         real = state.resolve_path(host.node, windows_path)
         existing = real
         while not existing.exists() and existing.parent != existing:
@@ -205,19 +205,33 @@ def create_protected_directory(host: PowerShellHost, windows_path: str, writers:
         acl.set_acl(state, host.node, windows_path, entries, protected=True)
 
 
-def _allow(principal: str, rights: int) -> dict[str, object]:
+def allow_rule(principal: str, rights: int) -> dict[str, Any]:
+    """A FileSystemAccessRule as the modules build one: allow, the rights as .NET stores
+    them (Synchronize added), inherited by subfolders and files, propagation None."""
     mask = rule_rights(rights, "allow")
     return {
         "principal": principal,
         "access": access_level(mask),
         "type": "allow",
         "rights": mask,
-        "inherit": _CONTAINER_AND_OBJECT,
+        "inherit": CONTAINER_AND_OBJECT,
         "propagation": "None",
     }
 
 
-def _parent(windows_path: str) -> str:
+def same_rule(entry: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    """Whether an explicit rule has the wanted rule's account, type, inheritance and
+    propagation (its rights aside): the rule an added one merges into, as ObjectSecurity
+    merges them, and what win_acl and backup_folders compare before the rights."""
+    return (
+        entry["principal"].lower() == wanted["principal"].lower()
+        and entry["type"] == wanted["type"]
+        and entry.get("inherit", CONTAINER_AND_OBJECT) == wanted["inherit"]
+        and entry.get("propagation", "None") == wanted["propagation"]
+    )
+
+
+def directory_name(windows_path: str) -> str:
     """[System.IO.Path]::GetDirectoryName: the path without its last component; empty for
     a root (C:\\, \\\\server\\share)."""
     text = windows_path.rstrip("\\")

@@ -24,10 +24,11 @@ from wsfc_lab.emulation.framework.registry import emulates
 from wsfc_lab.emulation.modules._windows_security import (
     FILE_SYSTEM_RIGHTS,
     access_level,
+    allow_rule,
+    directory_name,
     resolve_account,
-    rule_rights,
+    same_rule,
 )
-from wsfc_lab.emulation.modules._windows_security import _parent as directory_name
 from wsfc_lab.emulation.modules._wsfc_backup_set import get_win32_error_code
 from wsfc_lab.windows import dotnet
 from wsfc_lab.windows.errors import PowerShellError
@@ -62,7 +63,6 @@ ERROR_DIRECTORY = 267
 ERROR_NONE_MAPPED = 1332
 OPERATION_GET_ACL = "Directory.GetAccessControl"
 OPERATION_SET_ACL = "Directory.SetAccessControl"
-_CONTAINER_AND_OBJECT = "ContainerInherit, ObjectInherit"
 
 
 def _is_file(host: PowerShellHost, path: str) -> bool:
@@ -71,31 +71,8 @@ def _is_file(host: PowerShellHost, path: str) -> bool:
     )
 
 
-def _wanted(account: str, rights: str) -> dict[str, Any]:
-    """The FileSystemAccessRule the script builds: allow, inherited by subfolders and files."""
-    mask = rule_rights(FILE_SYSTEM_RIGHTS[rights], "allow")
-    return {
-        "principal": account,
-        "access": access_level(mask),
-        "type": "allow",
-        "rights": mask,
-        "inherit": _CONTAINER_AND_OBJECT,
-        "propagation": "None",
-    }
-
-
-def _same_rule(entry: dict[str, Any], wanted: dict[str, Any]) -> bool:
-    """Find-WsfcRule without the rights: account, type, inheritance and propagation."""
-    return (
-        entry["principal"].lower() == wanted["principal"].lower()
-        and entry["type"] == wanted["type"]
-        and entry.get("inherit", _CONTAINER_AND_OBJECT) == wanted["inherit"]
-        and entry.get("propagation", "None") == wanted["propagation"]
-    )
-
-
 def _exact(entry: dict[str, Any], wanted: dict[str, Any]) -> bool:
-    return _same_rule(entry, wanted) and acl.entry_mask(entry) == wanted["rights"]
+    return same_rule(entry, wanted) and acl.entry_mask(entry) == wanted["rights"]
 
 
 def _look_first(module: EmulatedModule, host: PowerShellHost) -> dict[str, str]:
@@ -156,12 +133,12 @@ def _prepare(
         entries = [dict(e) for e in current.get("entries", [])]
         report["protected_before"] = bool(current.get("protected"))
     for rule in folder["access"]:
-        wanted = _wanted(accounts[rule["account"]], rule["rights"])
+        wanted = allow_rule(accounts[rule["account"]], FILE_SYSTEM_RIGHTS[rule["rights"]])
         found = current is not None and any(_exact(e, wanted) for e in entries)
         text = f"{rule['account']}: {rule['rights']}"
         if rule["state"] == "present" and not found:
             report["rules_added"].append(text)
-            merged = next((e for e in entries if _same_rule(e, wanted)), None)
+            merged = next((e for e in entries if same_rule(e, wanted)), None)
             if merged is None:
                 entries.append(wanted)
             else:

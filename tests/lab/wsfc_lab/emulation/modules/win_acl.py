@@ -29,6 +29,7 @@ from wsfc_lab.emulation.modules._windows_security import (
     parse_rights,
     resolve_account,
     rule_rights,
+    same_rule,
 )
 from wsfc_lab.world import acl
 
@@ -51,15 +52,6 @@ SPEC = {
     "supports_check_mode": False,
 }
 _PROVIDER_PATH = re.compile(r"^(HK[A-Z]+|Cert):", re.IGNORECASE)
-
-
-def _same_rule(entry: dict[str, Any], wanted: dict[str, Any]) -> bool:
-    return (
-        entry["principal"].lower() == wanted["principal"].lower()
-        and entry["type"] == wanted["type"]
-        and entry.get("inherit", "ContainerInherit, ObjectInherit") == wanted["inherit"]
-        and entry.get("propagation", "None") == wanted["propagation"]
-    )
 
 
 def _rule(module: EmulatedModule, account: str, is_file: bool) -> dict[str, Any]:
@@ -103,10 +95,10 @@ def win_acl(module: EmulatedModule) -> None:
         current = acl.get_acl(state, module.node, path) or {}
         entries: list[dict[str, Any]] = [dict(e) for e in current.get("entries", [])]
         exists = any(
-            _same_rule(e, wanted) and acl.entry_mask(e) == wanted["rights"] for e in entries
+            same_rule(e, wanted) and acl.entry_mask(e) == wanted["rights"] for e in entries
         )
         if state_wanted == "present" and not exists:
-            merged = next((e for e in entries if _same_rule(e, wanted)), None)
+            merged = next((e for e in entries if same_rule(e, wanted)), None)
             if merged is None:
                 entries.append(wanted)
             else:
@@ -116,7 +108,7 @@ def win_acl(module: EmulatedModule) -> None:
             entries = [
                 e
                 for e in entries
-                if not (_same_rule(e, wanted) and acl.entry_mask(e) == wanted["rights"])
+                if not (same_rule(e, wanted) and acl.entry_mask(e) == wanted["rights"])
             ]
         else:
             return
