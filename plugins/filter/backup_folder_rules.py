@@ -49,7 +49,7 @@ EXAMPLES = r"""
     folders: >-
       {{ ['\\fs01\clusterbackups\CLU01', 'D:\Copies\CLU01']
          | wsfc.clusterdb.backup_folder_rules(
-             full_control=['BUILTIN\Administrators', 'NT AUTHORITY\SYSTEM'],
+             full_control=['S-1-5-32-544', 'S-1-5-18'],
              writers=['CORP\NODE1$', 'CORP\NODE2$'],
              writers_folder='\\fs01\clusterbackups\CLU01') }}
 """

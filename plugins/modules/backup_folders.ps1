@@ -75,7 +75,14 @@ foreach ($folder in $module.Params.folders) {
             continue
         }
         try {
-            $sids[$rule.account] = ([System.Security.Principal.NTAccount]$rule.account).Translate($sidType)
+            if ($rule.account -match '^S-1-') {
+                # A SID string (SDDL form), as the role names Administrators and SYSTEM: the
+                # same on a Windows in any display language (docs/windows-behaviour.md#ntfs-acl).
+                $sids[$rule.account] = [System.Security.Principal.SecurityIdentifier]::new($rule.account)
+            }
+            else {
+                $sids[$rule.account] = ([System.Security.Principal.NTAccount]$rule.account).Translate($sidType)
+            }
         }
         catch {
             $module.Result.unresolved_accounts += $rule.account

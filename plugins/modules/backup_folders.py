@@ -50,7 +50,11 @@ options:
           account:
             description:
               - The account or group, as Windows names it (V(BUILTIN\\Administrators),
-                V(NT AUTHORITY\\SYSTEM), V(CORP\\NODE1$) for a computer account).
+                V(NT AUTHORITY\\SYSTEM), V(CORP\\NODE1$) for a computer account), or its
+                security identifier (V(S-1-5-32-544) for Administrators, V(S-1-5-18) for
+                SYSTEM). A value that starts with V(S-1-) is taken as a SID, which names a
+                built-in account the same way whatever the language Windows is installed in.
+              - A SID that is not well formed is reported under RV(unresolved_accounts).
             type: str
             required: true
           rights:
@@ -169,7 +173,9 @@ not_directories:
   elements: str
   sample: []
 unresolved_accounts:
-  description: The accounts with no security identifier (RV(error_code) V(1332)).
+  description:
+    - The accounts with no security identifier, and the SID strings that are not well
+      formed (RV(error_code) V(1332)).
   returned: always
   type: list
   elements: str

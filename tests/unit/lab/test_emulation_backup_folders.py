@@ -165,3 +165,52 @@ def test_rights_outside_the_choices_fail_as_ansible_basic_does(world: World) -> 
         folders=[{"path": PRIMARY, "access": [{"account": "Users", "rights": "Read"}]}],
     )
     assert "rights" in result["msg"] and "FullControl" in result["msg"]
+
+
+def test_administrators_and_system_named_by_sid_are_the_same_rules_as_by_name(
+    world: World,
+) -> None:
+    by_sid = [
+        {"account": "S-1-5-32-544", "rights": "FullControl"},
+        {"account": "S-1-5-18", "rights": "FullControl"},
+    ]
+    first = folders(world, [{"path": PRIMARY, "access": [*by_sid, NODE1]}])
+    assert first["folders"][0]["rules_added"] == [
+        "S-1-5-32-544: FullControl",
+        "S-1-5-18: FullControl",
+        "CORP\\N1$: Modify",
+    ]
+    # Read back, the ACL names the accounts (GetAccessControl translates the SIDs).
+    assert rules(world, PRIMARY) == {
+        ("BUILTIN\\Administrators", FULL),
+        ("NT AUTHORITY\\SYSTEM", FULL),
+        ("CORP\\N1$", MODIFY_AND_SYNCHRONIZE),
+    }
+    # The rules named by name are the very ones the SIDs made.
+    again = folders(world, [{"path": PRIMARY, "access": [ADMINS, SYSTEM, NODE1]}])
+    assert again["changed"] is False
+
+
+def test_a_sid_string_that_is_not_well_formed_fails_with_1332_before_anything_is_made(
+    world: World,
+) -> None:
+    result = failed(
+        world,
+        MODULE,
+        folders=[{"path": PRIMARY, "access": [{"account": "S-1-5-32-x", "rights": "Modify"}]}],
+    )
+    assert result["error_code"] == 1332
+    assert result["unresolved_accounts"] == ["S-1-5-32-x"]
+    assert not real(world, PRIMARY).exists()
+
+
+def test_a_sid_the_lab_has_no_account_for_fails_loudly(world: World) -> None:
+    result = failed(
+        world,
+        MODULE,
+        folders=[
+            {"path": PRIMARY, "access": [{"account": "S-1-5-21-1-2-3-1001", "rights": "Modify"}]}
+        ],
+    )
+    assert "the lab does not emulate" in result["msg"] and "S-1-5-21-1-2-3-1001" in result["msg"]
+    assert not real(world, PRIMARY).exists()

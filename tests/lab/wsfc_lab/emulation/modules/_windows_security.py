@@ -66,6 +66,20 @@ WELL_KNOWN_ACCOUNTS: dict[str, str] = {
     "network service": "NT AUTHORITY\\NETWORK SERVICE",
     "local service": "NT AUTHORITY\\LOCAL SERVICE",
 }
+# The well-known SIDs the lab's accounts have (docs/windows-behaviour.md#ntfs-acl, the
+# Well-known SIDs page), by their SDDL string: what SecurityIdentifier(String) names.
+WELL_KNOWN_SIDS: dict[str, str] = {
+    "S-1-1-0": "Everyone",
+    "S-1-3-0": "CREATOR OWNER",
+    "S-1-5-11": "NT AUTHORITY\\Authenticated Users",
+    "S-1-5-18": "NT AUTHORITY\\SYSTEM",
+    "S-1-5-19": "NT AUTHORITY\\LOCAL SERVICE",
+    "S-1-5-20": "NT AUTHORITY\\NETWORK SERVICE",
+    "S-1-5-32-544": "BUILTIN\\Administrators",
+    "S-1-5-32-545": "BUILTIN\\Users",
+    "S-1-5-32-551": "BUILTIN\\Backup Operators",
+}
+SID_STRING = re.compile(r"^S-1-[0-9]+(-[0-9]+)*$", re.IGNORECASE)
 LOCAL_ACCOUNTS = ("Administrator", "Guest")
 DOMAIN_GROUPS = ("Domain Admins", "Domain Users", "Domain Computers")
 # A world extension a test or a lab description may fill: domain account -> its groups.

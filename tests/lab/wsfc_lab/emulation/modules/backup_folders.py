@@ -2,12 +2,13 @@
 Windows surface.
 
 First every folder and the folder it is made in (Test-Path -LiteralPath [-PathType
-Container]; [IO.Path]::GetDirectoryName) and every account (NTAccount.Translate, as
-_windows_security.resolve_account resolves it), failing with 267 or 1332 before anything
-changes. Then per folder: [IO.Directory]::CreateDirectory when it is missing,
-GetAccessControl (the world's ACL of the path, world/acl.py, read access needed), each rule
-added (merged into an explicit rule of the same account, type and flags, as win_acl's
-emulation does) or removed when exactly present, inheritance off without copying
+Container]; [IO.Path]::GetDirectoryName) and every account (a SID string as
+SecurityIdentifier(String) takes it, by _windows_security.WELL_KNOWN_SIDS; any other name by
+NTAccount.Translate, as _windows_security.resolve_account resolves it), failing with 267 or
+1332 before anything changes. Then per folder: [IO.Directory]::CreateDirectory when it is
+missing, GetAccessControl (the world's ACL of the path, world/acl.py, read access needed),
+each rule added (merged into an explicit rule of the same account, type and flags, as
+win_acl's emulation does) or removed when exactly present, inheritance off without copying
 (SetAccessRuleProtection($true, $false)), and SetAccessControl when anything changed. As in
 win_acl's emulation, writing the ACL is not checked against the caller's rights.
 
@@ -21,8 +22,11 @@ from typing import Any
 
 from wsfc_lab.emulation.framework.basic import EmulatedModule
 from wsfc_lab.emulation.framework.registry import emulates
+from wsfc_lab.emulation.modules._windows_files import not_emulated
 from wsfc_lab.emulation.modules._windows_security import (
     FILE_SYSTEM_RIGHTS,
+    SID_STRING,
+    WELL_KNOWN_SIDS,
     access_level,
     allow_rule,
     directory_name,
@@ -75,6 +79,20 @@ def _exact(entry: dict[str, Any], wanted: dict[str, Any]) -> bool:
     return same_rule(entry, wanted) and acl.entry_mask(entry) == wanted["rights"]
 
 
+def _resolve(module: EmulatedModule, account: str) -> str | None:
+    """The account's name in the world's ACLs: a SID string (starting with S-1-) as
+    SecurityIdentifier(String) takes it, else NTAccount.Translate; None when it does not
+    resolve (a name without a SID, a SID string that is not well formed)."""
+    if account.upper().startswith("S-1-"):
+        if not SID_STRING.match(account):
+            return None
+        if account.upper() not in WELL_KNOWN_SIDS:
+            not_emulated(module, "an access rule", f"the SID {account}")
+        return WELL_KNOWN_SIDS[account.upper()]
+    with module.world.transaction() as state:
+        return resolve_account(state, module.node, account)
+
+
 def _look_first(module: EmulatedModule, host: PowerShellHost) -> dict[str, str]:
     """The accounts' names as they resolve; fails with 267 or 1332 before any change."""
     accounts: dict[str, str] = {}
@@ -85,8 +103,7 @@ def _look_first(module: EmulatedModule, host: PowerShellHost) -> dict[str, str]:
         for rule in folder["access"]:
             if rule["account"] in accounts:
                 continue
-            with module.world.transaction() as state:
-                resolved = resolve_account(state, module.node, rule["account"])
+            resolved = _resolve(module, rule["account"])
             if resolved is None:
                 module.result["unresolved_accounts"].append(rule["account"])
             else:
