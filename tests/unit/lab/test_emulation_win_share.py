@@ -100,3 +100,18 @@ def test_errors_name_the_problem(world):
         "value of caching_mode must be one of"
         in failed(world, "win_share", name="s", path="C:\\Backups", caching_mode="Always")["msg"]
     )
+
+
+def test_an_account_given_as_a_sid_is_taken_as_convert_to_sid_takes_it(world):
+    result = ok(world, "win_share", name="s", path="C:\\Backups", full="S-1-5-32-544")
+    # NormalizeAccounts turns the SID into the account's name for the cmdlets.
+    assert (
+        "Grant-SmbShareAccess -Force -Name s -AccountName BUILTIN\\Administrators -AccessRight Full"
+        in result["actions"]
+    )
+    assert shares_of(world)["s"]["permissions"] == [
+        {"account": "BUILTIN\\Administrators", "right": "Full", "type": "Allow"}
+    ]
+    # A SID the lab has no account for is not guessed at.
+    result = failed(world, "win_share", name="t", path="C:\\Backups", full="S-1-5-21-1-2-3-1001")
+    assert "the lab does not emulate" in result["msg"]

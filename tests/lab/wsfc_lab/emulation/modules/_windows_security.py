@@ -185,6 +185,22 @@ def resolve_account(state: LabState, node: str, name: str) -> str | None:
     return None
 
 
+def sid_account(text: str) -> str | None:
+    """The account a SID string names (SecurityIdentifier(String), no name lookup), by
+    WELL_KNOWN_SIDS; None when `text` is not a well-formed SID string. A well-formed SID the
+    lab has no account for raises NotEmulatedSid: the lab cannot know whose it is."""
+    if not SID_STRING.match(text.strip()):
+        return None
+    sid = text.strip().upper()
+    if sid not in WELL_KNOWN_SIDS:
+        raise NotEmulatedSid(sid)
+    return WELL_KNOWN_SIDS[sid]
+
+
+class NotEmulatedSid(Exception):
+    """A well-formed SID that is none of the lab's well-known accounts."""
+
+
 # What .NET throws when an NTAccount of a rule does not translate to a SID as the security
 # descriptor is written (IdentityNotMappedException, no Win32 code).
 IDENTITY_NOT_MAPPED = "Some or all identity references could not be translated."

@@ -3,7 +3,7 @@ Windows surface.
 
 First every folder and the folder it is made in (Test-Path -LiteralPath [-PathType
 Container]; [IO.Path]::GetDirectoryName) and every account (a SID string as
-SecurityIdentifier(String) takes it, by _windows_security.WELL_KNOWN_SIDS; any other name by
+SecurityIdentifier(String) takes it, by _windows_security.sid_account; any other name by
 NTAccount.Translate, as _windows_security.resolve_account resolves it), failing with 267 or
 1332 before anything changes. Then per folder: [IO.Directory]::CreateDirectory when it is
 missing, GetAccessControl (the world's ACL of the path, world/acl.py, read access needed),
@@ -25,13 +25,13 @@ from wsfc_lab.emulation.framework.registry import emulates
 from wsfc_lab.emulation.modules._windows_files import not_emulated
 from wsfc_lab.emulation.modules._windows_security import (
     FILE_SYSTEM_RIGHTS,
-    SID_STRING,
-    WELL_KNOWN_SIDS,
+    NotEmulatedSid,
     access_level,
     allow_rule,
     directory_name,
     resolve_account,
     same_rule,
+    sid_account,
 )
 from wsfc_lab.emulation.modules._wsfc_backup_set import get_win32_error_code
 from wsfc_lab.windows import dotnet
@@ -84,11 +84,10 @@ def _resolve(module: EmulatedModule, account: str) -> str | None:
     SecurityIdentifier(String) takes it, else NTAccount.Translate; None when it does not
     resolve (a name without a SID, a SID string that is not well formed)."""
     if account.upper().startswith("S-1-"):
-        if not SID_STRING.match(account):
-            return None
-        if account.upper() not in WELL_KNOWN_SIDS:
+        try:
+            return sid_account(account)
+        except NotEmulatedSid:
             not_emulated(module, "an access rule", f"the SID {account}")
-        return WELL_KNOWN_SIDS[account.upper()]
     with module.world.transaction() as state:
         return resolve_account(state, module.node, account)
 

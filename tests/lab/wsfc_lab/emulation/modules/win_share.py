@@ -7,7 +7,9 @@ caching_mode, encrypt, scope_name. `actions` lists the cmdlets run, in the modul
 words. A new share starts as New-SmbShare leaves it (Everyone: Read); with rule_action
 set, access entries not asked for are revoked, and a right that implies another (Full
 over Change over Read) drops the lesser one from the lists. Accounts are resolved as
-the host would (_windows_security.resolve_account); an unknown one fails. A cmdlet is
+Ansible.ModuleUtils.SID's Convert-ToSID does, a SID string first
+(_windows_security.sid_account), then a name (_windows_security.resolve_account); an
+unknown one fails. A cmdlet is
 listed in `actions` once it ran (in check mode: without running), as the module lists it;
 New-SmbShare for a name that another caller shared after this run's Get-SmbShare fails
 as Windows refuses a duplicate share name, with no share taken over.
@@ -24,8 +26,12 @@ from typing import TYPE_CHECKING, Any
 
 from wsfc_lab.emulation.framework.basic import EmulatedModule, UnhandledModuleException
 from wsfc_lab.emulation.framework.registry import emulates
-from wsfc_lab.emulation.modules._windows_files import full_name
-from wsfc_lab.emulation.modules._windows_security import resolve_account
+from wsfc_lab.emulation.modules._windows_files import full_name, not_emulated
+from wsfc_lab.emulation.modules._windows_security import (
+    NotEmulatedSid,
+    resolve_account,
+    sid_account,
+)
 
 if TYPE_CHECKING:
     from wsfc_lab.world.state import LabState
@@ -108,11 +114,16 @@ class _Share:
 
 
 def _accounts(module: EmulatedModule, text: str) -> list[str]:
-    """NormalizeAccounts: each name resolved to its NTAccount form; unknown ones fail."""
+    """NormalizeAccounts: each account (Convert-ToSID: a SID string, else a name) resolved to
+    its NTAccount form; unknown ones fail."""
     names: list[str] = []
     with module.world.transaction() as state:
         for item in (part.strip() for part in text.strip().split(",") if text.strip()):
-            account = resolve_account(state, module.node, item)
+            # Convert-ToSID takes the text as a SID string first, then as a name.
+            try:
+                account = sid_account(item) or resolve_account(state, module.node, item)
+            except NotEmulatedSid:
+                not_emulated(module, "a share permission", f"the SID {item}")
             if account is None:
                 module.fail_json(
                     f"{item} is not a valid user or group on the host machine or domain"
