@@ -261,6 +261,23 @@ def same_rule(entry: dict[str, Any], wanted: dict[str, Any]) -> bool:
     )
 
 
+def exact_rule(entry: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    """same_rule with the same rights as well: the rule win_acl and backup_folders find
+    present, and remove."""
+    return same_rule(entry, wanted) and acl.entry_mask(entry) == wanted["rights"]
+
+
+def add_rule(entries: list[dict[str, Any]], wanted: dict[str, Any]) -> None:
+    """AddAccessRule: the wanted rule's rights merged into the explicit rule of the same
+    account, type and flags (same_rule), else the rule appended."""
+    merged = next((e for e in entries if same_rule(e, wanted)), None)
+    if merged is None:
+        entries.append(wanted)
+    else:
+        merged["rights"] = acl.entry_mask(merged) | wanted["rights"]
+        merged["access"] = access_level(merged["rights"])
+
+
 def directory_name(windows_path: str) -> str:
     """[System.IO.Path]::GetDirectoryName: the path without its last component; empty for
     a root (C:\\, \\\\server\\share)."""

@@ -26,11 +26,11 @@ from wsfc_lab.emulation.modules._windows_files import not_emulated
 from wsfc_lab.emulation.modules._windows_security import (
     FILE_SYSTEM_RIGHTS,
     NotEmulatedSid,
-    access_level,
+    add_rule,
     allow_rule,
     directory_name,
+    exact_rule,
     resolve_account,
-    same_rule,
     sid_account,
 )
 from wsfc_lab.emulation.modules._wsfc_backup_set import get_win32_error_code
@@ -73,10 +73,6 @@ def _is_file(host: PowerShellHost, path: str) -> bool:
     return bool(host.invoke("Test-Path", LiteralPath=path)) and not host.invoke(
         "Test-Path", LiteralPath=path, PathType="Container"
     )
-
-
-def _exact(entry: dict[str, Any], wanted: dict[str, Any]) -> bool:
-    return same_rule(entry, wanted) and acl.entry_mask(entry) == wanted["rights"]
 
 
 def _resolve(module: EmulatedModule, account: str) -> str | None:
@@ -150,19 +146,14 @@ def _prepare(
         report["protected_before"] = bool(current.get("protected"))
     for rule in folder["access"]:
         wanted = allow_rule(accounts[rule["account"]], FILE_SYSTEM_RIGHTS[rule["rights"]])
-        found = current is not None and any(_exact(e, wanted) for e in entries)
+        found = current is not None and any(exact_rule(e, wanted) for e in entries)
         text = f"{rule['account']}: {rule['rights']}"
         if rule["state"] == "present" and not found:
             report["rules_added"].append(text)
-            merged = next((e for e in entries if same_rule(e, wanted)), None)
-            if merged is None:
-                entries.append(wanted)
-            else:
-                merged["rights"] = acl.entry_mask(merged) | wanted["rights"]
-                merged["access"] = access_level(merged["rights"])
+            add_rule(entries, wanted)
         elif rule["state"] == "absent" and found:
             report["rules_removed"].append(text)
-            entries = [e for e in entries if not _exact(e, wanted)]
+            entries = [e for e in entries if not exact_rule(e, wanted)]
     protect = not report["protected_before"]
     report["changed"] = bool(
         report["created"] or protect or report["rules_added"] or report["rules_removed"]

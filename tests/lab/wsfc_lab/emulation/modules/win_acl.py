@@ -25,11 +25,12 @@ from wsfc_lab.emulation.framework.registry import emulates
 from wsfc_lab.emulation.modules._windows_files import not_emulated
 from wsfc_lab.emulation.modules._windows_security import (
     access_level,
+    add_rule,
+    exact_rule,
     parse_inheritance,
     parse_rights,
     resolve_account,
     rule_rights,
-    same_rule,
 )
 from wsfc_lab.world import acl
 
@@ -94,22 +95,11 @@ def win_acl(module: EmulatedModule) -> None:
     with module.world.transaction() as state:
         current = acl.get_acl(state, module.node, path) or {}
         entries: list[dict[str, Any]] = [dict(e) for e in current.get("entries", [])]
-        exists = any(
-            same_rule(e, wanted) and acl.entry_mask(e) == wanted["rights"] for e in entries
-        )
+        exists = any(exact_rule(e, wanted) for e in entries)
         if state_wanted == "present" and not exists:
-            merged = next((e for e in entries if same_rule(e, wanted)), None)
-            if merged is None:
-                entries.append(wanted)
-            else:
-                merged["rights"] = acl.entry_mask(merged) | wanted["rights"]
-                merged["access"] = access_level(merged["rights"])
+            add_rule(entries, wanted)
         elif state_wanted == "absent" and exists:
-            entries = [
-                e
-                for e in entries
-                if not (same_rule(e, wanted) and acl.entry_mask(e) == wanted["rights"])
-            ]
+            entries = [e for e in entries if not exact_rule(e, wanted)]
         else:
             return
         acl.set_acl(
