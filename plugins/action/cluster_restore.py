@@ -6,12 +6,15 @@ The flow (docs/internals.md, "cluster_restore"):
 1. check the options on the controller; bad input fails with no module run, and so does
    an internal option (a leading underscore: ``_phase``, ``_wbadmin_*``, ``_other_nodes``,
    which only this plugin sets);
-2. phase ``inspect`` (read only);
+2. phase ``inspect`` (read only), or, with ``checked``, the inspect of this restore's
+   check-mode run (plugin_utils._restore_checked);
 3. decide with plugin_utils._restore_decisions: the set must be whole and of this cluster;
    nothing to do when the cluster already runs the set's configuration; without force,
    refuse while another node runs (5056) or the quorum disk layout differs (5086);
 4. check mode stops here and reports what would happen;
-5. phase ``restore`` runs the route; its outcome is explained and reported.
+5. phase ``restore`` reads again what it was decided on (this node, the set's files, the
+   other nodes' services) and runs the route only when that is unchanged; its outcome is
+   explained and reported.
 
 The task result holds what an operator reads; each phase's raw result is kept under
 ``phase_results`` by phase name, and ``invocation`` shows the task's options only.
@@ -34,7 +37,14 @@ from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._phased_action impo
     internal_options_message,
 )
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._refusal import PolicyRefusal
+from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._restore_checked import (
+    DECIDING_OPTIONS,
+    checked_inspect,
+    decided_facts,
+    explain_guard_failure,
+)
 from ansible_collections.wsfc.clusterdb.plugins.plugin_utils._restore_decisions import (
+    OtherNodes,
     RestoreBlocked,
     SetLocation,
     check_route_result,
@@ -82,6 +92,7 @@ ADDED_RESULT_KEYS: frozenset[str] = frozenset(
         "offline_disks",
         "error_code",
         "error",
+        "decided_with",
         "module_runs",
         "phases",
         "phase_results",
@@ -96,8 +107,11 @@ RAW_RESULTS_KEY = "phase_results"
 # never passed to the PowerShell module, so its spec does not carry them (the contract
 # check reads this).
 ADDED_OPTIONS: frozenset[str] = frozenset(
-    {"loopback_target", "verified_files", "trusted_keys", "require_signature"}
+    {"loopback_target", "verified_files", "checked", "trusted_keys", "require_signature"}
 )
+
+# checked holds the hashed listing itself, so verified_files with it would say it twice.
+MUTUALLY_EXCLUSIVE = [["checked", "verified_files"]]
 
 # The options a task may set; the internal ones (_phase, _wbadmin_*, _other_nodes) are not
 # among them: run() refuses them by their prefix before this spec is read.
@@ -108,6 +122,7 @@ ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "route": {"type": "str", "default": "auto", "choices": list(ROUTE_CHOICES)},
     "loopback_target": {"type": "bool", "default": False},
     "verified_files": {"type": "list", "elements": "dict"},
+    "checked": {"type": "dict"},
     "trusted_keys": {"type": "list", "elements": "str", "default": [], "no_log": False},
     "require_signature": {"type": "bool", "default": False},
 }
@@ -144,7 +159,9 @@ class ActionModule(PhasedAction):
             )
             return self._finish(result)
         try:
-            _validation_result, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+            _validation_result, args = self.validate_argument_spec(
+                argument_spec=ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE
+            )
             self._task_options = {name: args[name] for name in ARGUMENT_SPEC}
             target = check_set_path(args["path"])
             quorum_drive = validate_quorum_drive(args["quorum_drive"])
@@ -166,6 +183,11 @@ class ActionModule(PhasedAction):
             "quorum_drive": quorum_drive,
             "route": args["route"],
         }
+        # What the decisions depend on, in the result: a run given this one as checked is
+        # compared with it (Ansible drops invocation from a registered result).
+        result["decided_with"] = {
+            name: module_args.get(name, args.get(name)) for name in DECIDING_OPTIONS
+        }
         try:
             self._restore(result, module_args, target, dict(args, trusted=trusted), task_vars)
         except RestoreBlocked as blocked:
@@ -183,13 +205,19 @@ class ActionModule(PhasedAction):
         return self.finish_result(result, RAW_RESULTS_KEY)
 
     def _run(
-        self, phase: str, args: dict[str, t.Any], target: SetLocation, task_vars: dict
+        self,
+        phase: str,
+        args: dict[str, t.Any],
+        target: SetLocation,
+        task_vars: dict,
+        decided: dict[str, t.Any] | None = None,
     ) -> dict[str, t.Any]:
         try:
             raw = self.run_phase(phase, args, task_vars)
         except PhaseFailed as failed:
             self.record_phase(phase, failed.result)
-            raise explain_phase_failure(failed.result, target) from failed
+            guard = explain_guard_failure(failed.result, decided, target) if decided else None
+            raise (guard or explain_phase_failure(failed.result, target)) from failed
         self.record_phase(phase, raw)
         return raw
 
@@ -202,7 +230,15 @@ class ActionModule(PhasedAction):
         task_vars: dict[str, t.Any],
     ) -> None:
         verified = options["verified_files"]
-        if verified:
+        if options["checked"] is not None:
+            # This restore's check read the node before the safety backup and the stop: the
+            # same decisions on its facts; the restore phase reads again what those steps may
+            # have changed before it runs the route.
+            decided_with = {
+                name: module_args.get(name, options.get(name)) for name in DECIDING_OPTIONS
+            }
+            inspect = checked_inspect(options["checked"], decided_with)
+        elif verified:
             # The set was hashed moments ago by this restore's check (its set.files): listed
             # again without hashing, compared, and refused if it changed since.
             inspect = self._run("inspect", dict(module_args, _hash_set=False), target, task_vars)
@@ -269,28 +305,30 @@ class ActionModule(PhasedAction):
             raise blocked
 
         before_nodes = other_nodes(inspect)
-        if before_nodes.running:
-            warnings.append(
-                "force=true: the restore stops the Cluster service on "
-                + ", ".join(before_nodes.running)
-                + "."
-            )
         result["offline_disks"] = offline_disks(inspect, manifest)
         result["changed"] = True
         if self._task.check_mode:
+            _warn_running(warnings, before_nodes)
             result["stopped_nodes"] = list(before_nodes.running)
             self._warn(result, warnings)
             return
 
-        restore_args = dict(module_args, route=route, _other_nodes=list(before_nodes.names))
+        decided = decided_facts(inspect, before_nodes, force=options["force"])
+        restore_args = dict(
+            module_args, route=route, _other_nodes=list(before_nodes.names), **decided
+        )
         if route == VSS:
             restore_args.update(wbadmin_arguments(inspect, manifest, target))
         try:
-            restored = self._run("restore", restore_args, target, task_vars)
+            restored = self._run("restore", restore_args, target, task_vars, decided)
         except RestoreBlocked:
             result["changed"] = False
             raise
-        stopped = stopped_by_restore(before_nodes, restored.get("node_services") or [])
+        # The nodes that ran immediately before the route (the role's stop step may have
+        # stopped them since the inspect): those the route stops.
+        at_route = other_nodes({"node_services": restored.get("node_services_before") or []})
+        _warn_running(warnings, at_route)
+        stopped = stopped_by_restore(at_route, restored.get("node_services") or [])
         result["stopped_nodes"] = stopped
         result["configuration_version"]["after"] = restored.get("paxos_tag")
         try:
@@ -312,6 +350,13 @@ class ActionModule(PhasedAction):
     def _warn(result: dict[str, t.Any], warnings: list[str]) -> None:
         if warnings:
             result.setdefault("warnings", []).extend(warnings)
+
+
+def _warn_running(warnings: list[str], nodes: OtherNodes) -> None:
+    if nodes.running:
+        warnings.append(
+            "force=true: the restore stops the Cluster service on " + ", ".join(nodes.running) + "."
+        )
 
 
 def _fingerprint(configuration: object) -> str | None:

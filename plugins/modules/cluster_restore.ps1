@@ -15,7 +15,9 @@
 #            local copy of the database, and the set at path with its files hashed (read only;
 #            with _hash_set false the files are listed with sizes and last-write times only,
 #            for a controller that compares them with an earlier run's hashed listing);
-#   restore  run the route: wbadmin's authoritative restore of the cluster, or
+#   restore  read again what the controller decided on (this node's name, the set's files,
+#            the other nodes' Cluster service) and, unless it differs from what the controller
+#            gives, run the route: wbadmin's authoritative restore of the cluster, or
 #            RestoreClusterDatabase; then read the states again.
 # The action plugin (plugins/action/cluster_restore.py) makes every decision: whether the
 # set is whole and of this cluster, whether to refuse without force, the route, the wbadmin
@@ -38,6 +40,10 @@ $spec = @{
         _wbadmin_machine = @{ type = 'str' }
         _other_nodes = @{ type = 'list'; elements = 'str'; default = @() }
         _hash_set = @{ type = 'bool'; default = $true }
+        _checked_node = @{ type = 'str' }
+        _checked_files = @{ type = 'list'; elements = 'dict' }
+        _must_be_stopped = @{ type = 'list'; elements = 'str'; default = @() }
+        _must_answer = @{ type = 'list'; elements = 'str'; default = @() }
     }
     supports_check_mode = $true
 }
@@ -73,6 +79,16 @@ Function Get-WsfcNodeServiceFact {
         $services.Add($entry)
     }
     , $services.ToArray()
+}
+
+Function Format-WsfcFileListing {
+    # One line per file (relative path, size, last-write time), in the listing's order
+    # (Get-WsfcDirectoryFile sorts it): two listings of the same files are the same text.
+    param ([object[]] $File)
+    $lines = foreach ($entry in @($File)) {
+        '{0}|{1}|{2}' -f $entry.path, $entry.size, $entry.last_write_utc
+    }
+    @($lines) -join "`n"
 }
 
 Function Get-WsfcKnownNodeName {
@@ -186,7 +202,57 @@ $module.Result.route_exit_code = $null
 $module.Result.route_output = $null
 $module.Result.paxos_tag = $null
 $module.Result.node_services = @()
+$module.Result.node_services_before = @()
+$module.Result.set_files = $null
 $module.Result.error_code = $null
+
+# Immediately before the route, what the controller decided on is read again; the route runs
+# only when it is as the controller gives it: this node (_checked_node), the set's files
+# (_checked_files: relative path, size, last-write time), a Cluster service that answers on
+# each node of _must_answer, and none that answers in a state other than stopped on a node of
+# _must_be_stopped. Comparing is all this does; what to give is the controller's.
+if ($module.Params._checked_node -and $module.Params._checked_node -ne $env:COMPUTERNAME) {
+    $module.Result.condition = 'other_node'
+    $module.FailJson("The controller decided this restore on the facts of '$($module.Params._checked_node)', not of '$env:COMPUTERNAME'; the route did not run.")
+}
+$module.Result.node_services_before = Get-WsfcNodeServiceFact -NodeName $module.Params._other_nodes
+if ($null -ne $module.Params._checked_files) {
+    try {
+        $module.Result.set_files = Get-WsfcDirectoryFile -LiteralPath $path
+    }
+    catch {
+        $module.Result.error_code = Get-WsfcWin32ErrorCode -ErrorRecord $_
+        $module.FailJson("Failed to read the backup set '$path': $($_.Exception.Message)", $_)
+    }
+    $listed = Format-WsfcFileListing -File $module.Result.set_files
+    $checked = Format-WsfcFileListing -File $module.Params._checked_files
+    if ($listed -cne $checked) {
+        $module.Result.condition = 'set_changed'
+        $module.FailJson("The backup set '$path' is not as the controller verified it; the route did not run.")
+    }
+}
+$unanswered = [System.Collections.Generic.List[string]]::new()
+foreach ($entry in $module.Result.node_services_before) {
+    if ($module.Params._must_answer -contains $entry.name -and $null -eq $entry.state) {
+        $unanswered.Add([string]$entry.name)
+    }
+}
+if ($unanswered.Count -gt 0) {
+    $module.Result.condition = 'node_unreachable'
+    $module.FailJson("The Cluster service could not be read on $($unanswered -join ', '); the route did not run.")
+}
+$running = [System.Collections.Generic.List[string]]::new()
+foreach ($entry in $module.Result.node_services_before) {
+    # A service that did not answer is not counted: the controller names such nodes only
+    # when they did not answer before either (left alone as Down).
+    if ($module.Params._must_be_stopped -contains $entry.name -and $null -ne $entry.state -and $entry.state -cne 'stopped') {
+        $running.Add([string]$entry.name)
+    }
+}
+if ($running.Count -gt 0) {
+    $module.Result.condition = 'node_running'
+    $module.FailJson("The Cluster service is not stopped on $($running -join ', '); the route did not run.")
+}
 
 if ($route -eq 'vss') {
     if (-not $module.Params._wbadmin_version -or -not $module.Params._wbadmin_target) {

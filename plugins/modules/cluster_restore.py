@@ -103,8 +103,35 @@ options:
         (docs/windows-behaviour.md#file-last-write-time), so this guards against a set
         rewritten between the two runs, not against a writer who hides it. Omit it to hash
         the set in this run. Read on the controller only.
+      - Mutually exclusive with O(checked), which carries the same listing.
     type: list
     elements: dict
+  checked:
+    description:
+      - The registered result of this restore's check-mode run on the same host, moments
+        before, whole. The restore role passes its preflight check to the run that
+        restores, so that the restore step is one module run.
+      - When given, the node is not inspected again; the decisions (the set whole and of
+        this cluster, the route, the refusals without O(force), what changes) are made
+        again on the facts that check read, and RV(configuration_changes), RV(diff),
+        RV(offline_disks) and the C(before) of RV(configuration_version) are those of the
+        cluster as it ran at the check. RV(phase_results) holds this run's V(restore) phase
+        only; the check's raw inspect is in the check's own result.
+      - What a step between the two runs may change is read again by the node immediately
+        before the route, and the route does not run, with nothing stopped, when it differs
+        - another node than the check's (C(CHECKED_ON_ANOTHER_NODE)); a file of the set
+        added, removed, or of another size or last-write time (Windows error 5087, as with
+        O(verified_files)); another node that answered at the check and cannot be reached
+        now, whose Cluster service may still run (C(NODE_UNREACHABLE)); and, without
+        O(force), a Cluster service on another node that now answers in a state other than
+        stopped (5056). RV(stopped_nodes) names the
+        nodes whose service ran immediately before the route and is stopped after it.
+      - Refused before any module run when it is not a check-mode run of this module that
+        succeeded and inspected the node, when that check was given other values of
+        O(path), O(force), O(quorum_drive), O(route), O(loopback_target),
+        O(trusted_keys) or O(require_signature) (its RV(decided_with)), or when its listing
+        has no hashes. Read on the controller only.
+    type: dict
   trusted_keys:
     description:
       - The Ed25519 public keys (PEM) whose signatures are trusted; several at once, so that
@@ -155,8 +182,39 @@ options:
   _other_nodes:
     description:
       - Internal; set by the action plugin, refused from a task.
-      - With O(_phase=restore), the other nodes whose Cluster service is read again after
-        the route ran, to report which ones it stopped.
+      - With O(_phase=restore), the other nodes whose Cluster service is read before and
+        again after the route ran, to report which ones it stopped.
+    type: list
+    elements: str
+    default: []
+  _checked_node:
+    description:
+      - Internal; set by the action plugin, refused from a task.
+      - With O(_phase=restore), the node whose facts the restore was decided on; the route
+        does not run on another (C(condition=other_node)).
+    type: str
+  _checked_files:
+    description:
+      - Internal; set by the action plugin, refused from a task.
+      - With O(_phase=restore), the set's files the restore was decided on (C(path),
+        C(size), C(last_write_utc)); the files are listed again before the route, which
+        does not run when the listing differs (C(condition=set_changed)).
+    type: list
+    elements: dict
+  _must_be_stopped:
+    description:
+      - Internal; set by the action plugin, refused from a task.
+      - With O(_phase=restore), nodes of O(_other_nodes) whose Cluster service must not
+        run; the route does not run when one answers in a state other than stopped
+        (C(condition=node_running)).
+    type: list
+    elements: str
+    default: []
+  _must_answer:
+    description:
+      - Internal; set by the action plugin, refused from a task.
+      - With O(_phase=restore), nodes of O(_other_nodes) whose Cluster service must answer;
+        the route does not run when one cannot be read (C(condition=node_unreachable)).
     type: list
     elements: str
     default: []
@@ -328,6 +386,12 @@ error:
     message:
       description: All of the above in one text (also the task's C(msg)).
       type: str
+decided_with:
+  description: The options the decisions were made with, as given to the module - C(path),
+    C(force), C(quorum_drive), C(route), C(loopback_target), C(trusted_keys),
+    C(require_signature). A run given this result as O(checked) must be given the same.
+  returned: when the options passed their checks
+  type: dict
 module_runs:
   description: How many times the module ran on the node (one per phase).
   returned: always
@@ -487,6 +551,18 @@ phase_results:
             ran.
           type: str
           sample: "2026/11/22-02`10`41.518_3:2026/11/22-02`10`41.518_3:42"
+        node_services_before:
+          description: The Cluster service on each other node immediately before the route,
+            as in RV(phase_results.inspect.node_services); empty when the phase stopped
+            before reading them.
+          type: list
+          elements: dict
+        set_files:
+          description: The set's files as listed again before the route (C(path), C(size),
+            C(last_write_utc), C(sha256) V(null)), when the controller gave the listing it
+            decided on; else V(null).
+          type: list
+          elements: dict
         node_services:
           description: The Cluster service on each other node after the route ran, as in
             RV(phase_results.inspect.node_services).
@@ -496,7 +572,10 @@ phase_results:
           description: V(null); the controller explains the route's code.
           type: int
         condition:
-          description: V(windows_server_backup_missing) when no wbadmin.exe was found.
-          returned: when that condition occurred
+          description: V(windows_server_backup_missing) when no wbadmin.exe was found;
+            V(other_node), V(set_changed), V(node_unreachable) or V(node_running) when what
+            was read again before
+            the route differs from what the controller decided on (the route did not run).
+          returned: when one of those conditions occurred
           type: str
 """

@@ -98,9 +98,10 @@ class RestoreBlocked(Exception):
         return self.explanation.code
 
 
-def _explained(
+def explained(
     code: int, *, path: str | None, node: str | None, cause_detail: str = ""
 ) -> ErrorExplanation:
+    """The restore's explanation of Windows error ``code``, its cause followed by a detail."""
     explanation = explain_win32_error(code, RESTORE, path=path, node=node)
     if cause_detail:
         explanation = dataclasses.replace(explanation, cause=f"{explanation.cause}: {cause_detail}")
@@ -156,7 +157,7 @@ def check_set_found(inspect: RawResult, target: SetLocation) -> None:
             )
         )
     if not info.get("is_directory"):
-        raise RestoreBlocked(_explained(ERROR_DIRECTORY, path=target.path.path, node=node))
+        raise RestoreBlocked(explained(ERROR_DIRECTORY, path=target.path.path, node=node))
     children = sorted(inspect.get("child_sets") or [])
     if children:
         newest = target.path.child(children[-1])
@@ -229,7 +230,7 @@ def with_verified_hashes(
         changes.append("the verified listing has no SHA-256 for " + ", ".join(incomplete))
     if changes:
         raise RestoreBlocked(
-            _explained(
+            explained(
                 ERROR_DATABASE_BACKUP_CORRUPT,
                 path=target.path.path,
                 node=inspect.get("node_name"),
@@ -253,7 +254,7 @@ def check_set_usable(
         if verification.is_complete:
             detail = "the set's files were not hashed, so the set cannot be verified"
         raise RestoreBlocked(
-            _explained(
+            explained(
                 ERROR_DATABASE_BACKUP_CORRUPT,
                 path=target.path.path,
                 node=inspect.get("node_name"),
@@ -355,7 +356,7 @@ def check_service_installed(inspect: RawResult, target: SetLocation) -> None:
     (docs/windows-behaviour.md#wbadmin-start-recovery)."""
     if not (inspect.get("cluster_service") or {}).get("installed"):
         raise RestoreBlocked(
-            _explained(
+            explained(
                 ERROR_SERVICE_DOES_NOT_EXIST, path=target.path.path, node=inspect.get("node_name")
             )
         )
@@ -524,7 +525,7 @@ def explain_phase_failure(raw: RawResult, target: SetLocation) -> RestoreBlocked
         )
     code = raw.get("error_code")
     if isinstance(code, int) and not isinstance(code, bool):
-        return RestoreBlocked(_explained(code, path=target.path.path, node=node), detail)
+        return RestoreBlocked(explained(code, path=target.path.path, node=node), detail)
     return RestoreBlocked(
         _without_code(
             "MODULE_FAILED",
@@ -563,7 +564,7 @@ def check_route_result(route: str, raw: RawResult, target: SetLocation) -> None:
                 ),
                 detail,
             )
-        raise RestoreBlocked(_explained(code, path=target.path.path, node=node), detail)
+        raise RestoreBlocked(explained(code, path=target.path.path, node=node), detail)
     if exit_code == 0:
         return
     if not isinstance(exit_code, int):
@@ -574,7 +575,7 @@ def check_route_result(route: str, raw: RawResult, target: SetLocation) -> None:
                 "Run the restore again; if it fails the same way, check the node.",
             )
         )
-    raise RestoreBlocked(_explained(exit_code, path=target.path.path, node=node))
+    raise RestoreBlocked(explained(exit_code, path=target.path.path, node=node))
 
 
 def stopped_by_restore(before: OtherNodes, after_services: list[dict]) -> list[str]:

@@ -392,3 +392,85 @@ def test_the_restoring_node_killed_mid_restore_leaves_it_interrupted_and_a_rerun
         assert restore_world.restore_status(state, "NODE1") == restore_world.COMPLETED
     start_all(lab, tmp_path)
     assert "Reporting" not in groups(facts(lab, tmp_path)["NODE3"])
+
+
+CHECK = "Check the restore"
+STOP = "Stop the other nodes"
+
+
+def check_task(set_path: str) -> dict[str, Any]:
+    return {
+        "name": CHECK,
+        "wsfc.clusterdb.cluster_restore": {"path": set_path, "force": True},
+        "check_mode": True,
+        "register": "restore_check",
+        "when": "inventory_hostname == 'NODE1'",
+    }
+
+
+def restore_checked_task(set_path: str, checked: str) -> dict[str, Any]:
+    return {
+        "name": RESTORE,
+        "wsfc.clusterdb.cluster_restore": {"path": set_path, "force": True, "checked": checked},
+        "when": "inventory_hostname == 'NODE1'",
+    }
+
+
+def test_a_restore_given_its_checks_result_is_one_module_run_after_the_nodes_were_stopped(
+    lab: Lab, set_path: str, tmp_path: Path
+) -> None:
+    runs_before = len(restore_runs(lab))
+    # As the restore role does: the check, the other nodes stopped, the restore.
+    run = play(lab, tmp_path, "all", [
+        check_task(set_path),
+        {"name": STOP, "ansible.windows.win_service": {"name": "ClusSvc", "state": "stopped"},
+         "when": "inventory_hostname != 'NODE1'"},
+        restore_checked_task(set_path, "{{ restore_check }}"),
+    ])  # fmt: skip
+    assert run.rc == 0, run.output
+    result = run.of(RESTORE, "NODE1").result
+    assert result["phases"] == ["restore"] and result["module_runs"] == 1
+    phases = [r["phase"] for r in restore_runs(lab)[runs_before:]]
+    assert phases == ["inspect", "restore"]
+    # NODE2 and NODE3 were stopped by the play's stop task, not by the route.
+    assert result["stopped_nodes"] == []
+    before = result["phase_results"]["restore"]["node_services_before"]
+    assert {entry["state"] for entry in before} == {"stopped"}
+    # Decided on the check's facts: the running cluster's configuration, read before the stop.
+    check = run.of(CHECK, "NODE1").result
+    assert result["configuration_version"]["before"] == check["configuration_version"]["before"]
+    assert result["configuration_version"]["after"] != result["configuration_version"]["before"]
+    assert [c["name"] for c in result["configuration_changes"]] == ["Reporting"]
+    start_all(lab, tmp_path)
+    assert "Reporting" not in groups(facts(lab, tmp_path)["NODE3"])
+
+
+def test_a_set_rewritten_after_the_check_it_is_given_is_refused_with_nothing_stopped(
+    lab: Lab, set_path: str, tmp_path: Path
+) -> None:
+    saved = tmp_path / "restore_check.json"
+    first = play(lab, tmp_path, "NODE1", [
+        check_task(set_path),
+        {"name": "Keep the check", "ansible.builtin.copy": {
+            "content": "{{ restore_check | to_json }}", "dest": str(saved)},
+         "delegate_to": "localhost"},
+    ])  # fmt: skip
+    assert first.rc == 0, first.output
+    with lab.world.transaction() as state:
+        touched = faults.corrupt(state, "NODE1", set_path + "\\WindowsImageBackup")
+    assert touched
+    tag_before = lab.world.read().node("NODE1")["database"]["paxos_tag"]
+    runs_before = len(restore_runs(lab))
+    run = play(lab, tmp_path, "NODE1", [
+        restore_checked_task(set_path, f"{{{{ lookup('file', '{saved}') | from_json }}}}"),
+    ])  # fmt: skip
+    result = run.of(RESTORE, "NODE1").result
+    assert run.rc != 0
+    assert result["error_code"] == 5087
+    assert "changed since it was verified" in result["msg"]
+    assert "nothing was stopped" in result["msg"]
+    assert result["phases"] == ["restore"]
+    assert result["phase_results"]["restore"]["condition"] == "set_changed"
+    assert len(restore_runs(lab)) == runs_before + 1
+    assert services(lab) == dict.fromkeys(NODES, "running")
+    assert lab.world.read().node("NODE1")["database"]["paxos_tag"] == tag_before

@@ -161,11 +161,24 @@ class Cluster:
         }  # fmt: skip
 
     def restore(self, args: dict[str, t.Any]) -> dict[str, t.Any]:
+        before = [{"name": n, "state": self.others.get(n), "error": None}
+                  for n in args["_other_nodes"]]  # fmt: skip
+        listed = [
+            {key: entry.get(key) for key in ("path", "size", "last_write_utc")}
+            for entry in self.backup_set.listing()["files"]  # type: ignore[union-attr]
+        ]
+        guard = self.guard(args, before, listed)
+        if guard:
+            return {"failed": True, "msg": "the route did not run", "phase": "restore",
+                    "node_name": "N1", "node_services_before": before, "set_files": listed,
+                    "condition": guard}  # fmt: skip
         succeeded = self.route_exit_code == 0
         return {
             "changed": True,
             "phase": "restore",
             "node_name": "N1",
+            "node_services_before": before,
+            "set_files": listed if args.get("_checked_files") is not None else None,
             "cluster_service": {"installed": True, "state": "stopped", "start_mode": "auto"},
             "route": args["route"],
             "route_command": ["wbadmin.exe", "start", "recovery"],
@@ -176,6 +189,22 @@ class Cluster:
                               for n in args["_other_nodes"]],
             "error_code": None,
         }  # fmt: skip
+
+    @staticmethod
+    def guard(args: dict[str, t.Any], before: list[dict], listed: list[dict]) -> str | None:
+        """The restore phase's reading again, as cluster_restore.ps1 does it."""
+        if args.get("_checked_node") not in (None, "N1"):
+            return "other_node"
+        if args.get("_checked_files") is not None and args["_checked_files"] != listed:
+            return "set_changed"
+        must_answer = set(args.get("_must_answer") or [])
+        if any(e["name"] in must_answer and e["state"] is None for e in before):
+            return "node_unreachable"
+        must_be_stopped = set(args.get("_must_be_stopped") or [])
+        if any(e["name"] in must_be_stopped and e["state"] not in (None, "stopped")
+               for e in before):  # fmt: skip
+            return "node_running"
+        return None
 
 
 class ScriptedNode:
@@ -561,6 +590,7 @@ class TestPublicInterface:
             "route": "auto",
             "loopback_target": False,
             "verified_files": None,
+            "checked": None,
             "trusted_keys": [],
             "require_signature": False,
         }
@@ -639,3 +669,174 @@ class TestPublicInterface:
         ]
         # Then the plugin's own: force stops the running nodes.
         assert "force=true" in result["warnings"][2]
+
+
+def registered_check(args: dict[str, t.Any], cluster: Cluster) -> dict[str, t.Any]:
+    """The check-mode run of ``args`` as a task registers it (Ansible drops invocation)."""
+    check, _check_node = run_action(args, cluster, check_mode=True)
+    check.pop("invocation", None)
+    return check
+
+
+def checked_run(
+    args: dict[str, t.Any], cluster: Cluster
+) -> tuple[dict[str, t.Any], dict[str, t.Any], ScriptedNode]:
+    """The check-mode run of ``args``, registered, then the run given it."""
+    check = registered_check(args, cluster)
+    assert not check.get("failed"), check.get("msg")
+    result, node = run_action({**args, "checked": check}, cluster)
+    return check, result, node
+
+
+class TestChecked:
+    """The run given its check-mode run's result decides on those facts: one module run."""
+
+    def test_restores_in_one_module_run_with_the_checks_decisions(self) -> None:
+        cluster = Cluster()
+        check, result, node = checked_run({"path": SET_PATH, "force": True}, cluster)
+        assert not result.get("failed"), result.get("msg")
+        assert node.phases == ["restore"]
+        assert result["module_runs"] == 1
+        restore = node.runs[0]
+        assert restore["_checked_node"] == "N1"
+        assert restore["_checked_files"] == [
+            {"path": e["path"], "size": e["size"], "last_write_utc": None}
+            for e in cluster.backup_set.listing()["files"]  # type: ignore[union-attr]
+        ]
+        assert restore["_must_be_stopped"] == []
+        assert restore["_wbadmin_version"] == WBADMIN_VERSION
+        assert sorted(restore["_other_nodes"]) == ["N2", "N3"]
+        # The same conclusions as the check's, on the running cluster's facts.
+        for key in ("set", "route", "configuration_changes", "offline_disks"):
+            assert result[key] == check[key], key
+        assert result["configuration_version"] == {
+            "before": CURRENT_TAG,
+            "after": BACKUP_TAG,
+            "backup": BACKUP_TAG,
+        }
+        assert result["stopped_nodes"] == ["N2", "N3"]
+        assert sorted(result["phase_results"]) == ["restore"]
+
+    def test_nodes_stopped_since_the_check_are_not_reported_as_stopped_by_the_route(
+        self,
+    ) -> None:
+        cluster = Cluster()
+        check = registered_check({"path": SET_PATH, "force": True}, cluster)
+        assert check["stopped_nodes"] == ["N2", "N3"]
+        # The role's stop step stops both before the step that restores.
+        cluster.others = {"N2": "stopped", "N3": "stopped"}
+        result, node = run_action({"path": SET_PATH, "force": True, "checked": check}, cluster)
+        assert not result.get("failed"), result.get("msg")
+        assert node.phases == ["restore"]
+        assert result["stopped_nodes"] == []
+        assert not [w for w in result.get("warnings") or [] if "force=true" in w]
+
+    def test_a_set_rewritten_since_the_check_is_refused_with_nothing_stopped(self) -> None:
+        cluster = Cluster()
+        check = registered_check({"path": SET_PATH, "force": True}, cluster)
+        cluster.backup_set.tampered = {
+            "WindowsImageBackup/N1/SystemState.vhdx": b"rewritten, longer"
+        }
+        result, node = run_action({"path": SET_PATH, "force": True, "checked": check}, cluster)
+        assert result["failed"] is True
+        assert node.phases == ["restore"]
+        assert result["error_code"] == 5087
+        assert "WindowsImageBackup\\N1\\SystemState.vhdx was rewritten" in result["msg"]
+        assert "nothing was stopped" in result["msg"]
+        assert result["changed"] is False
+        assert result["stopped_nodes"] == []
+
+    def test_without_force_a_node_started_since_the_check_is_refused(self) -> None:
+        cluster = Cluster(others={"N2": "stopped", "N3": None})
+        check = registered_check({"path": SET_PATH}, cluster)
+        assert not check.get("failed"), check.get("msg")
+        cluster.others = {"N2": "running", "N3": None}
+        result, node = run_action({"path": SET_PATH, "checked": check}, cluster)
+        assert sorted(node.runs[0]["_must_be_stopped"]) == ["N2", "N3"]
+        assert result["failed"] is True
+        assert result["error_code"] == 5056
+        assert "the Cluster service runs on N2" in result["msg"]
+        assert result["changed"] is False
+
+    def test_without_force_a_node_that_still_does_not_answer_is_left_alone(self) -> None:
+        cluster = Cluster(others={"N2": "stopped", "N3": None})
+        _check, result, node = checked_run({"path": SET_PATH}, cluster)
+        assert not result.get("failed"), result.get("msg")
+        assert node.phases == ["restore"]
+
+    def test_a_node_that_no_longer_answers_is_refused_even_with_force(self) -> None:
+        cluster = Cluster()
+        check = registered_check({"path": SET_PATH, "force": True}, cluster)
+        cluster.others = {"N2": "stopped", "N3": None}
+        result, node = run_action({"path": SET_PATH, "force": True, "checked": check}, cluster)
+        assert sorted(node.runs[0]["_must_answer"]) == ["N2", "N3"]
+        assert result["failed"] is True
+        assert result["error"]["name"] == "NODE_UNREACHABLE"
+        assert "N3 answered when the restore was decided" in result["msg"]
+        assert result["changed"] is False
+
+    def test_with_force_a_node_down_at_the_check_that_now_runs_is_refused(self) -> None:
+        cluster = Cluster(others={"N2": "running", "N3": None})
+        check = registered_check({"path": SET_PATH, "force": True}, cluster)
+        cluster.others = {"N2": "stopped", "N3": "running"}
+        result, node = run_action({"path": SET_PATH, "force": True, "checked": check}, cluster)
+        assert node.runs[0]["_must_be_stopped"] == ["N3"]
+        assert result["failed"] is True
+        assert result["error_code"] == 5056
+        assert "the Cluster service runs on N3" in result["msg"]
+
+    def test_the_facts_of_another_node_are_refused_by_the_node(self) -> None:
+        cluster = Cluster()
+        check = registered_check({"path": SET_PATH, "force": True}, cluster)
+        check["phase_results"]["inspect"]["node_name"] = "N9"
+        result, _node = run_action({"path": SET_PATH, "force": True, "checked": check}, cluster)
+        assert result["failed"] is True
+        assert result["error"]["name"] == "CHECKED_ON_ANOTHER_NODE"
+        assert "facts of N9" in result["msg"]
+        assert result["changed"] is False
+
+    @pytest.mark.parametrize(
+        ("change", "expected"),
+        [
+            (lambda c: c.update(skipped=True), "was skipped"),
+            (lambda c: c.update(failed=True, msg="the set is corrupt"), "the set is corrupt"),
+            (lambda c: c.update(phases=["inspect", "restore"]), "phases it ran: inspect, restore"),
+            (lambda c: c["phase_results"].pop("inspect"), "phases it ran"),
+            (lambda c: c.pop("decided_with"), "no decided_with"),
+            (lambda c: c["decided_with"].update(force=False), "force was False, here True"),
+            (lambda c: c["decided_with"].update(path=SET_PATH + "x"), "path was"),
+            (
+                lambda c: c["phase_results"]["inspect"]["set"]["files"][0].update(sha256=None),
+                "without hashing",
+            ),
+        ],
+    )
+    def test_a_result_that_is_not_this_restores_check_is_refused_without_any_module_run(
+        self, change, expected
+    ) -> None:
+        cluster = Cluster()
+        check = registered_check({"path": SET_PATH, "force": True}, cluster)
+        change(check)
+        result, node = run_action({"path": SET_PATH, "force": True, "checked": check}, cluster)
+        assert result["failed"] is True
+        assert expected in result["msg"]
+        assert "Register the check-mode run" in result["msg"]
+        assert node.runs == []
+
+    def test_checked_and_verified_files_together_are_refused(self) -> None:
+        cluster = Cluster()
+        check = registered_check({"path": SET_PATH, "force": True}, cluster)
+        result, node = run_action(
+            {"path": SET_PATH, "force": True, "checked": check, "verified_files": []}, cluster
+        )
+        assert result["failed"] is True
+        assert "mutually exclusive" in result["msg"]
+        assert node.runs == []
+
+    def test_without_checked_the_restore_phase_is_given_the_inspected_listing(self) -> None:
+        cluster = Cluster()
+        result, node = run_action({"path": SET_PATH, "force": True}, cluster)
+        assert not result.get("failed"), result.get("msg")
+        assert node.phases == ["inspect", "restore"]
+        assert node.runs[1]["_checked_node"] == "N1"
+        assert len(node.runs[1]["_checked_files"]) == 2

@@ -191,3 +191,94 @@ def test_restore_needs_a_resolved_route(tmp_path):
     result = run(world, path=SET, _phase="restore")
     assert result["failed"] is True
     assert "route vss or clusapi" in result["msg"]
+
+
+def restore_vss(world, version, **guards):
+    return run(
+        world, path=SET, _phase="restore", route="vss", _wbadmin_version=version,
+        _wbadmin_target=SET, _wbadmin_machine="N1", _other_nodes=["N2", "N3"], **guards,
+    )  # fmt: skip
+
+
+def listed_unhashed(world):
+    """The set's files as an inspect lists them for the controller (path, size, time)."""
+    files = run(world, path=SET, _hash_set=False)["set"]["files"]
+    return [{key: entry[key] for key in ("path", "size", "last_write_utc")} for entry in files]
+
+
+def nothing_ran(world, before):
+    """The route did not run: no service stopped and the database untouched."""
+    with world.transaction() as state:
+        assert {state.node(n)["service"]["state"] for n in state.node_names()} == {"running"}
+        assert state.node("N1")["database"]["paxos_tag"] == before
+
+
+def paxos_tag(world):
+    with world.transaction() as state:
+        return state.node("N1")["database"]["paxos_tag"]
+
+
+def test_restore_reads_the_other_nodes_before_the_route_and_runs_it_when_as_decided(tmp_path):
+    world = make_world(tmp_path)
+    version = make_set(world)
+    result = restore_vss(
+        world, version, _checked_node="n1", _checked_files=listed_unhashed(world),
+        _must_answer=["N2", "N3"],
+    )  # fmt: skip
+    assert result["route_exit_code"] == 0, result.get("msg")
+    assert result["node_services_before"] == [
+        {"name": "N2", "state": "running", "error": None},
+        {"name": "N3", "state": "running", "error": None},
+    ]
+    assert result["set_files"] == [dict(e, sha256=None) for e in listed_unhashed(world)]
+    assert [s["state"] for s in result["node_services"]] == ["stopped", "stopped"]
+
+
+def test_restore_on_another_node_than_decided_does_not_run_the_route(tmp_path):
+    world = make_world(tmp_path)
+    version = make_set(world)
+    before = paxos_tag(world)
+    result = restore_vss(world, version, _checked_node="N2")
+    assert result["failed"] is True
+    assert result["condition"] == "other_node"
+    nothing_ran(world, before)
+
+
+def test_restore_of_a_set_rewritten_since_it_was_listed_does_not_run_the_route(tmp_path):
+    world = make_world(tmp_path)
+    version = make_set(world)
+    listed = listed_unhashed(world)
+    before = paxos_tag(world)
+    (world.resolve_path("N1", SET) / "manifest.json").write_text('{"format": "y!"}')
+    result = restore_vss(world, version, _checked_files=listed)
+    assert result["failed"] is True
+    assert result["condition"] == "set_changed"
+    changed = {e["path"]: e for e in result["set_files"]}["manifest.json"]
+    assert changed["size"] != {e["path"]: e for e in listed}["manifest.json"]["size"]
+    nothing_ran(world, before)
+
+
+def test_restore_with_a_node_that_must_be_stopped_running_does_not_run_the_route(tmp_path):
+    world = make_world(tmp_path)
+    version = make_set(world)
+    before = paxos_tag(world)
+    result = restore_vss(world, version, _must_be_stopped=["n3"])
+    assert result["failed"] is True
+    assert result["condition"] == "node_running"
+    assert "not stopped on N3" in result["msg"]
+    nothing_ran(world, before)
+
+
+def test_restore_with_a_node_that_must_answer_gone_does_not_run_the_route(tmp_path):
+    world = make_world(tmp_path)
+    version = make_set(world)
+    before = paxos_tag(world)
+    with world.transaction() as state:
+        faults.set_crashed(state, "N2")
+    result = restore_vss(world, version, _must_answer=["N2", "N3"], _must_be_stopped=["N2"])
+    assert result["failed"] is True
+    assert result["condition"] == "node_unreachable"
+    assert result["node_services_before"][0]["state"] is None
+    with world.transaction() as state:
+        assert state.node("N1")["database"]["paxos_tag"] == before
+        assert state.node("N3")["service"]["state"] == "running"

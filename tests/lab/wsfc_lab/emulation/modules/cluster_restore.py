@@ -4,9 +4,12 @@ Windows surface, phase for phase (docs/internals.md, "cluster_restore"):
   database, the Cluster service on every other node (names from the running cluster, else
   from the local copy), and the set at `path`: the location's listing narrowed to the set,
   its files hashed; or, when `path` is no set, the names of the complete sets under it;
-- restore: the route the controller resolved: `wbadmin start recovery ...` through the
-  native wrapper, or ClusterDatabase.Restore; then the local copy's PaxosTag, this node's
-  service and the named nodes' services are read again.
+- restore: first what the controller decided on is read again (this node's name, the set's
+  files unhashed, the named nodes' services) and the phase fails, the route not run, when it
+  differs from what the controller gives; then the route the controller resolved:
+  `wbadmin start recovery ...` through the native wrapper, or ClusterDatabase.Restore; then
+  the local copy's PaxosTag, this node's service and the named nodes' services are read
+  again.
 Check mode: phase restore reports the command it would run and stops. The restore's rules
 are the world's (world/restore.py, world/wbadmin_recovery.py).
 """
@@ -41,6 +44,10 @@ SPEC = {
         "_wbadmin_machine": {"type": "str"},
         "_other_nodes": {"type": "list", "elements": "str", "default": []},
         "_hash_set": {"type": "bool", "default": True},
+        "_checked_node": {"type": "str"},
+        "_checked_files": {"type": "list", "elements": "dict"},
+        "_must_be_stopped": {"type": "list", "elements": "str", "default": []},
+        "_must_answer": {"type": "list", "elements": "str", "default": []},
     },
     "supports_check_mode": True,
 }
@@ -61,6 +68,8 @@ RETURNS = {
     "local_database",
     "node_list_source",
     "node_services",
+    "node_services_before",
+    "set_files",
     "path_info",
     "child_sets",
     "set",
@@ -166,8 +175,10 @@ def _restore(module: EmulatedModule, host: PowerShellHost) -> None:
         )
     result.update(
         route=route, route_command=None, route_exit_code=None, route_output=None,
-        paxos_tag=None, node_services=[], error_code=None,
+        paxos_tag=None, node_services=[], node_services_before=[], set_files=None,
+        error_code=None,
     )  # fmt: skip
+    _check_decided_facts(module, host)
     if route == "vss":
         if not params["_wbadmin_version"] or not params["_wbadmin_target"]:
             module.fail_json(
@@ -219,6 +230,76 @@ def _restore(module: EmulatedModule, host: PowerShellHost) -> None:
     result["paxos_tag"] = local_after["paxos_tag"]
     result["cluster_service"] = facts.get_cluster_service_fact(host)
     result["node_services"] = get_node_service_fact(host, list(params["_other_nodes"]))
+
+
+def format_file_listing(files: list[dict[str, Any]]) -> str:
+    """Format-WsfcFileListing: one line per file (path, size, last-write time), in order; -f
+    formats $null as empty text."""
+
+    def text(value: object) -> str:
+        return "" if value is None else str(value)
+
+    return "\n".join(
+        "|".join(text(e.get(key)) for key in ("path", "size", "last_write_utc")) for e in files
+    )
+
+
+def _check_decided_facts(module: EmulatedModule, host: PowerShellHost) -> None:
+    """The .ps1's reading again, before the route, of what the controller decided on."""
+    result, params = module.result, module.params
+    checked_node = params["_checked_node"]
+    # PowerShell's -ne compares strings without case.
+    if checked_node and checked_node.casefold() != host.computer_name.casefold():
+        result["condition"] = "other_node"
+        module.fail_json(
+            f"The controller decided this restore on the facts of '{checked_node}', not of "
+            f"'{host.computer_name}'; the route did not run."
+        )
+    result["node_services_before"] = get_node_service_fact(host, list(params["_other_nodes"]))
+    if params["_checked_files"] is not None:
+        path = params["path"]
+        try:
+            result["set_files"] = backup_set.get_directory_file(host, path, hash_files=False)
+        except (PowerShellError, WindowsError) as error:
+            result["error_code"] = backup_set.get_win32_error_code(error)
+            module.fail_json(f"Failed to read the backup set '{path}': {error}")
+        if format_file_listing(result["set_files"]) != format_file_listing(
+            params["_checked_files"]
+        ):
+            result["condition"] = "set_changed"
+            module.fail_json(
+                f"The backup set '{path}' is not as the controller verified it; the route did "
+                "not run."
+            )
+    unanswered = _named_in(result["node_services_before"], params["_must_answer"], {None})
+    if unanswered:
+        result["condition"] = "node_unreachable"
+        module.fail_json(
+            f"The Cluster service could not be read on {', '.join(unanswered)}; the route did "
+            "not run."
+        )
+    # A service that did not answer (state $null) is not counted.
+    running = _named_in(
+        result["node_services_before"], params["_must_be_stopped"], {None, "stopped"}, not_in=True
+    )
+    if running:
+        result["condition"] = "node_running"
+        module.fail_json(
+            f"The Cluster service is not stopped on {', '.join(running)}; the route did not run."
+        )
+
+
+def _named_in(
+    services: list[dict[str, Any]], names: list[str], states: set[object], not_in: bool = False
+) -> list[str]:
+    """The services of ``names`` (-contains: without case) whose state is in ``states``, or
+    with ``not_in`` is not."""
+    named = {name.casefold() for name in names}
+    return [
+        str(entry["name"])
+        for entry in services
+        if str(entry["name"]).casefold() in named and (entry["state"] in states) != not_in
+    ]
 
 
 def _directory_name(path: str) -> str:
