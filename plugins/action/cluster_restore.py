@@ -234,10 +234,7 @@ class ActionModule(PhasedAction):
             # This restore's check read the node before the safety backup and the stop: the
             # same decisions on its facts; the restore phase reads again what those steps may
             # have changed before it runs the route.
-            decided_with = {
-                name: module_args.get(name, options.get(name)) for name in DECIDING_OPTIONS
-            }
-            inspect = checked_inspect(options["checked"], decided_with)
+            inspect = checked_inspect(options["checked"], result["decided_with"])
         elif verified:
             # The set was hashed moments ago by this restore's check (its set.files): listed
             # again without hashing, compared, and refused if it changed since.

@@ -243,8 +243,8 @@ if ($unanswered.Count -gt 0) {
 }
 $running = [System.Collections.Generic.List[string]]::new()
 foreach ($entry in $module.Result.node_services_before) {
-    # A service that did not answer is not counted: the controller names such nodes only
-    # when they did not answer before either (left alone as Down).
+    # A service that did not answer is _must_answer's to judge: the controller leaves out
+    # of it only the nodes that did not answer before either (left alone as Down).
     if ($module.Params._must_be_stopped -contains $entry.name -and $null -ne $entry.state -and $entry.state -cne 'stopped') {
         $running.Add([string]$entry.name)
     }

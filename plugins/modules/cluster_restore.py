@@ -277,6 +277,29 @@ EXAMPLES = r"""
     state: started
     force_quorum: true
   when: restored is changed
+
+# As the restore role does: the check, then steps of your own (here the other nodes are
+# stopped), then the restore decided on the check's facts in one module run.
+- name: Check the restore
+  wsfc.clusterdb.cluster_restore:
+    path: \\fs01\clusterbackups\20261122T020304Z_clusterdb_e2s41
+    force: true
+  check_mode: true
+  register: restore_check
+  when: inventory_hostname == 'NODE1'
+
+- name: Stop the Cluster service on the other nodes
+  ansible.windows.win_service:
+    name: ClusSvc
+    state: stopped
+  when: inventory_hostname != 'NODE1'
+
+- name: Restore on the facts the check read
+  wsfc.clusterdb.cluster_restore:
+    path: \\fs01\clusterbackups\20261122T020304Z_clusterdb_e2s41
+    force: true
+    checked: "{{ restore_check }}"
+  when: inventory_hostname == 'NODE1'
 """
 
 RETURN = r"""

@@ -66,6 +66,11 @@ def test_backup_change_restore_then_a_second_run_changes_nothing(three_node_lab:
     # The set is in the cluster's folder, where the backup playbook wrote it: one listing.
     listings = [r for r in executions(lab)[runs_before:] if r["module"].endswith("set_info")]
     assert len(listings) == 1
+    # The restore step decides on the preflight check's facts: the check's inspect, then the
+    # restore phase alone; 4N + 6 module runs in all (docs/restore.md, Cost).
+    restores = [r for r in executions(lab)[runs_before:] if r["module"].endswith("_restore")]
+    assert [r["phase"] for r in restores] == ["inspect", "restore"]
+    assert len(executions(lab)[runs_before:]) == 4 * 3 + 6
     assert ip_address(lab) == BACKED_UP_ADDRESS
     assert running_objects(lab) == backed_up
     states = nodes(lab)
