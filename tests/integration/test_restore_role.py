@@ -21,6 +21,7 @@ from restore_scenarios import (
     write_play,
 )
 from wsfc_lab.lab import Lab
+from wsfc_lab.world import ConfigChange
 
 REFUSAL_TASK = "Stop here when the restore is refused (no node was changed)"
 RECOVERY_TASK = "Fail with the recovery report"
@@ -181,3 +182,22 @@ def test_a_play_limited_to_part_of_the_cluster_refuses_before_touching_any_node(
     assert "--limit" in refusal and "one slice" in refusal
     assert "cannot be reached" not in refusal
     assert ip_address(lab) == CHANGED_ADDRESS
+
+
+def test_the_report_names_a_disk_changed_since_the_backup_as_left_offline(
+    three_node_lab: Lab, tmp_path: Path
+) -> None:
+    # The restore step decides on the preflight check's facts, read while the cluster ran:
+    # the disk resources it changes are known (read after the stop, they were not).
+    lab = three_node_lab
+    back_up(lab, tmp_path)
+    change_configuration(lab)
+    lab.change(
+        ConfigChange("parameter", "set", "Cluster Disk 2", {"name": "DiskRunChkDsk", "value": 1})
+    )
+    run = apply_role(lab, tmp_path)
+    assert run.rc == 0, run.output
+    lines = list(result_of(run, "Report the restore, with a timeline per node")["msg"])
+    offline = [line for line in lines if line.startswith("Disks left offline")]
+    assert offline and offline[0].endswith(": Cluster Disk 2"), lines
+    assert ip_address(lab) == BACKED_UP_ADDRESS
