@@ -17,6 +17,7 @@ are the world's (world/restore.py, world/wbadmin_recovery.py).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from wsfc_lab.emulation.framework.basic import EmulatedModule
@@ -271,7 +272,8 @@ def _check_decided_facts(module: EmulatedModule, host: PowerShellHost) -> None:
                 f"The backup set '{path}' is not as the controller verified it; the route did "
                 "not run."
             )
-    unanswered = _named_in(result["node_services_before"], params["_must_answer"], {None})
+    services = result["node_services_before"]
+    unanswered = _named_in(services, params["_must_answer"], lambda state: state is None)
     if unanswered:
         result["condition"] = "node_unreachable"
         module.fail_json(
@@ -280,7 +282,7 @@ def _check_decided_facts(module: EmulatedModule, host: PowerShellHost) -> None:
         )
     # A service that did not answer (state $null) is not counted.
     running = _named_in(
-        result["node_services_before"], params["_must_be_stopped"], {None, "stopped"}, not_in=True
+        services, params["_must_be_stopped"], lambda state: state not in (None, "stopped")
     )
     if running:
         result["condition"] = "node_running"
@@ -290,15 +292,14 @@ def _check_decided_facts(module: EmulatedModule, host: PowerShellHost) -> None:
 
 
 def _named_in(
-    services: list[dict[str, Any]], names: list[str], states: set[object], not_in: bool = False
+    services: list[dict[str, Any]], names: list[str], matches: Callable[[object], bool]
 ) -> list[str]:
-    """The services of ``names`` (-contains: without case) whose state is in ``states``, or
-    with ``not_in`` is not."""
+    """The services of ``names`` (-contains: without case) whose state ``matches``."""
     named = {name.casefold() for name in names}
     return [
         str(entry["name"])
         for entry in services
-        if str(entry["name"]).casefold() in named and (entry["state"] in states) != not_in
+        if str(entry["name"]).casefold() in named and matches(entry["state"])
     ]
 
 
